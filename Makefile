@@ -1,0 +1,38 @@
+# Infograph: `make run` and `make test` work on a fresh machine (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: help tools test-tools build build-debug run test test-rust test-e2e fmt clean-site
+
+help:
+	@echo "make run     - install tools, build (release), migrate, start on http://127.0.0.1:3000 with a demo login"
+	@echo "make test    - install tools + chromium, build, run Rust tests and Playwright"
+	@echo "make build   - release server + site into target/"
+
+tools:
+	@scripts/install-tools.sh
+
+test-tools: tools
+	@scripts/install-tools.sh --test
+
+build: tools
+	@scripts/build.sh release
+
+build-debug: tools
+	@scripts/build.sh debug
+
+run: build
+	@scripts/run.sh release
+
+test: test-tools
+	@scripts/test.sh
+
+test-rust: tools
+	@scripts/test.sh rust
+
+test-e2e: test-tools
+	@scripts/test.sh e2e
+
+clean-site:
+	rm -rf target/site

@@ -1,0 +1,46 @@
+//! Helpers that turn the server-function context (request parts, app state) into typed values.
+
+use crate::errors::AppError;
+use crate::server::auth::{cookie_value, user_for_session, SESSION_COOKIE};
+use crate::server::db::UserRow;
+use crate::server::state::AppState;
+use axum::http::{header, HeaderValue};
+use leptos::prelude::use_context;
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server-function context");
+        AppError::Internal
+    })
+}
+
+pub fn session_token() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string))
+}
+
+pub async fn optional_user(state: &AppState) -> Result<Option<UserRow>, AppError> {
+    match session_token() {
+        Some(token) => user_for_session(&state.db, &token).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn require_user() -> Result<(AppState, UserRow), AppError> {
+    let state = app_state()?;
+    let user = optional_user(&state).await?.ok_or(AppError::Unauthorized)?;
+    Ok((state, user))
+}
+
+pub fn set_cookie(value: String) {
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&value))
+    {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,32 @@
+//! Server functions behind the create form, the gallery and the polling cards.
+
+use crate::errors::AppError;
+use crate::model::{CreateResponse, InfographView};
+use leptos::prelude::*;
+
+#[server(prefix = "/sfn", endpoint = "create_infographs")]
+pub async fn create_infographs(
+    prompt: Option<String>,
+    blog_url: Option<String>,
+    aspect_ratio: Option<String>,
+    resolution: Option<String>,
+    number_of_infographs: Option<String>,
+) -> Result<CreateResponse, AppError> {
+    use crate::model::RawCreate;
+    use crate::server::service;
+    let (state, user) = super::context::require_user().await?;
+    let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs };
+    service::create(&state, &user, &raw).await
+}
+
+#[server(prefix = "/sfn", endpoint = "list_infographs")]
+pub async fn list_infographs() -> Result<Vec<InfographView>, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::list(&state, &user).await
+}
+
+#[server(prefix = "/sfn", endpoint = "infograph_status")]
+pub async fn infograph_status(id: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::status(&state, &user, &id).await
+}

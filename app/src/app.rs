@@ -1,0 +1,73 @@
+use crate::api::auth::get_account;
+use crate::components::header::Header;
+use crate::pages::{auth::SignInPage, auth::SignUpPage, home::HomePage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Bumped whenever the signed-in account may have changed (a charge, a refund); everything that
+/// shows the balance refetches on it.
+#[derive(Clone, Copy)]
+pub struct AccountRefresh(pub RwSignal<u32>);
+
+impl AccountRefresh {
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let refresh = AccountRefresh(RwSignal::new(0));
+    provide_context(refresh);
+    let account = Resource::new(move || refresh.0.get(), |_| get_account());
+    provide_context(account);
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/infograph.css"/>
+        <Title text="Infograph"/>
+        <Router>
+            <Header/>
+            <main class="container">
+                <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/signin") view=SignInPage/>
+                    <Route path=path!("/signup") view=SignUpPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the wasm has taken over, so end-to-end tests (and
+/// people reading the DOM) know forms now submit through the app rather than as plain posts.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

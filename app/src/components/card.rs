@@ -1,0 +1,84 @@
+use crate::app::AccountRefresh;
+use crate::model::{InfographView, JobStatus};
+use leptos::prelude::*;
+
+/// How often a card asks for its job's status while the job is not final.
+pub const POLL_MS: u32 = 3_000;
+
+/// One infograph. While its job runs, it polls `infograph_status` every 3 s (in the browser
+/// only) and stops at a final status; a refund refreshes the balance in the header.
+#[component]
+pub fn InfographCard(initial: InfographView) -> impl IntoView {
+    let item = RwSignal::new(initial);
+    let refresh = expect_context::<AccountRefresh>();
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() && !item.get_untracked().status.is_final() {
+            poll_until_final(item, refresh);
+        }
+    });
+    view! {
+        <article class="card" data-testid="card"
+            data-id=move || item.with(|i| i.id.clone())
+            data-status=move || item.with(|i| i.status.as_str())>
+            {move || item.with(|i| card_body(i))}
+        </article>
+    }
+}
+
+fn card_body(i: &InfographView) -> AnyView {
+    let badge = view! { <span class=format!("badge {}", i.status.as_str())>{i.status.as_str()}</span> };
+    let prompt = view! { <p class="prompt" title=i.prompt.clone()>{i.prompt.clone()}</p> };
+    match (i.status, &i.image_url) {
+        (JobStatus::Completed, Some(url)) => view! {
+            <a href=url.clone() target="_blank" rel="noopener">
+                <img src=url.clone() alt=i.prompt.clone() loading="lazy"/>
+            </a>
+            {badge}{prompt}
+        }.into_any(),
+        (JobStatus::Failed, _) => view! {
+            <div class="placeholder failed">
+                <p class="error" data-testid="card-error">{i.error.clone().unwrap_or_else(|| "The generation failed.".into())}</p>
+                {i.refunded.then(|| view! { <p class="refund" data-testid="refund">"Credits refunded."</p> })}
+            </div>
+            {badge}{prompt}
+        }.into_any(),
+        _ => view! {
+            <div class="placeholder working"><div class="spinner"></div><p>"Processing…"</p></div>
+            {badge}{prompt}
+        }.into_any(),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh) {
+    use crate::api::infographs::infograph_status;
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+            // The card is gone (navigated away, list replaced): stop polling.
+            let Some(current) = item.try_get_untracked() else { break };
+            if current.status.is_final() {
+                break;
+            }
+            let Ok(next) = infograph_status(current.id.clone()).await else { continue };
+            // Never let a late answer move a card backwards.
+            if next.updated_at < current.updated_at {
+                continue;
+            }
+            let done = next.status.is_final();
+            let refunded = next.refunded;
+            if item.try_set(next).is_some() {
+                break;
+            }
+            if done {
+                if refunded {
+                    refresh.bump();
+                }
+                break;
+            }
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn poll_until_final(_item: RwSignal<InfographView>, _refresh: AccountRefresh) {}

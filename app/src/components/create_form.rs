@@ -1,0 +1,78 @@
+use crate::api::infographs::CreateInfographs;
+use crate::app::AccountRefresh;
+use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
+use leptos::prelude::*;
+
+#[component]
+pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
+    let refresh = expect_context::<AccountRefresh>();
+    // A charge changes the balance: refresh the header after every successful create.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            refresh.bump();
+        }
+    });
+    let error = move || action.value().get().and_then(Result::err);
+    let field = move |name: &'static str| {
+        move || error().and_then(|e| e.field(name)).map(|m| view! { <p class="field-error" data-field=name>{m}</p> })
+    };
+    let general = move || {
+        error()
+            .filter(|e| !matches!(e, crate::errors::AppError::InvalidInput { fields, .. } if !fields.is_empty()))
+            .map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e.to_string()}</p> })
+    };
+    let success = move || {
+        action.value().get().and_then(Result::ok).map(|r| {
+            view! {
+                <p class="form-ok" data-testid="form-ok">
+                    {format!("Started {} infograph(s) for {} credit(s).", r.total_submitted, r.credits_used)}
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="create">
+            <h2>"New infographic"</h2>
+            <ActionForm action=action attr:class="create-form">
+                <label for="prompt">"What should it show?"</label>
+                <textarea id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
+                    placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
+                {field("prompt")}
+                <label for="blog_url">"Blog post URL (optional)"</label>
+                <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
+                {field("blog_url")}
+                <div class="row">
+                    <label>"Aspect ratio"
+                        <select name="aspect_ratio">
+                            {AspectRatio::ALL.into_iter().map(|r| view! {
+                                <option value=r.as_fal() selected=r == AspectRatio::R16x9>{r.as_fal()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Resolution"
+                        <select name="resolution">
+                            {Resolution::ALL.into_iter().map(|r| view! {
+                                <option value=r.as_str()>
+                                    {format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" })}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Images"
+                        <select name="number_of_infographs">
+                            {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                {field("aspect_ratio")}
+                {field("resolution")}
+                {field("number_of_infographs")}
+                {general}
+                {success}
+                <button type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Starting…" } else { "Generate" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

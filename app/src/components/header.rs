@@ -1,0 +1,52 @@
+use crate::api::auth::SignOut;
+use crate::errors::AppError;
+use crate::model::AccountView;
+use leptos::prelude::*;
+
+pub type AccountResource = Resource<Result<Option<AccountView>, AppError>>;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let account = expect_context::<AccountResource>();
+    let sign_out = ServerAction::<SignOut>::new();
+    reload_after(move || matches!(sign_out.value().get(), Some(Ok(_))));
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Infograph"</a>
+            <Transition fallback=|| ()>
+                {move || account.get().map(|result| match result {
+                    Ok(Some(acc)) => view! {
+                        <nav class="account">
+                            <span class="email">{acc.email.clone()}</span>
+                            <span class="balance" data-testid="balance" data-balance=acc.credit_balance>
+                                {format!("{} credits", acc.credit_balance)}
+                            </span>
+                            <ActionForm action=sign_out>
+                                <button type="submit" class="link">"Sign out"</button>
+                            </ActionForm>
+                        </nav>
+                    }.into_any(),
+                    _ => view! {
+                        <nav class="account">
+                            <a href="/signin">"Sign in"</a>
+                            <a href="/signup" class="button">"Sign up"</a>
+                        </nav>
+                    }.into_any(),
+                })}
+            </Transition>
+        </header>
+    }
+}
+
+/// After a successful sign-in, sign-up or sign-out, load the home page afresh so every part of
+/// the page (header, gallery) reflects the new session.
+pub fn reload_after(succeeded: impl Fn() -> bool + Send + Sync + 'static) {
+    Effect::new(move |_| {
+        if succeeded() {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href("/");
+            }
+        }
+    });
+}

@@ -1,0 +1,4 @@
+pub mod card;
+pub mod create_form;
+pub mod gallery;
+pub mod header;

@@ -1,0 +1,482 @@
+//! Domain types shared by the server and the browser: parsed once at the edge, typed afterwards.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+pub const PROMPT_MAX_CHARS: usize = 4000;
+pub const MAX_IMAGES: u32 = 4;
+pub const BLOG_URL_MAX_CHARS: usize = 2048;
+
+/// The ten aspect ratios fal's nano-banana-pro accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AspectRatio {
+    #[serde(rename = "21:9")]
+    R21x9,
+    #[serde(rename = "16:9")]
+    R16x9,
+    #[serde(rename = "3:2")]
+    R3x2,
+    #[serde(rename = "4:3")]
+    R4x3,
+    #[serde(rename = "5:4")]
+    R5x4,
+    #[serde(rename = "1:1")]
+    R1x1,
+    #[serde(rename = "4:5")]
+    R4x5,
+    #[serde(rename = "3:4")]
+    R3x4,
+    #[serde(rename = "2:3")]
+    R2x3,
+    #[serde(rename = "9:16")]
+    R9x16,
+}
+
+impl AspectRatio {
+    pub const ALL: [AspectRatio; 10] = [
+        Self::R21x9,
+        Self::R16x9,
+        Self::R3x2,
+        Self::R4x3,
+        Self::R5x4,
+        Self::R1x1,
+        Self::R4x5,
+        Self::R3x4,
+        Self::R2x3,
+        Self::R9x16,
+    ];
+
+    /// fal's spelling, e.g. `16:9`.
+    pub fn as_fal(self) -> &'static str {
+        match self {
+            Self::R21x9 => "21:9",
+            Self::R16x9 => "16:9",
+            Self::R3x2 => "3:2",
+            Self::R4x3 => "4:3",
+            Self::R5x4 => "5:4",
+            Self::R1x1 => "1:1",
+            Self::R4x5 => "4:5",
+            Self::R3x4 => "3:4",
+            Self::R2x3 => "2:3",
+            Self::R9x16 => "9:16",
+        }
+    }
+
+    pub fn ratio(self) -> (u32, u32) {
+        let (w, h) = self.as_fal().split_once(':').unwrap_or(("1", "1"));
+        (w.parse().unwrap_or(1), h.parse().unwrap_or(1))
+    }
+
+    /// Pixel size for a resolution: the longer side is the resolution's edge.
+    pub fn dimensions(self, resolution: Resolution) -> (u32, u32) {
+        let (w, h) = self.ratio();
+        let edge = resolution.long_edge();
+        if w >= h {
+            (edge, edge * h / w)
+        } else {
+            (edge * w / h, edge)
+        }
+    }
+}
+
+impl FromStr for AspectRatio {
+    type Err = String;
+    /// Accepts both the seed API's `16/9` and fal's `16:9`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let normalized = s.trim().replace('/', ":");
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_fal() == normalized)
+            .ok_or_else(|| {
+                format!(
+                    "must be one of {}",
+                    Self::ALL.map(|r| r.as_fal()).join(", ")
+                )
+            })
+    }
+}
+
+impl fmt::Display for AspectRatio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_fal())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resolution {
+    #[serde(rename = "1K")]
+    K1,
+    #[serde(rename = "2K")]
+    K2,
+    #[serde(rename = "4K")]
+    K4,
+}
+
+impl Resolution {
+    pub const ALL: [Resolution; 3] = [Self::K1, Self::K2, Self::K4];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::K1 => "1K",
+            Self::K2 => "2K",
+            Self::K4 => "4K",
+        }
+    }
+
+    pub fn long_edge(self) -> u32 {
+        match self {
+            Self::K1 => 1024,
+            Self::K2 => 2048,
+            Self::K4 => 4096,
+        }
+    }
+
+    /// Credits one image costs: fal bills 4K at twice the price.
+    pub fn credits_per_image(self) -> i64 {
+        match self {
+            Self::K4 => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl FromStr for Resolution {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "1K" => Ok(Self::K1),
+            "2K" => Ok(Self::K2),
+            "4K" => Ok(Self::K4),
+            _ => Err("must be one of 1K, 2K, 4K".into()),
+        }
+    }
+}
+
+impl fmt::Display for Resolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a job is. Transitions are checked by [`JobStatus::can_become`]; final states never move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Processing,
+    Completed,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed)
+    }
+
+    /// The whole state machine: queued → processing → completed | failed, and a queued job may
+    /// fail before it is ever submitted. Nothing leaves a final state.
+    pub fn can_become(self, next: JobStatus) -> bool {
+        use JobStatus::*;
+        matches!(
+            (self, next),
+            (Queued, Processing) | (Queued, Failed) | (Processing, Completed) | (Processing, Failed)
+        )
+    }
+
+    /// The states a job may be in for `next` to be written; used in `WHERE status IN (...)`.
+    pub fn predecessors(next: JobStatus) -> Vec<JobStatus> {
+        [Self::Queued, Self::Processing, Self::Completed, Self::Failed]
+            .into_iter()
+            .filter(|s| s.can_become(next))
+            .collect()
+    }
+}
+
+impl FromStr for JobStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "queued" => Ok(Self::Queued),
+            "processing" => Ok(Self::Processing),
+            "completed" => Ok(Self::Completed),
+            "failed" => Ok(Self::Failed),
+            other => Err(format!("unknown job status {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A create request as it arrives (form fields or JSON), before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawCreate {
+    pub prompt: Option<String>,
+    pub blog_url: Option<String>,
+    pub aspect_ratio: Option<String>,
+    pub resolution: Option<String>,
+    pub number_of_infographs: Option<String>,
+}
+
+/// A validated create command: every field typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateCommand {
+    pub prompt: String,
+    pub blog_url: Option<url::Url>,
+    pub aspect_ratio: AspectRatio,
+    pub resolution: Resolution,
+    pub count: u32,
+}
+
+impl CreateCommand {
+    pub fn cost(&self) -> i64 {
+        i64::from(self.count) * self.resolution.credits_per_image()
+    }
+}
+
+pub type FieldErrors = BTreeMap<String, String>;
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub fn parse_prompt(raw: Option<&str>) -> Result<String, String> {
+    let prompt = raw.map(str::trim).unwrap_or_default();
+    if prompt.is_empty() {
+        return Err("is required".into());
+    }
+    if prompt.chars().count() > PROMPT_MAX_CHARS {
+        return Err(format!("must be at most {PROMPT_MAX_CHARS} characters"));
+    }
+    Ok(prompt.to_string())
+}
+
+pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if raw.len() > BLOG_URL_MAX_CHARS {
+        return Err(format!("must be at most {BLOG_URL_MAX_CHARS} characters"));
+    }
+    let url = url::Url::parse(raw).map_err(|_| "must be a valid http(s) URL".to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must use http or https".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("must name a host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain credentials".into());
+    }
+    Ok(Some(url))
+}
+
+pub fn parse_count(raw: Option<&str>) -> Result<u32, String> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(1);
+    };
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=MAX_IMAGES).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {MAX_IMAGES}")),
+    }
+}
+
+/// Validates every field and reports all problems at once, keyed by field name.
+pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let prompt = parse_prompt(raw.prompt.as_deref())
+        .map_err(|e| errors.insert("prompt".into(), e))
+        .ok();
+    let blog_url = parse_blog_url(raw.blog_url.as_deref())
+        .map_err(|e| errors.insert("blog_url".into(), e))
+        .ok();
+    let aspect_ratio = non_empty(&raw.aspect_ratio)
+        .map_or(Ok(AspectRatio::R1x1), str::parse)
+        .map_err(|e| errors.insert("aspect_ratio".into(), e))
+        .ok();
+    let resolution = non_empty(&raw.resolution)
+        .map_or(Ok(Resolution::K1), str::parse)
+        .map_err(|e| errors.insert("resolution".into(), e))
+        .ok();
+    let count = parse_count(raw.number_of_infographs.as_deref())
+        .map_err(|e| errors.insert("number_of_infographs".into(), e))
+        .ok();
+    match (prompt, blog_url, aspect_ratio, resolution, count) {
+        (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count))
+            if errors.is_empty() =>
+        {
+            Ok(CreateCommand { prompt, blog_url, aspect_ratio, resolution, count })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// What the browser and the REST API see of one infograph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfographView {
+    pub id: String,
+    pub status: JobStatus,
+    pub prompt: String,
+    pub blog_url: Option<String>,
+    pub aspect_ratio: String,
+    pub resolution: String,
+    pub image_url: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub error: Option<String>,
+    pub refunded: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub email: String,
+    pub credit_balance: i64,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedJob {
+    pub id: String,
+    pub request_id: Option<String>,
+    pub status: JobStatus,
+    pub status_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateResponse {
+    pub infographs: Vec<CreatedJob>,
+    pub total_submitted: usize,
+    pub credits_used: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(prompt: &str) -> RawCreate {
+        RawCreate { prompt: Some(prompt.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn aspect_ratio_accepts_both_spellings_and_all_ten() {
+        assert_eq!("16/9".parse::<AspectRatio>(), Ok(AspectRatio::R16x9));
+        assert_eq!("16:9".parse::<AspectRatio>(), Ok(AspectRatio::R16x9));
+        for r in AspectRatio::ALL {
+            assert_eq!(r.as_fal().parse::<AspectRatio>(), Ok(r));
+            assert_eq!(r.as_fal().replace(':', "/").parse::<AspectRatio>(), Ok(r));
+        }
+        assert!("16x9".parse::<AspectRatio>().is_err());
+        assert!("2:1".parse::<AspectRatio>().is_err());
+        assert!("auto".parse::<AspectRatio>().is_err());
+    }
+
+    #[test]
+    fn dimensions_follow_the_ratio() {
+        assert_eq!(AspectRatio::R16x9.dimensions(Resolution::K1), (1024, 576));
+        assert_eq!(AspectRatio::R9x16.dimensions(Resolution::K2), (1152, 2048));
+        assert_eq!(AspectRatio::R1x1.dimensions(Resolution::K4), (4096, 4096));
+    }
+
+    #[test]
+    fn resolution_parses_and_prices() {
+        assert_eq!("4k".parse::<Resolution>(), Ok(Resolution::K4));
+        assert!("8K".parse::<Resolution>().is_err());
+        assert_eq!(Resolution::K1.credits_per_image(), 1);
+        assert_eq!(Resolution::K2.credits_per_image(), 1);
+        assert_eq!(Resolution::K4.credits_per_image(), 2);
+    }
+
+    #[test]
+    fn cost_is_images_times_resolution_price() {
+        let mut r = raw("x");
+        r.number_of_infographs = Some("3".into());
+        r.resolution = Some("4K".into());
+        assert_eq!(validate_create(&r).map(|c| c.cost()), Ok(6));
+        r.resolution = Some("2K".into());
+        assert_eq!(validate_create(&r).map(|c| c.cost()), Ok(3));
+    }
+
+    #[test]
+    fn defaults_apply_when_optional_fields_are_missing() {
+        let cmd = validate_create(&raw("  a chart  ")).expect("valid");
+        assert_eq!(cmd.prompt, "a chart");
+        assert_eq!(cmd.count, 1);
+        assert_eq!(cmd.aspect_ratio, AspectRatio::R1x1);
+        assert_eq!(cmd.resolution, Resolution::K1);
+        assert_eq!(cmd.blog_url, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_by_name() {
+        let r = RawCreate {
+            prompt: Some("   ".into()),
+            blog_url: Some("ftp://example.com/x".into()),
+            aspect_ratio: Some("7:3".into()),
+            resolution: Some("8K".into()),
+            number_of_infographs: Some("5".into()),
+        };
+        let errors = validate_create(&r).expect_err("invalid");
+        for field in ["prompt", "blog_url", "aspect_ratio", "resolution", "number_of_infographs"] {
+            assert!(errors.contains_key(field), "{field} missing from {errors:?}");
+        }
+    }
+
+    #[test]
+    fn prompt_length_is_bounded_in_characters() {
+        assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS))).is_ok());
+        assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS + 1))).is_err());
+        assert!(parse_prompt(None).is_err());
+    }
+
+    #[test]
+    fn counts_outside_one_to_four_are_rejected() {
+        for bad in ["0", "5", "-1", "1.5", "two", "99999999999"] {
+            assert!(parse_count(Some(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(parse_count(Some("4")), Ok(4));
+        assert_eq!(parse_count(None), Ok(1));
+    }
+
+    #[test]
+    fn blog_urls_must_be_http_with_a_host() {
+        assert!(parse_blog_url(Some("https://example.com/post")).unwrap().is_some());
+        assert_eq!(parse_blog_url(Some("  ")), Ok(None));
+        for bad in ["javascript:alert(1)", "file:///etc/passwd", "not a url", "http://user:pw@example.com/"] {
+            assert!(parse_blog_url(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn state_machine_never_leaves_a_final_state() {
+        use JobStatus::*;
+        assert!(Queued.can_become(Processing));
+        assert!(Queued.can_become(Failed));
+        assert!(Processing.can_become(Completed));
+        assert!(Processing.can_become(Failed));
+        for from in [Completed, Failed] {
+            for to in [Queued, Processing, Completed, Failed] {
+                assert!(!from.can_become(to), "{from} -> {to}");
+            }
+        }
+        assert!(!Queued.can_become(Completed));
+        assert!(!Processing.can_become(Queued));
+        assert_eq!(JobStatus::predecessors(Failed), vec![Queued, Processing]);
+        assert_eq!(JobStatus::predecessors(Completed), vec![Processing]);
+    }
+}

@@ -1,0 +1,144 @@
+//! Configuration from environment variables, with defaults that work on a laptop.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A secret that never prints: `Debug` and `Display` are redacted so it cannot reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FalConfig {
+    /// `None` means: no real fal account, serve and use the built-in emulator.
+    pub key: Option<Secret>,
+    /// Explicit queue/JWKS URLs; `None` means the default for the mode (fal.ai or the emulator).
+    pub queue_url: Option<String>,
+    pub jwks_url: Option<String>,
+    pub model: String,
+    /// Base delay of the submit retry backoff (doubled each try, ±25 % jitter).
+    pub retry_base: Duration,
+    pub max_attempts: u32,
+}
+
+impl FalConfig {
+    pub fn uses_emulator(&self) -> bool {
+        self.key.is_none()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    /// What webhook URLs (and emulator file URLs) are built from; default `http://{bound address}`.
+    pub public_base_url: Option<String>,
+    pub fal: FalConfig,
+    pub signup_credits: i64,
+    pub emulator_delay: Duration,
+    pub reconcile_after: Duration,
+    pub job_timeout: Duration,
+    pub worker_concurrency: usize,
+    /// Test-only: lets the blog fetcher reach loopback/private addresses. Never set in production.
+    pub allow_private_fetch: bool,
+    pub fetch_timeout: Duration,
+    pub fetch_max_bytes: usize,
+}
+
+pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
+pub const DEFAULT_FAL_JWKS_URL: &str = "https://rest.alpha.fal.ai/.well-known/jwks.json";
+pub const DEFAULT_FAL_MODEL: &str = "fal-ai/nano-banana-pro";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|_| format!("{name}: cannot parse {raw:?}")),
+    }
+}
+
+fn flag(name: &str) -> bool {
+    matches!(var(name).as_deref(), Some("1" | "true" | "yes" | "on"))
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/infograph.db".into(),
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: "target/site".into(),
+            public_base_url: None,
+            fal: FalConfig {
+                key: None,
+                queue_url: None,
+                jwks_url: None,
+                model: DEFAULT_FAL_MODEL.into(),
+                retry_base: Duration::from_millis(1000),
+                max_attempts: 3,
+            },
+            signup_credits: 10,
+            emulator_delay: Duration::from_millis(4000),
+            reconcile_after: Duration::from_secs(60),
+            job_timeout: Duration::from_secs(30 * 60),
+            worker_concurrency: 8,
+            allow_private_fetch: false,
+            fetch_timeout: Duration::from_secs(10),
+            fetch_max_bytes: 3 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Reads every variable documented in the README; unknown or unparsable values are errors,
+    /// not silent defaults.
+    pub fn from_env() -> Result<Self, String> {
+        let d = Self::default();
+        let secs = |name: &str, default: Duration| -> Result<Duration, String> {
+            parsed(name, default.as_secs()).map(Duration::from_secs)
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or(d.database_url),
+            site_addr: parsed("LEPTOS_SITE_ADDR", d.site_addr)?,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or(d.site_root),
+            public_base_url: var("PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+            fal: FalConfig {
+                key: var("FAL_KEY").map(Secret::new),
+                queue_url: var("FAL_QUEUE_URL").map(|u| u.trim_end_matches('/').to_string()),
+                jwks_url: var("FAL_JWKS_URL"),
+                model: var("FAL_MODEL").unwrap_or(d.fal.model),
+                retry_base: Duration::from_millis(parsed("FAL_RETRY_BASE_MS", 1000u64)?),
+                max_attempts: parsed("FAL_MAX_ATTEMPTS", d.fal.max_attempts)?.max(1),
+            },
+            signup_credits: parsed("SIGNUP_CREDITS", d.signup_credits)?.max(0),
+            emulator_delay: Duration::from_millis(parsed(
+                "FAL_EMULATOR_DELAY_MS",
+                d.emulator_delay.as_millis() as u64,
+            )?),
+            reconcile_after: secs("RECONCILE_AFTER_SECS", d.reconcile_after)?,
+            job_timeout: secs("JOB_TIMEOUT_SECS", d.job_timeout)?,
+            worker_concurrency: parsed("WORKER_CONCURRENCY", d.worker_concurrency)?.max(1),
+            allow_private_fetch: flag("FETCH_ALLOW_PRIVATE"),
+            fetch_timeout: secs("FETCH_TIMEOUT_SECS", d.fetch_timeout)?,
+            fetch_max_bytes: parsed("FETCH_MAX_BYTES", d.fetch_max_bytes)?,
+        })
+    }
+}

@@ -1,0 +1,207 @@
+//! The database: pool setup, migrations, and the row types the repository functions return.
+//!
+//! SQLite (WAL) is the embedded default. Statements use `$N` placeholders, BIGINT times and TEXT
+//! ids so they stay valid on PostgreSQL, which a later issue wires in behind this module.
+
+use crate::model::{InfographView, JobStatus};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Pool = SqlitePool;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: Pool,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        if !url.starts_with("sqlite:") {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported DATABASE_URL scheme (expected sqlite://): {}", redact_url(url))
+                    .into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(15));
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        sqlx::migrate!("../migrations/sqlite").run(&self.pool).await
+    }
+}
+
+/// Keeps passwords in database URLs out of logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub credit_balance: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InfographRow {
+    pub id: String,
+    pub user_id: String,
+    pub batch_id: String,
+    pub user_prompt: String,
+    pub built_prompt: Option<String>,
+    pub blog_url: Option<String>,
+    pub aspect_ratio: String,
+    pub resolution: String,
+    pub cost: i64,
+    pub status: String,
+    pub version: i64,
+    pub attempts: i64,
+    pub fal_request_id: Option<String>,
+    pub fal_status_url: Option<String>,
+    pub fal_response_url: Option<String>,
+    pub fal_cancel_url: Option<String>,
+    pub image_url: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub error_message: Option<String>,
+    pub refunded_at: Option<i64>,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl InfographRow {
+    pub fn status(&self) -> JobStatus {
+        // The CHECK constraint keeps the column to the four known values.
+        self.status.parse().unwrap_or(JobStatus::Failed)
+    }
+
+    pub fn view(&self) -> InfographView {
+        InfographView {
+            id: self.id.clone(),
+            status: self.status(),
+            prompt: self.user_prompt.clone(),
+            blog_url: self.blog_url.clone(),
+            aspect_ratio: self.aspect_ratio.clone(),
+            resolution: self.resolution.clone(),
+            image_url: self.image_url.clone(),
+            width: self.width,
+            height: self.height,
+            error: self.error_message.clone(),
+            refunded: self.refunded_at.is_some(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
+    aspect_ratio, resolution, cost, status, version, attempts, fal_request_id, fal_status_url, \
+    fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
+    created_at, submitted_at, completed_at, updated_at";
+
+pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
+    sqlx::query_as::<_, InfographRow>(&format!(
+        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Ownership is part of the query: another user's id is indistinguishable from a missing one.
+pub async fn infograph_for_user(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<InfographRow>, sqlx::Error> {
+    sqlx::query_as::<_, InfographRow>(&format!(
+        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn infographs_for_user(
+    db: &Db,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<InfographRow>, sqlx::Error> {
+    sqlx::query_as::<_, InfographRow>(&format!(
+        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE user_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(
+        "SELECT id, email, password_hash, is_admin, credit_balance, created_at FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(
+        "SELECT id, email, password_hash, is_admin, credit_balance, created_at FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// SQL list of the statuses a job may be in for `next` to be written, e.g. `'queued','processing'`.
+/// Built from the state machine in [`JobStatus::can_become`], so SQL and Rust cannot disagree.
+pub fn predecessors_sql(next: JobStatus) -> String {
+    JobStatus::predecessors(next)
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -1,0 +1,338 @@
+//! A fal-compatible queue emulator, served when no `FAL_KEY` is set (see `../shared/FAL.md`).
+//!
+//! It speaks the same protocol the production client uses: submit returns all four URLs, status
+//! moves IN_QUEUE → IN_PROGRESS → COMPLETED with time, the result is the model output, cancel
+//! answers like fal, and the end of every job is announced by a webhook signed with the
+//! emulator's own Ed25519 key, published as JWKS. Prompt markers steer it:
+//! `[emulator:fail]` (ERROR webhook), `[emulator:nowebhook]` (completes silently),
+//! `[emulator:slow]` (takes ten times longer).
+
+pub mod image;
+
+use super::webhook::{jwks_for, signed_message, HEADER_REQUEST_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_USER_ID};
+use crate::model::{AspectRatio, Resolution};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use ed25519_dalek::{Signer, SigningKey};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const PREFIX: &str = "/fal-emulator";
+pub const EMULATOR_USER_ID: &str = "emulator-user";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    Ok,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    model: String,
+    prompt: String,
+    width: u32,
+    height: u32,
+    seed: u64,
+    started: Instant,
+    duration: Duration,
+    outcome: Outcome,
+    cancelled: bool,
+}
+
+impl Job {
+    fn status(&self) -> &'static str {
+        let elapsed = self.started.elapsed();
+        if self.cancelled || elapsed >= self.duration {
+            "COMPLETED"
+        } else if elapsed < self.duration / 4 {
+            "IN_QUEUE"
+        } else {
+            "IN_PROGRESS"
+        }
+    }
+}
+
+struct Inner {
+    key: SigningKey,
+    /// Absolute URL of the emulator root, e.g. `http://127.0.0.1:3000/fal-emulator`.
+    base_url: String,
+    delay: Duration,
+    http: reqwest::Client,
+    jobs: Mutex<HashMap<String, Job>>,
+}
+
+#[derive(Clone)]
+pub struct Emulator(Arc<Inner>);
+
+impl Emulator {
+    pub fn new(base_url: String, delay: Duration, http: reqwest::Client) -> Self {
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        Self(Arc::new(Inner { key, base_url, delay, http, jobs: Mutex::new(HashMap::new()) }))
+    }
+
+    pub fn queue_url(&self) -> String {
+        format!("{}/queue", self.0.base_url)
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.0.base_url)
+    }
+
+    /// Routes relative to the emulator root; nest them under [`PREFIX`] or serve them alone.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/queue/{owner}/{app}", post(submit))
+            .route("/queue/{owner}/{app}/requests/{id}/status", get(status))
+            .route("/queue/{owner}/{app}/requests/{id}", get(result))
+            .route("/queue/{owner}/{app}/requests/{id}/cancel", put(cancel))
+            .route("/.well-known/jwks.json", get(jwks))
+            .route("/files/{file}", get(file))
+            .with_state(self.clone())
+    }
+
+    fn job(&self, id: &str) -> Option<Job> {
+        self.0.jobs.lock().ok()?.get(id).cloned()
+    }
+
+    fn request_urls(&self, model: &str, id: &str) -> Value {
+        let base = format!("{}/queue/{model}/requests/{id}", self.0.base_url);
+        json!({
+            "request_id": id,
+            "response_url": base,
+            "status_url": format!("{base}/status"),
+            "cancel_url": format!("{base}/cancel"),
+        })
+    }
+
+    fn output(&self, id: &str, job: &Job) -> Value {
+        json!({
+            "images": [{
+                "url": format!("{}/files/{id}.svg", self.0.base_url),
+                "content_type": "image/svg+xml",
+                "file_name": format!("{id}.svg"),
+                "width": job.width,
+                "height": job.height,
+            }],
+            "description": image::title_of(&job.prompt),
+        })
+    }
+
+    fn failure_payload() -> Value {
+        json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]})
+    }
+
+    async fn deliver_webhook(&self, id: String, url: String) {
+        let Some(job) = self.job(&id) else { return };
+        tokio::time::sleep(job.duration).await;
+        let Some(job) = self.job(&id) else { return };
+        let body = match (job.cancelled, job.outcome) {
+            (false, Outcome::Ok) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "OK",
+                "payload": self.output(&id, &job),
+            }),
+            (true, _) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "ERROR",
+                "error": "Request was cancelled", "payload": {"detail": "Request was cancelled"},
+            }),
+            (false, Outcome::Fail) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "ERROR",
+                "error": "Invalid status code: 422", "payload": Self::failure_payload(),
+            }),
+        };
+        let body = body.to_string().into_bytes();
+        // At-least-once, like fal: retry a few times on anything but 2xx.
+        for attempt in 0..5u32 {
+            let ts = (super::db::now_ms() / 1000).to_string();
+            let signature = self.0.key.sign(&signed_message(&id, EMULATOR_USER_ID, &ts, &body));
+            let sent = self
+                .0
+                .http
+                .post(&url)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(HEADER_REQUEST_ID, &id)
+                .header(HEADER_USER_ID, EMULATOR_USER_ID)
+                .header(HEADER_TIMESTAMP, &ts)
+                .header(HEADER_SIGNATURE, hex::encode(signature.to_bytes()))
+                .body(body.clone())
+                .timeout(Duration::from_secs(15))
+                .send()
+                .await;
+            match sent {
+                Ok(r) if r.status().is_success() => return,
+                Ok(r) => tracing::warn!(request_id = %id, status = %r.status(), "emulator webhook refused"),
+                Err(e) => tracing::warn!(request_id = %id, error = %e.without_url(), "emulator webhook failed"),
+            }
+            tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+        }
+    }
+}
+
+fn authorized(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Key ") && v.len() > 4)
+}
+
+fn unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({"detail": "Missing or invalid Authorization header"}))).into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"detail": "Request not found"}))).into_response()
+}
+
+#[derive(Deserialize)]
+struct SubmitQuery {
+    fal_webhook: Option<String>,
+}
+
+fn seed_of(text: &str) -> u64 {
+    // FNV-1a: a stable, dependency-free seed so the same prompt renders the same picture.
+    text.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+async fn submit(
+    State(emu): State<Emulator>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(query): Query<SubmitQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let input: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "json_invalid"}]}))).into_response()
+        }
+    };
+    let Some(prompt) = input.get("prompt").and_then(Value::as_str).map(str::to_string) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]}))).into_response();
+    };
+    let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
+    let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
+    let (width, height) = aspect.dimensions(resolution);
+    let id = uuid::Uuid::new_v4().to_string();
+    let model = format!("{owner}/{app}");
+    let slow = prompt.contains("[emulator:slow]");
+    let job = Job {
+        model: model.clone(),
+        seed: seed_of(&prompt),
+        outcome: if prompt.contains("[emulator:fail]") { Outcome::Fail } else { Outcome::Ok },
+        duration: if slow { emu.0.delay * 10 } else { emu.0.delay },
+        prompt,
+        width,
+        height,
+        started: Instant::now(),
+        cancelled: false,
+    };
+    let webhook = query.fal_webhook.filter(|_| !job.prompt.contains("[emulator:nowebhook]"));
+    let position = match emu.0.jobs.lock() {
+        Ok(mut jobs) => {
+            jobs.insert(id.clone(), job);
+            jobs.values().filter(|j| j.status() == "IN_QUEUE").count().saturating_sub(1)
+        }
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "emulator state poisoned").into_response(),
+    };
+    if let Some(url) = webhook {
+        let emu = emu.clone();
+        let id = id.clone();
+        tokio::spawn(async move { emu.deliver_webhook(id, url).await });
+    }
+    let mut body = emu.request_urls(&model, &id);
+    body["status"] = json!("IN_QUEUE");
+    body["queue_position"] = json!(position);
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+async fn status(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let Some(job) = emu.job(&id) else { return not_found() };
+    let body = match job.status() {
+        "IN_QUEUE" => json!({"status": "IN_QUEUE", "queue_position": 0, "response_url": emu.request_urls(&job.model, &id)["response_url"]}),
+        "IN_PROGRESS" => json!({"status": "IN_PROGRESS", "logs": [{"message": "generating", "level": "INFO"}]}),
+        _ if job.outcome == Outcome::Fail || job.cancelled => json!({
+            "status": "COMPLETED", "logs": [], "metrics": {},
+            "error": if job.cancelled { "Request was cancelled" } else { "Invalid status code: 422" },
+            "error_type": "emulator_failure",
+        }),
+        _ => json!({"status": "COMPLETED", "logs": [], "metrics": {"inference_time": job.duration.as_secs_f64()}}),
+    };
+    (StatusCode::ACCEPTED, Json(body)).into_response()
+}
+
+async fn result(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let Some(job) = emu.job(&id) else { return not_found() };
+    match (job.status(), job.outcome, job.cancelled) {
+        ("COMPLETED", Outcome::Ok, false) => (StatusCode::OK, Json(emu.output(&id, &job))).into_response(),
+        ("COMPLETED", _, _) => (StatusCode::UNPROCESSABLE_ENTITY, Json(Emulator::failure_payload())).into_response(),
+        _ => (StatusCode::BAD_REQUEST, Json(json!({"detail": "Request is still in progress"}))).into_response(),
+    }
+}
+
+async fn cancel(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let Ok(mut jobs) = emu.0.jobs.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match jobs.get_mut(&id) {
+        None => not_found(),
+        Some(job) if job.status() == "COMPLETED" => {
+            (StatusCode::BAD_REQUEST, Json(json!({"status": "ALREADY_COMPLETED"}))).into_response()
+        }
+        Some(job) => {
+            // Like fal: only a job still queued is really stopped.
+            if job.status() == "IN_QUEUE" {
+                job.cancelled = true;
+            }
+            (StatusCode::ACCEPTED, Json(json!({"status": "CANCELLATION_REQUESTED"}))).into_response()
+        }
+    }
+}
+
+async fn jwks(State(emu): State<Emulator>) -> Response {
+    Json(jwks_for(&emu.0.key.verifying_key())).into_response()
+}
+
+async fn file(State(emu): State<Emulator>, Path(file): Path<String>) -> Response {
+    let Some(id) = file.strip_suffix(".svg") else { return not_found() };
+    let Some(job) = emu.job(id) else { return not_found() };
+    let svg = image::render_svg(&job.prompt, job.width, job.height, job.seed);
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+        ],
+        svg,
+    )
+        .into_response()
+}

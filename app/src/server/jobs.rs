@@ -1,0 +1,289 @@
+//! The durable pipeline. Its state is the `infographs` table, so a restart loses nothing:
+//! - the **worker** claims `queued` rows (a lease, so one process submits each), reads the blog,
+//!   builds the brief, submits to fal and records the request as `processing`;
+//! - **webhooks** (see `api::rest`) end jobs through [`apply_outcome`];
+//! - the **reconciler** polls fal for `processing` jobs no webhook has ended, and fails (and
+//!   refunds) jobs past the hard timeout.
+
+use super::brief;
+use super::credits;
+use super::db::{now_ms, Db, InfographRow, INFOGRAPH_COLUMNS};
+use super::fal::{self, FalClient, ModelInput};
+use super::scrape::{self, FetchPolicy};
+use super::state::AppState;
+use crate::model::{AspectRatio, Resolution};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+
+/// How long a claimed job is reserved for the claiming worker before another may retry it.
+const LEASE_MS: i64 = 120_000;
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+/// How a job ended, as reported by a webhook or by polling fal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Completed { image_url: String, width: Option<i64>, height: Option<i64> },
+    Failed { message: String },
+}
+
+/// Turns a fal webhook body (or a fetched result) into an outcome.
+pub fn outcome_from_webhook(body: &serde_json::Value) -> Outcome {
+    let status = body.get("status").and_then(|s| s.as_str()).unwrap_or("");
+    let payload = body.get("payload").filter(|p| !p.is_null());
+    if status == "OK" {
+        if let Some(err) = body.get("payload_error").and_then(|e| e.as_str()) {
+            return Outcome::Failed { message: format!("fal could not deliver the result: {err}") };
+        }
+        return match payload.map(fal::first_image) {
+            Some(Ok(image)) => Outcome::Completed { image_url: image.url, width: image.width, height: image.height },
+            Some(Err(message)) => Outcome::Failed { message },
+            None => Outcome::Failed { message: "fal returned no result".into() },
+        };
+    }
+    let fallback = body.get("error").and_then(|e| e.as_str()).unwrap_or("the generation failed");
+    Outcome::Failed { message: fal::error_message(payload, fallback) }
+}
+
+/// Applies an outcome once. Returns whether this call changed the job (duplicates return false).
+pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Result<bool, sqlx::Error> {
+    let changed = match outcome {
+        Outcome::Completed { image_url, width, height } => {
+            credits::complete(&state.db, id, image_url, *width, *height).await?
+        }
+        Outcome::Failed { message } => credits::fail_and_refund(&state.db, id, message).await?,
+    };
+    Ok(changed)
+}
+
+/// Wakes the worker at once (after a create) instead of at its next idle poll.
+#[derive(Clone, Default)]
+pub struct WorkerHandle {
+    wake: Arc<Notify>,
+}
+
+impl WorkerHandle {
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+async fn claim_next(db: &Db) -> Result<Option<InfographRow>, sqlx::Error> {
+    let now = now_ms();
+    sqlx::query_as::<_, InfographRow>(&format!(
+        "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+         WHERE id = (SELECT id FROM infographs WHERE status = 'queued' \
+                     AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT 1) \
+           AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2) \
+         RETURNING {INFOGRAPH_COLUMNS}"
+    ))
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let permits = Arc::new(Semaphore::new(state.config.worker_concurrency));
+        loop {
+            let Ok(permit) = permits.clone().acquire_owned().await else { return };
+            match claim_next(&state.db).await {
+                Ok(Some(job)) => {
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        run_job(&state, job).await;
+                        drop(permit);
+                    });
+                }
+                Ok(None) => {
+                    drop(permit);
+                    let _ = tokio::time::timeout(IDLE_POLL, state.worker.wake.notified()).await;
+                }
+                Err(err) => {
+                    drop(permit);
+                    tracing::error!(error = %err, "worker could not claim a job");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        }
+    })
+}
+
+/// Reads the blog (if any), builds the brief, submits to fal. Any failure ends the job as failed
+/// with a refund; nothing here can leave a job charged and stuck.
+async fn run_job(state: &AppState, job: InfographRow) {
+    let id = job.id.clone();
+    if let Err(message) = submit_job(state, &job).await {
+        tracing::warn!(infograph = %id, reason = %message, "job failed before fal accepted it");
+        if let Err(err) = apply_outcome(state, &id, &Outcome::Failed { message }).await {
+            // The lease expires and the job is retried; the refund is still exactly-once.
+            tracing::error!(infograph = %id, error = %err, "could not record a failed job");
+        }
+    }
+}
+
+async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), String> {
+    let aspect: AspectRatio = job.aspect_ratio.parse()?;
+    let resolution: Resolution = job.resolution.parse()?;
+    let article = match &job.blog_url {
+        Some(raw) => {
+            let url = url::Url::parse(raw).map_err(|_| "could not read the blog: invalid URL".to_string())?;
+            let policy = FetchPolicy {
+                allow_private: state.config.allow_private_fetch,
+                timeout: state.config.fetch_timeout,
+                max_bytes: state.config.fetch_max_bytes,
+            };
+            let page = scrape::fetch_html(&url, policy)
+                .await
+                .map_err(|e| format!("could not read the blog: {e}"))?;
+            Some(scrape::extract(&page.html))
+        }
+        None => None,
+    };
+    let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution);
+    sqlx::query("UPDATE infographs SET built_prompt = $1, updated_at = $2 WHERE id = $3")
+        .bind(&prompt)
+        .bind(now_ms())
+        .bind(&job.id)
+        .execute(&state.db.pool)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not store the brief");
+            "internal error while preparing the job".to_string()
+        })?;
+    let input = ModelInput {
+        prompt,
+        num_images: 1,
+        aspect_ratio: aspect.as_fal().to_string(),
+        resolution: resolution.as_str().to_string(),
+        output_format: "png".into(),
+    };
+    let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
+    let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| format!("fal did not accept the job: {e}"))?;
+    record_submission(&state.db, &job.id, &submitted).await.map_err(|e| {
+        tracing::error!(error = %e, "could not record a fal submission");
+        "internal error after submitting the job".to_string()
+    })?;
+    Ok(())
+}
+
+async fn record_submission(db: &Db, id: &str, s: &fal::Submitted) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "UPDATE infographs SET status = 'processing', fal_request_id = $1, fal_status_url = $2, \
+         fal_response_url = $3, fal_cancel_url = $4, submitted_at = $5, updated_at = $5, \
+         lease_until = NULL, version = version + 1 WHERE id = $6 AND status = 'queued'",
+    )
+    .bind(&s.request_id)
+    .bind(&s.status_url)
+    .bind(&s.response_url)
+    .bind(&s.cancel_url)
+    .bind(now)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+pub fn spawn_reconciler(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let tick = (state.config.reconcile_after / 2).clamp(Duration::from_millis(500), Duration::from_secs(15));
+        loop {
+            tokio::time::sleep(tick).await;
+            if let Err(err) = reconcile_once(&state).await {
+                tracing::error!(error = %err, "reconciler pass failed");
+            }
+        }
+    })
+}
+
+/// One pass: time out what is too old, then poll fal for silent `processing` jobs.
+pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let timeout_ms = state.config.job_timeout.as_millis() as i64;
+    let expired: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM infographs WHERE status IN ('queued', 'processing') AND created_at < $1 LIMIT 100",
+    )
+    .bind(now - timeout_ms)
+    .fetch_all(&state.db.pool)
+    .await?;
+    for id in expired {
+        let message = format!("timed out after {} s without a result", state.config.job_timeout.as_secs());
+        apply_outcome(state, &id, &Outcome::Failed { message }).await?;
+    }
+
+    let after_ms = state.config.reconcile_after.as_millis() as i64;
+    // Claim the rows to poll by pushing their next poll time forward, so concurrent
+    // reconcilers (other instances) do not poll the same job at once.
+    let due: Vec<InfographRow> = sqlx::query_as(&format!(
+        "UPDATE infographs SET next_poll_at = $1 WHERE id IN (SELECT id FROM infographs \
+         WHERE status = 'processing' AND submitted_at < $2 AND (next_poll_at IS NULL OR next_poll_at < $3) \
+         ORDER BY submitted_at LIMIT 50) AND status = 'processing' RETURNING {INFOGRAPH_COLUMNS}"
+    ))
+    .bind(now + after_ms.max(1000))
+    .bind(now - after_ms)
+    .bind(now)
+    .fetch_all(&state.db.pool)
+    .await?;
+    for job in due {
+        if let Some(outcome) = poll_fal(&state.fal, &job).await {
+            tracing::info!(infograph = %job.id, ?outcome, "reconciler ended a job without a webhook");
+            apply_outcome(state, &job.id, &outcome).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Asks fal where a job is; `None` while it is still running or fal cannot be reached.
+async fn poll_fal(client: &FalClient, job: &InfographRow) -> Option<Outcome> {
+    let status_url = job.fal_status_url.as_deref()?;
+    let status = match client.status(status_url).await {
+        Ok(s) => s,
+        Err(err) => {
+            tracing::warn!(infograph = %job.id, error = %err, "status poll failed");
+            return None;
+        }
+    };
+    if !status.is_completed() {
+        return None;
+    }
+    if let Some(error) = status.error {
+        return Some(Outcome::Failed { message: error });
+    }
+    let response_url = job.fal_response_url.as_deref()?;
+    match client.result(response_url).await {
+        Ok(output) => Some(match fal::first_image(&output) {
+            Ok(image) => Outcome::Completed { image_url: image.url, width: image.width, height: image.height },
+            Err(message) => Outcome::Failed { message },
+        }),
+        Err(fal::FalError::Status { status, message }) if (400..500).contains(&status) => {
+            Some(Outcome::Failed { message })
+        }
+        Err(err) => {
+            tracing::warn!(infograph = %job.id, error = %err, "result fetch failed");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn webhook_bodies_map_to_outcomes() {
+        let ok = json!({"request_id":"r","status":"OK","payload":{"images":[{"url":"https://i/x.png","width":3,"height":2}]}});
+        assert_eq!(
+            outcome_from_webhook(&ok),
+            Outcome::Completed { image_url: "https://i/x.png".into(), width: Some(3), height: Some(2) }
+        );
+        let err = json!({"request_id":"r","status":"ERROR","error":"Invalid status code: 422","payload":{"detail":[{"msg":"nope"}]}});
+        assert_eq!(outcome_from_webhook(&err), Outcome::Failed { message: "nope".into() });
+        let payload_error = json!({"request_id":"r","status":"OK","payload":null,"payload_error":"too big"});
+        assert!(matches!(outcome_from_webhook(&payload_error), Outcome::Failed { message } if message.contains("too big")));
+        let empty = json!({"request_id":"r","status":"OK","payload":{"images":[]}});
+        assert!(matches!(outcome_from_webhook(&empty), Outcome::Failed { .. }));
+    }
+}

@@ -1,0 +1,227 @@
+//! Server-only domain: configuration, database, credits, the fal client and its emulator,
+//! webhook verification, blog scraping, the job pipeline, and the process bootstrap.
+
+pub mod auth;
+pub mod brief;
+pub mod config;
+pub mod credits;
+pub mod db;
+pub mod emulator;
+pub mod fal;
+pub mod jobs;
+pub mod scrape;
+pub mod service;
+pub mod state;
+pub mod webhook;
+
+use crate::api::rest;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use config::{Config, Secret, DEFAULT_FAL_JWKS_URL, DEFAULT_FAL_QUEUE_URL};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A server that is listening, with its background tasks running.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Waits until the HTTP server stops (Ctrl-C / SIGTERM when started by [`serve`]).
+    pub async fn wait(mut self) {
+        let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
+        let _ = server.await;
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        for task in &self.tasks {
+            task.abort();
+        }
+        let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
+        let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.server.abort();
+    }
+}
+
+fn loopback_url(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+    match addr {
+        SocketAddr::V6(_) if !addr.ip().is_unspecified() => format!("http://[{ip}]:{}", addr.port()),
+        _ => format!("http://{ip}:{}", addr.port()),
+    }
+}
+
+pub fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("infograph/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Binds, migrates, mounts the emulator when no `FAL_KEY` is set, and starts the worker and the
+/// reconciler. `site_addr` port 0 picks a free port (tests).
+pub async fn start(config: Config) -> Result<Running, String> {
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let local = loopback_url(addr);
+    let public_base_url = config.public_base_url.clone().unwrap_or_else(|| local.clone());
+
+    let db = db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", db::redact_url(&config.database_url)))?;
+    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+
+    let http = http_client()?;
+    let emulator = config
+        .fal
+        .uses_emulator()
+        .then(|| emulator::Emulator::new(format!("{local}{}", emulator::PREFIX), config.emulator_delay, http.clone()));
+    let queue_url = config.fal.queue_url.clone().unwrap_or_else(|| match &emulator {
+        Some(emu) => emu.queue_url(),
+        None => DEFAULT_FAL_QUEUE_URL.to_string(),
+    });
+    let jwks_url = config.fal.jwks_url.clone().unwrap_or_else(|| match &emulator {
+        Some(emu) => emu.jwks_url(),
+        None => DEFAULT_FAL_JWKS_URL.to_string(),
+    });
+    let key = config.fal.key.clone().unwrap_or_else(|| Secret::new("emulator"));
+    let fal = fal::FalClient::new(
+        http.clone(),
+        queue_url.clone(),
+        config.fal.model.clone(),
+        key,
+        config.fal.retry_base,
+        config.fal.max_attempts,
+    );
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("infograph")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState {
+        config: Arc::new(config),
+        db,
+        fal,
+        jwks: Arc::new(webhook::JwksCache::new(http, jwks_url)),
+        worker: jobs::WorkerHandle::default(),
+        public_base_url: public_base_url.clone().into(),
+        leptos_options,
+    };
+
+    let mut router = router(state.clone());
+    if let Some(emu) = &emulator {
+        router = router.nest(emulator::PREFIX, emu.router());
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let shutdown = async move {
+            tokio::select! {
+                _ = rx => {}
+                _ = shutdown_signal() => {}
+            }
+        };
+        if let Err(err) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %err, "server stopped with an error");
+        }
+    });
+    let tasks = vec![jobs::spawn_worker(state.clone()), jobs::spawn_reconciler(state.clone())];
+    tracing::info!(
+        %addr, public_base_url, fal_queue = %queue_url, emulator = emulator.is_some(),
+        "infograph is listening"
+    );
+    Ok(Running { addr, base_url: local, state, shutdown: Some(tx), server, tasks })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// All routes: the REST API, server functions, the Leptos pages, and static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(crate::App);
+    let context_state = state.clone();
+    Router::new()
+        .merge(rest::router())
+        .route("/sfn/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || crate::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::shell))
+        .with_state(state)
+}
+
+/// Initialises logging from `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// `infograph fal-emulator`: the emulator alone, for pointing `FAL_QUEUE_URL` / `FAL_JWKS_URL` at.
+pub async fn serve_emulator(addr: SocketAddr, delay: Duration) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let emu = emulator::Emulator::new(loopback_url(bound), delay, http_client()?);
+    tracing::info!(queue = %emu.queue_url(), jwks = %emu.jwks_url(), "fal emulator listening");
+    axum::serve(listener, emu.router())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}

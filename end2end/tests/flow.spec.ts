@@ -1,0 +1,84 @@
+import { test, expect, Page } from "@playwright/test";
+
+function uniqueEmail(tag: string) {
+  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+async function waitForHydration(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+async function signUp(page: Page, email: string) {
+  await page.goto("/signup");
+  await waitForHydration(page);
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", "password123");
+  await page.click("button[type=submit]");
+  await expect(page.getByTestId("balance")).toHaveText("10 credits");
+  await waitForHydration(page);
+}
+
+test("sign up, generate, watch the card finish without reloading", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await signUp(page, uniqueEmail("e2e"));
+
+  let navigations = 0;
+  page.on("framenavigated", (f) => { if (f === page.mainFrame()) navigations++; });
+
+  await page.fill("textarea[name=prompt]", "Solar power in five numbers");
+  await page.selectOption("select[name=aspect_ratio]", "4:3");
+  await page.selectOption("select[name=number_of_infographs]", "2");
+  await page.click("button[type=submit]");
+
+  await expect(page.getByTestId("form-ok")).toContainText("Started 2 infograph(s)");
+  await expect(page.getByTestId("balance")).toHaveText("8 credits");
+  const cards = page.getByTestId("card");
+  await expect(cards).toHaveCount(2);
+  // The page answered at once: the cards are not done yet.
+  await expect(cards.first()).toHaveAttribute("data-status", /queued|processing/);
+  await expect(cards.first()).toContainText("Processing");
+
+  // Polling (every 3 s) brings the images in; no reload happens.
+  for (const card of await cards.all()) {
+    await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+    await expect(card.locator("img")).toBeVisible();
+  }
+  const src = await cards.first().locator("img").getAttribute("src");
+  expect(src).toMatch(/\.svg$/);
+  expect(navigations).toBe(0);
+  await expect(page.getByTestId("balance")).toHaveText("8 credits");
+  expect(errors).toEqual([]);
+});
+
+test("a failing job shows the failure and refunds the credits", async ({ page }) => {
+  await signUp(page, uniqueEmail("e2e-fail"));
+  await page.fill("textarea[name=prompt]", "[emulator:fail] This one breaks");
+  await page.selectOption("select[name=resolution]", "4K");
+  await page.click("button[type=submit]");
+  await expect(page.getByTestId("balance")).toHaveText("8 credits");
+  const card = page.getByTestId("card").first();
+  await expect(card).toHaveAttribute("data-status", "failed", { timeout: 30_000 });
+  await expect(card.getByTestId("card-error")).toContainText("asked to fail");
+  await expect(card.getByTestId("refund")).toHaveText("Credits refunded.");
+  await expect(page.getByTestId("balance")).toHaveText("10 credits");
+});
+
+test("bad input shows a message next to the field and charges nothing", async ({ page }) => {
+  await signUp(page, uniqueEmail("e2e-bad"));
+  await page.fill("textarea[name=prompt]", "A chart");
+  await page.fill("input[name=blog_url]", "http://127.0.0.1/admin");
+  await page.click("button[type=submit]");
+  await expect(page.locator(".field-error[data-field=blog_url]")).toContainText("not public");
+  await expect(page.getByTestId("balance")).toHaveText("10 credits");
+  await expect(page.getByTestId("card")).toHaveCount(0);
+});
+
+test("wrong password is refused with a readable message", async ({ page }) => {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.fill("input[name=email]", "nobody@example.com");
+  await page.fill("input[name=password]", "password123");
+  await page.click("button[type=submit]");
+  await expect(page.locator(".form-error")).toHaveText("wrong email or password");
+});

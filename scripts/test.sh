@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit + integration tests, then Playwright in Debian's headless Chromium
+# against a freshly built debug server. Usage: test.sh [rust|e2e] (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+start=$(date +%s)
+
+if [[ "$what" == all || "$what" == rust ]]; then
+  echo "== Rust tests"
+  cargo test --workspace --no-default-features --features ssr --no-fail-fast
+fi
+
+if [[ "$what" == all || "$what" == e2e ]]; then
+  echo "== Build (debug) for the browser tests"
+  scripts/build.sh debug
+  echo "== Playwright"
+  (cd end2end && npx playwright test)
+fi
+echo "tests finished in $(( $(date +%s) - start )) s"

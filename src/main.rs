@@ -1,0 +1,124 @@
+//! `infograph`: the server and its admin commands. Configuration comes from the environment
+//! (see the README); this file only parses the command line and calls into `app::server`.
+
+use anyhow::{anyhow, Context};
+use app::server::{self, auth, config::Config, credits, db};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "infograph", version, about = "Prompt (and blog post) to AI infographic")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app, the REST API and (without FAL_KEY) the fal emulator. The default.
+    Serve,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Adjust a balance by hand (recorded on the ledger).
+    Credits {
+        #[command(subcommand)]
+        command: CreditsCommand,
+    },
+    /// Run only the fal-compatible emulator.
+    FalEmulator {
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        addr: SocketAddr,
+        /// How long each emulated job takes (default: FAL_EMULATOR_DELAY_MS or 4000).
+        #[arg(long, env = "FAL_EMULATOR_DELAY_MS", default_value_t = 4000)]
+        delay_ms: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account.
+    Add {
+        email: String,
+        /// Prompted for on standard input when omitted.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        credits: Option<i64>,
+        #[arg(long)]
+        admin: bool,
+        /// Succeed without changes when the account already exists.
+        #[arg(long)]
+        if_missing: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CreditsCommand {
+    /// Add N credits (negative to remove) to EMAIL.
+    Grant {
+        email: String,
+        #[arg(allow_hyphen_values = true)]
+        amount: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    server::init_tracing();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let config = Config::from_env().map_err(|e| anyhow!(e))?;
+            let running = server::start(config).await.map_err(|e| anyhow!(e))?;
+            println!("Infograph is running on {}", running.base_url);
+            running.wait().await;
+        }
+        Command::FalEmulator { addr, delay_ms } => {
+            server::serve_emulator(addr, Duration::from_millis(delay_ms)).await.map_err(|e| anyhow!(e))?;
+        }
+        Command::User { command: UserCommand::Add { email, password, credits, admin, if_missing } } => {
+            let config = Config::from_env().map_err(|e| anyhow!(e))?;
+            let db = open_db(&config).await?;
+            if if_missing && db::user_by_email(&db, &email.trim().to_lowercase()).await?.is_some() {
+                println!("{email} already exists");
+                return Ok(());
+            }
+            let password = match password {
+                Some(p) => p,
+                None => read_password()?,
+            };
+            let credits = credits.unwrap_or(config.signup_credits);
+            let user = auth::create_user(&db, &email, &password, credits, admin)
+                .await
+                .map_err(|e| anyhow!("{e}{}", e.field("email").or(e.field("password")).map(|f| format!(" ({f})")).unwrap_or_default()))?;
+            println!("created {} with {} credits{}", user.email, user.credit_balance, if admin { " (admin)" } else { "" });
+        }
+        Command::Credits { command: CreditsCommand::Grant { email, amount } } => {
+            let config = Config::from_env().map_err(|e| anyhow!(e))?;
+            let db = open_db(&config).await?;
+            let user = db::user_by_email(&db, &email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow!("no account with email {email}"))?;
+            let balance = credits::grant(&db, &user.id, amount, "cli").await.map_err(|e| anyhow!("{e}"))?;
+            println!("{} now has {balance} credits", user.email);
+        }
+    }
+    Ok(())
+}
+
+async fn open_db(config: &Config) -> anyhow::Result<db::Db> {
+    let db = db::Db::connect(&config.database_url).await.context("opening the database")?;
+    db.migrate().await.context("running migrations")?;
+    Ok(db)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    eprint!("password: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
