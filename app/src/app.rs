@@ -1,5 +1,7 @@
 use crate::api::auth::get_account;
 use crate::components::header::Header;
+use crate::errors::AppError;
+use crate::model::AccountView;
 use crate::pages::{auth::SignInPage, auth::SignUpPage, home::HomePage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -36,13 +38,25 @@ impl AccountRefresh {
     }
 }
 
+type AccountResult = Result<Option<AccountView>, AppError>;
+
+/// The signed-in account as of the page load.
+#[derive(Clone, Copy)]
+pub struct AccountResource(pub Resource<AccountResult>);
+
+/// The account again, refetched on every [`AccountRefresh`] bump: what shows the balance.
+#[derive(Clone, Copy)]
+pub struct BalanceResource(pub Resource<AccountResult>);
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let refresh = AccountRefresh(RwSignal::new(0));
     provide_context(refresh);
-    let account = Resource::new(move || refresh.0.get(), |_| get_account());
-    provide_context(account);
+    // Who is signed in changes only with a page load; the balance changes with every charge and
+    // refund. Two resources, so a balance refresh never re-renders the page around the form.
+    provide_context(AccountResource(Resource::new(|| (), |_| get_account())));
+    provide_context(BalanceResource(Resource::new(move || refresh.0.get(), |_| get_account())));
     mark_hydrated();
 
     view! {

@@ -13,9 +13,14 @@ async function signUp(page: Page, email: string) {
   await waitForHydration(page);
   await page.fill("input[name=email]", email);
   await page.fill("input[name=password]", "password123");
-  await page.click("button[type=submit]");
+  await page.click("form button[type=submit]");
+  await page.waitForURL((url) => url.pathname === "/");
   await expect(page.getByTestId("balance")).toHaveText("10 credits");
   await waitForHydration(page);
+}
+
+async function submitCreate(page: Page) {
+  await page.click("form.create-form button[type=submit]");
 }
 
 test("sign up, generate, watch the card finish without reloading", async ({ page }) => {
@@ -29,7 +34,7 @@ test("sign up, generate, watch the card finish without reloading", async ({ page
   await page.fill("textarea[name=prompt]", "Solar power in five numbers");
   await page.selectOption("select[name=aspect_ratio]", "4:3");
   await page.selectOption("select[name=number_of_infographs]", "2");
-  await page.click("button[type=submit]");
+  await submitCreate(page);
 
   await expect(page.getByTestId("form-ok")).toContainText("Started 2 infograph(s)");
   await expect(page.getByTestId("balance")).toHaveText("8 credits");
@@ -55,7 +60,7 @@ test("a failing job shows the failure and refunds the credits", async ({ page })
   await signUp(page, uniqueEmail("e2e-fail"));
   await page.fill("textarea[name=prompt]", "[emulator:fail] This one breaks");
   await page.selectOption("select[name=resolution]", "4K");
-  await page.click("button[type=submit]");
+  await submitCreate(page);
   await expect(page.getByTestId("balance")).toHaveText("8 credits");
   const card = page.getByTestId("card").first();
   await expect(card).toHaveAttribute("data-status", "failed", { timeout: 30_000 });
@@ -68,7 +73,7 @@ test("bad input shows a message next to the field and charges nothing", async ({
   await signUp(page, uniqueEmail("e2e-bad"));
   await page.fill("textarea[name=prompt]", "A chart");
   await page.fill("input[name=blog_url]", "http://127.0.0.1/admin");
-  await page.click("button[type=submit]");
+  await submitCreate(page);
   await expect(page.locator(".field-error[data-field=blog_url]")).toContainText("not public");
   await expect(page.getByTestId("balance")).toHaveText("10 credits");
   await expect(page.getByTestId("card")).toHaveCount(0);
@@ -79,6 +84,6 @@ test("wrong password is refused with a readable message", async ({ page }) => {
   await waitForHydration(page);
   await page.fill("input[name=email]", "nobody@example.com");
   await page.fill("input[name=password]", "password123");
-  await page.click("button[type=submit]");
+  await page.click("form button[type=submit]");
   await expect(page.locator(".form-error")).toHaveText("wrong email or password");
 });

@@ -1,13 +1,10 @@
 use crate::api::auth::SignOut;
-use crate::errors::AppError;
-use crate::model::AccountView;
+use crate::app::{AccountResource, BalanceResource};
 use leptos::prelude::*;
-
-pub type AccountResource = Resource<Result<Option<AccountView>, AppError>>;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let account = expect_context::<AccountResource>();
+    let AccountResource(account) = expect_context();
     let sign_out = ServerAction::<SignOut>::new();
     reload_after(move || matches!(sign_out.value().get(), Some(Ok(_))));
     view! {
@@ -18,9 +15,7 @@ pub fn Header() -> impl IntoView {
                     Ok(Some(acc)) => view! {
                         <nav class="account">
                             <span class="email">{acc.email.clone()}</span>
-                            <span class="balance" data-testid="balance" data-balance=acc.credit_balance>
-                                {format!("{} credits", acc.credit_balance)}
-                            </span>
+                            <Balance/>
                             <ActionForm action=sign_out>
                                 <button type="submit" class="link">"Sign out"</button>
                             </ActionForm>
@@ -35,6 +30,18 @@ pub fn Header() -> impl IntoView {
                 })}
             </Transition>
         </header>
+    }
+}
+
+#[component]
+fn Balance() -> impl IntoView {
+    let BalanceResource(balance) = expect_context();
+    view! {
+        <Transition fallback=|| ()>
+            {move || balance.get().and_then(|r| r.ok().flatten()).map(|acc| view! {
+                <span class="balance" data-testid="balance">{format!("{} credits", acc.credit_balance)}</span>
+            })}
+        </Transition>
     }
 }
 

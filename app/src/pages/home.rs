@@ -1,24 +1,25 @@
-use crate::api::infographs::CreateInfographs;
+use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::create_form::CreateForm;
 use crate::components::gallery::Gallery;
-use crate::components::header::AccountResource;
+use crate::app::AccountResource;
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let account = expect_context::<AccountResource>();
+    let AccountResource(account) = expect_context();
+    // Created here, not inside the reactive branch below: resources must be created in the same
+    // order on the server and in the browser to hydrate from the server's data.
+    let create = ServerAction::<CreateInfographs>::new();
+    let items = Resource::new(move || create.version().get(), |_| list_infographs());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || account.get().map(|result| match result {
-                Ok(Some(_)) => {
-                    let create = ServerAction::<CreateInfographs>::new();
-                    view! {
-                        <div class="workspace">
-                            <CreateForm action=create/>
-                            <Gallery action=create/>
-                        </div>
-                    }.into_any()
-                }
+                Ok(Some(_)) => view! {
+                    <div class="workspace">
+                        <CreateForm action=create/>
+                        <Gallery items=items/>
+                    </div>
+                }.into_any(),
                 _ => view! { <Landing/> }.into_any(),
             })}
         </Transition>
