@@ -1,7 +1,8 @@
 use crate::api::auth::get_account;
+use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
 use crate::errors::AppError;
-use crate::model::AccountView;
+use crate::model::{AccountView, InfographView};
 use crate::pages::{auth::SignInPage, auth::SignUpPage, home::HomePage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -40,6 +41,13 @@ impl AccountRefresh {
 
 type AccountResult = Result<Option<AccountView>, AppError>;
 
+/// The create action and the gallery it refreshes.
+#[derive(Clone, Copy)]
+pub struct Workspace {
+    pub create: ServerAction<CreateInfographs>,
+    pub items: Resource<Result<Vec<InfographView>, AppError>>,
+}
+
 /// The signed-in account as of the page load.
 #[derive(Clone, Copy)]
 pub struct AccountResource(pub Resource<AccountResult>);
@@ -57,6 +65,12 @@ pub fn App() -> impl IntoView {
     // refund. Two resources, so a balance refresh never re-renders the page around the form.
     provide_context(AccountResource(Resource::new(|| (), |_| get_account())));
     provide_context(BalanceResource(Resource::new(move || refresh.0.get(), |_| get_account())));
+    // The gallery's data and the create action live here, before any <Transition>: resources
+    // hydrate from the server's data by creation order, and a resource created after a suspense
+    // boundary got a different order in the browser than on the server.
+    let create = ServerAction::<CreateInfographs>::new();
+    let items = Resource::new(move || create.version().get(), |_| list_infographs());
+    provide_context(Workspace { create, items });
     mark_hydrated();
 
     view! {

@@ -24,8 +24,10 @@ async function submitCreate(page: Page) {
 }
 
 test("sign up, generate, watch the card finish without reloading", async ({ page }) => {
+  // A hydration mismatch or a panic in the wasm shows up here; the page must have none.
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await signUp(page, uniqueEmail("e2e"));
 
   let navigations = 0;

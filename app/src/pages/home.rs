@@ -1,16 +1,12 @@
-use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::create_form::CreateForm;
 use crate::components::gallery::Gallery;
-use crate::app::AccountResource;
+use crate::app::{AccountResource, Workspace};
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let AccountResource(account) = expect_context();
-    // Created here, not inside the reactive branch below: resources must be created in the same
-    // order on the server and in the browser to hydrate from the server's data.
-    let create = ServerAction::<CreateInfographs>::new();
-    let items = Resource::new(move || create.version().get(), |_| list_infographs());
+    let Workspace { create, items } = expect_context();
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || account.get().map(|result| match result {
