@@ -186,7 +186,7 @@ async fn a_lost_webhook_is_recovered_by_the_reconciler() {
     let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
     let done = app.wait_final(&token, &id, WAIT).await;
     assert_eq!(done["status"], "completed", "{done}");
-    assert!(done["image_url"].as_str().expect("url").ends_with(".svg"));
+    assert!(done["image_url"].as_str().expect("url").contains(".svg?"));
 
     let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] [emulator:fail] quiet failure"})).await;
     let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
@@ -406,4 +406,19 @@ async fn auth_endpoints_follow_the_contract() {
     // Tokens are stored hashed: the plain token is nowhere in the database.
     let stored = app.count("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1", &token).await;
     assert_eq!(stored, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_emulator_is_never_mounted_when_a_fal_key_is_set() {
+    let app = TestApp::spawn_with(|c| {
+        c.fal.key = Some(app::server::config::Secret::new("real-key"));
+        c.fal.queue_url = Some("http://127.0.0.1:9".into());
+    })
+    .await;
+    for path in ["/fal-emulator/.well-known/jwks.json", "/fal-emulator/queue/fal-ai/nano-banana-pro"] {
+        let r = app.http.get(app.url(path)).send().await.expect("get");
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let r = app.http.post(app.url("/fal-emulator/queue/fal-ai/nano-banana-pro")).body("{}").send().await.expect("post");
+    assert!(r.status().is_client_error(), "{}", r.status());
 }

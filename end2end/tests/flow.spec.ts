@@ -52,7 +52,7 @@ test("sign up, generate, watch the card finish without reloading", async ({ page
     await expect(card.locator("img")).toBeVisible();
   }
   const src = await cards.first().locator("img").getAttribute("src");
-  expect(src).toMatch(/\.svg$/);
+  expect(src).toMatch(/\.svg\?/);
   expect(navigations).toBe(0);
   await expect(page.getByTestId("balance")).toHaveText("8 credits");
   expect(errors).toEqual([]);

@@ -39,7 +39,7 @@ CREATE TABLE infographs (
     status           TEXT NOT NULL CHECK (status IN ('queued', 'processing', 'completed', 'failed')),
     -- bumped on every status change, so a late response can never move a card backwards
     version          BIGINT NOT NULL DEFAULT 0,
-    attempts         INTEGER NOT NULL DEFAULT 0,
+    attempts         BIGINT NOT NULL DEFAULT 0,
     lease_until      BIGINT,
     next_poll_at     BIGINT,
     fal_request_id   TEXT UNIQUE,

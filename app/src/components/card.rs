@@ -52,6 +52,7 @@ fn card_body(i: &InfographView) -> AnyView {
 #[cfg(feature = "hydrate")]
 fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh) {
     use crate::api::infographs::infograph_status;
+    use crate::errors::AppError;
     leptos::task::spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
@@ -60,7 +61,13 @@ fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh) {
             if current.status.is_final() {
                 break;
             }
-            let Ok(next) = infograph_status(current.id.clone()).await else { continue };
+            let next = match infograph_status(current.id.clone()).await {
+                Ok(next) => next,
+                // Signed out elsewhere, or the job is gone: polling cannot succeed any more.
+                Err(AppError::Unauthorized | AppError::NotFound) => break,
+                // A network blip: try again at the next tick.
+                Err(_) => continue,
+            };
             // Never let a late answer move a card backwards.
             if next.updated_at < current.updated_at {
                 continue;

@@ -28,8 +28,17 @@ fn hash_password_blocking(password: &str) -> Result<String, argon2::password_has
     Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
+/// At most this many argon2 computations (19 MiB each) run at once, so a flood of sign-ins
+/// queues up instead of exhausting memory through tokio's 512 blocking threads.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    HASHING.acquire().await.map_err(|_| AppError::Internal)
+}
+
 /// argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || hash_password_blocking(&password))
         .await
         .map_err(|_| AppError::Internal)?
@@ -40,6 +49,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 async fn verify_password(hash: String, password: String) -> bool {
+    let Ok(_permit) = hashing_permit().await else { return false };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

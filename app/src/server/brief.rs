@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn user_prompt_comes_first_and_is_never_cut() {
-        let article = Article { title: Some("T".into()), headings: vec!["H".into()], text: "x".repeat(20_000) };
+        let article = Article { title: Some("T".into()), headings: vec!["H".into()], text: "x".repeat(20_000), blocks: 1 };
         let prompt = "p".repeat(3000);
         let built = build(&prompt, Some(&article), AspectRatio::R16x9, Resolution::K2);
         assert!(built.starts_with(&prompt));

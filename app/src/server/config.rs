@@ -142,3 +142,29 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config {
+            fal: FalConfig { key: Some(Secret::new("fal-secret-123")), ..Config::default().fal },
+            ..Config::default()
+        };
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("fal-secret-123"), "{printed}");
+        assert!(printed.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn defaults_work_locally() {
+        let c = Config::default();
+        assert_eq!(c.database_url, "sqlite://data/infograph.db");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.signup_credits, 10);
+        assert!(c.fal.uses_emulator());
+        assert!(!c.allow_private_fetch);
+    }
+}

@@ -176,7 +176,7 @@ pub async fn grant(db: &Db, user_id: &str, amount: i64, actor: &str) -> Result<i
 }
 
 pub async fn ledger_sum(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE user_id = $1")
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_ledger WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(&db.pool)
         .await

@@ -94,6 +94,7 @@ pub struct InfographRow {
     pub status: String,
     pub version: i64,
     pub attempts: i64,
+    pub lease_until: Option<i64>,
     pub fal_request_id: Option<String>,
     pub fal_status_url: Option<String>,
     pub fal_response_url: Option<String>,
@@ -135,7 +136,7 @@ impl InfographRow {
 }
 
 pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
-    aspect_ratio, resolution, cost, status, version, attempts, fal_request_id, fal_status_url, \
+    aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     created_at, submitted_at, completed_at, updated_at";
 

@@ -10,6 +10,10 @@ use std::time::Duration;
 pub enum FalError {
     #[error("could not reach fal: {0}")]
     Transport(String),
+    /// The request may have reached fal (e.g. a timeout after sending): retrying a submit could
+    /// start a second, billed job, so this is not retried.
+    #[error("no answer from fal: {0}")]
+    Unconfirmed(String),
     #[error("fal answered {status}: {message}")]
     Status { status: u16, message: String },
     #[error("unexpected answer from fal: {0}")]
@@ -22,7 +26,7 @@ impl FalError {
         match self {
             Self::Transport(_) => true,
             Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
-            Self::Decode(_) => false,
+            Self::Decode(_) | Self::Unconfirmed(_) => false,
         }
     }
 }
@@ -140,7 +144,13 @@ impl FalClient {
                 .json(input)
                 .send()
                 .await
-                .map_err(|e| FalError::Transport(e.without_url().to_string()))?;
+                .map_err(|e| {
+                    if e.is_connect() {
+                        FalError::Transport(e.without_url().to_string())
+                    } else {
+                        FalError::Unconfirmed(e.without_url().to_string())
+                    }
+                })?;
             decode(response).await
         })
         .await
@@ -221,6 +231,7 @@ mod tests {
             assert!(!FalError::Status { status: s, message: String::new() }.is_retryable());
         }
         assert!(FalError::Transport("x".into()).is_retryable());
+        assert!(!FalError::Unconfirmed("timeout".into()).is_retryable());
     }
 
     #[test]

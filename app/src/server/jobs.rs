@@ -16,8 +16,14 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 
-/// How long a claimed job is reserved for the claiming worker before another may retry it.
-const LEASE_MS: i64 = 120_000;
+/// How long a claimed job is reserved for its worker: longer than the slowest possible preparation
+/// (blog fetch, then every fal attempt timing out, with backoff), so a live worker never loses it.
+fn lease_ms(config: &super::config::Config) -> i64 {
+    let attempts = config.fal.max_attempts.max(1) as u32;
+    let backoff = config.fal.retry_base * 2u32.saturating_pow(attempts) * 5 / 4;
+    let slowest = config.fetch_timeout + super::HTTP_TIMEOUT * attempts + backoff;
+    (slowest + Duration::from_secs(60)).as_millis() as i64
+}
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
 /// How a job ended, as reported by a webhook or by polling fal.
@@ -68,7 +74,7 @@ impl WorkerHandle {
     }
 }
 
-async fn claim_next(db: &Db) -> Result<Option<InfographRow>, sqlx::Error> {
+async fn claim_next(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>, sqlx::Error> {
     let now = now_ms();
     sqlx::query_as::<_, InfographRow>(&format!(
         "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
@@ -77,7 +83,7 @@ async fn claim_next(db: &Db) -> Result<Option<InfographRow>, sqlx::Error> {
            AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2) \
          RETURNING {INFOGRAPH_COLUMNS}"
     ))
-    .bind(now + LEASE_MS)
+    .bind(now + lease_ms)
     .bind(now)
     .fetch_optional(&db.pool)
     .await
@@ -86,9 +92,10 @@ async fn claim_next(db: &Db) -> Result<Option<InfographRow>, sqlx::Error> {
 pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let permits = Arc::new(Semaphore::new(state.config.worker_concurrency));
+        let lease = lease_ms(&state.config);
         loop {
             let Ok(permit) = permits.clone().acquire_owned().await else { return };
-            match claim_next(&state.db).await {
+            match claim_next(&state.db, lease).await {
                 Ok(Some(job)) => {
                     let state = state.clone();
                     tokio::spawn(async move {
@@ -110,22 +117,47 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+enum JobError {
+    /// The job cannot succeed: fail it and refund.
+    Failed(String),
+    /// Another worker holds the job now (our lease expired); leave it alone.
+    LeaseLost,
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
 /// Reads the blog (if any), builds the brief, submits to fal. Any failure ends the job as failed
 /// with a refund; nothing here can leave a job charged and stuck.
 async fn run_job(state: &AppState, job: InfographRow) {
     let id = job.id.clone();
-    if let Err(message) = submit_job(state, &job).await {
-        tracing::warn!(infograph = %id, reason = %message, "job failed before fal accepted it");
-        if let Err(err) = apply_outcome(state, &id, &Outcome::Failed { message }).await {
-            // The lease expires and the job is retried; the refund is still exactly-once.
-            tracing::error!(infograph = %id, error = %err, "could not record a failed job");
+    match submit_job(state, &job).await {
+        Ok(()) => {}
+        Err(JobError::LeaseLost) => tracing::warn!(infograph = %id, "lease lost; another worker owns the job"),
+        Err(JobError::Failed(message)) => {
+            tracing::warn!(infograph = %id, reason = %message, "job failed before fal accepted it");
+            if let Err(err) = apply_outcome(state, &id, &Outcome::Failed { message }).await {
+                // The lease expires and the job is retried; the refund is still exactly-once.
+                tracing::error!(infograph = %id, error = %err, "could not record a failed job");
+            }
         }
     }
 }
 
-async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), String> {
+fn internal(context: &'static str) -> impl Fn(sqlx::Error) -> JobError {
+    move |e| {
+        tracing::error!(error = %e, context, "database error in the worker");
+        JobError::Failed(format!("internal error while {context}"))
+    }
+}
+
+async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError> {
     let aspect: AspectRatio = job.aspect_ratio.parse()?;
     let resolution: Resolution = job.resolution.parse()?;
+    let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
     let article = match &job.blog_url {
         Some(raw) => {
             let url = url::Url::parse(raw).map_err(|_| "could not read the blog: invalid URL".to_string())?;
@@ -137,21 +169,27 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), String> 
             let page = scrape::fetch_html(&url, policy)
                 .await
                 .map_err(|e| format!("could not read the blog: {e}"))?;
-            Some(scrape::extract(&page.html))
+            Some(scrape::extract_off_thread(page.html).await)
         }
         None => None,
     };
     let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution);
-    sqlx::query("UPDATE infographs SET built_prompt = $1, updated_at = $2 WHERE id = $3")
-        .bind(&prompt)
-        .bind(now_ms())
-        .bind(&job.id)
-        .execute(&state.db.pool)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "could not store the brief");
-            "internal error while preparing the job".to_string()
-        })?;
+    // Storing the brief doubles as the lease check right before the (billed) submission.
+    let still_ours = sqlx::query(
+        "UPDATE infographs SET built_prompt = $1, updated_at = $2 \
+         WHERE id = $3 AND status = 'queued' AND lease_until = $4",
+    )
+    .bind(&prompt)
+    .bind(now_ms())
+    .bind(&job.id)
+    .bind(lease)
+    .execute(&state.db.pool)
+    .await
+    .map_err(internal("preparing the job"))?
+    .rows_affected();
+    if still_ours != 1 {
+        return Err(JobError::LeaseLost);
+    }
     let input = ModelInput {
         prompt,
         num_images: 1,
@@ -161,19 +199,23 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), String> 
     };
     let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
     let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| format!("fal did not accept the job: {e}"))?;
-    record_submission(&state.db, &job.id, &submitted).await.map_err(|e| {
-        tracing::error!(error = %e, "could not record a fal submission");
-        "internal error after submitting the job".to_string()
-    })?;
-    Ok(())
+    match record_submission(&state.db, &job.id, lease, &submitted).await {
+        Ok(true) => Ok(()),
+        // fal has the job but another worker took ours over: a duplicate we cannot undo here.
+        Ok(false) => {
+            tracing::error!(infograph = %job.id, request_id = %submitted.request_id, "submitted after losing the lease");
+            Err(JobError::LeaseLost)
+        }
+        Err(e) => Err(internal("recording the submission")(e)),
+    }
 }
 
-async fn record_submission(db: &Db, id: &str, s: &fal::Submitted) -> Result<(), sqlx::Error> {
+async fn record_submission(db: &Db, id: &str, lease: i64, s: &fal::Submitted) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    sqlx::query(
+    let updated = sqlx::query(
         "UPDATE infographs SET status = 'processing', fal_request_id = $1, fal_status_url = $2, \
          fal_response_url = $3, fal_cancel_url = $4, submitted_at = $5, updated_at = $5, \
-         lease_until = NULL, version = version + 1 WHERE id = $6 AND status = 'queued'",
+         lease_until = NULL, version = version + 1 WHERE id = $6 AND status = 'queued' AND lease_until = $7",
     )
     .bind(&s.request_id)
     .bind(&s.status_url)
@@ -181,9 +223,11 @@ async fn record_submission(db: &Db, id: &str, s: &fal::Submitted) -> Result<(), 
     .bind(&s.cancel_url)
     .bind(now)
     .bind(id)
+    .bind(lease)
     .execute(&db.pool)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
 }
 
 pub fn spawn_reconciler(state: AppState) -> tokio::task::JoinHandle<()> {
@@ -203,14 +247,17 @@ pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
     let now = now_ms();
     let timeout_ms = state.config.job_timeout.as_millis() as i64;
     let expired: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM infographs WHERE status IN ('queued', 'processing') AND created_at < $1 LIMIT 100",
+        "SELECT id FROM infographs WHERE status IN ('queued', 'processing') \
+         AND COALESCE(submitted_at, created_at) < $1 LIMIT 100",
     )
     .bind(now - timeout_ms)
     .fetch_all(&state.db.pool)
     .await?;
     for id in expired {
         let message = format!("timed out after {} s without a result", state.config.job_timeout.as_secs());
-        apply_outcome(state, &id, &Outcome::Failed { message }).await?;
+        if let Err(err) = apply_outcome(state, &id, &Outcome::Failed { message }).await {
+            tracing::error!(infograph = %id, error = %err, "could not time out a job");
+        }
     }
 
     let after_ms = state.config.reconcile_after.as_millis() as i64;
@@ -229,7 +276,9 @@ pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
     for job in due {
         if let Some(outcome) = poll_fal(&state.fal, &job).await {
             tracing::info!(infograph = %job.id, ?outcome, "reconciler ended a job without a webhook");
-            apply_outcome(state, &job.id, &outcome).await?;
+            if let Err(err) = apply_outcome(state, &job.id, &outcome).await {
+                tracing::error!(infograph = %job.id, error = %err, "could not apply a polled outcome");
+            }
         }
     }
     Ok(())

@@ -75,10 +75,13 @@ fn loopback_url(addr: SocketAddr) -> String {
     }
 }
 
+/// Upper bound of one outbound call (fal, JWKS, emulator webhooks).
+pub const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub fn http_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
+        .timeout(HTTP_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("infograph/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -101,10 +104,16 @@ pub async fn start(config: Config) -> Result<Running, String> {
     db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
 
     let http = http_client()?;
-    let emulator = config
-        .fal
-        .uses_emulator()
-        .then(|| emulator::Emulator::new(format!("{local}{}", emulator::PREFIX), config.emulator_delay, http.clone()));
+    let emulator_key = emulator::Emulator::random_api_key();
+    let emulator = config.fal.uses_emulator().then(|| {
+        emulator::Emulator::new(
+            format!("{local}{}", emulator::PREFIX),
+            format!("{public_base_url}{}", emulator::PREFIX),
+            Some(emulator_key.clone()),
+            config.emulator_delay,
+            http.clone(),
+        )
+    });
     let queue_url = config.fal.queue_url.clone().unwrap_or_else(|| match &emulator {
         Some(emu) => emu.queue_url(),
         None => DEFAULT_FAL_QUEUE_URL.to_string(),
@@ -113,7 +122,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         Some(emu) => emu.jwks_url(),
         None => DEFAULT_FAL_JWKS_URL.to_string(),
     });
-    let key = config.fal.key.clone().unwrap_or_else(|| Secret::new("emulator"));
+    let key = config.fal.key.clone().unwrap_or_else(|| Secret::new(emulator_key));
     let fal = fal::FalClient::new(
         http.clone(),
         queue_url.clone(),
@@ -218,7 +227,8 @@ pub fn init_tracing() {
 pub async fn serve_emulator(addr: SocketAddr, delay: Duration) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
-    let emu = emulator::Emulator::new(loopback_url(bound), delay, http_client()?);
+    let base = loopback_url(bound);
+    let emu = emulator::Emulator::new(base.clone(), base, None, delay, http_client()?);
     tracing::info!(queue = %emu.queue_url(), jwks = %emu.jwks_url(), "fal emulator listening");
     axum::serve(listener, emu.router())
         .with_graceful_shutdown(shutdown_signal())

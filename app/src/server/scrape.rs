@@ -69,6 +69,8 @@ fn ipv6_is_public(ip: Ipv6Addr) -> bool {
         || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
         || (seg[0] == 0x64 && seg[1] == 0xff9b) // NAT64 can reach IPv4 private space
         || (seg[0] == 0x2002) // 6to4 embeds an IPv4 address
+        || (seg[0] == 0x2001 && seg[1] == 0) // Teredo embeds an IPv4 address
+        || seg[..6] == [0, 0, 0, 0, 0xffff, 0] // IPv4-translated ::ffff:0:a.b.c.d
         || ip.segments()[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible ::a.b.c.d
 }
 
@@ -199,10 +201,97 @@ pub struct Article {
     pub title: Option<String>,
     pub headings: Vec<String>,
     pub text: String,
+    #[serde(skip)]
+    pub blocks: usize,
 }
 
 fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Bounds that keep a hostile page (deeply nested, or millions of blocks) cheap to read.
+const MAX_DEPTH: usize = 128;
+const MAX_BLOCKS: usize = 5_000;
+const MAX_TEXT_CHARS: usize = 200_000;
+
+/// Elements that are page chrome, not article content.
+fn is_chrome(name: &str, inside_article: bool) -> bool {
+    matches!(name, "nav" | "aside" | "footer" | "form" | "script" | "style" | "noscript" | "template" | "svg" | "iframe")
+        || (name == "header" && !inside_article)
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "p" | "li" | "blockquote" | "pre" | "figcaption" | "dd" | "dt")
+}
+
+/// One pass over the tree: blocks are taken whole (their own subtree's text) and not descended
+/// into, chrome is skipped, so every node is visited at most twice.
+fn collect_blocks(el: scraper::ElementRef<'_>, depth: usize, inside_article: bool, article: &mut Article, chars: &mut usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for child in el.children().filter_map(scraper::ElementRef::wrap) {
+        if article.blocks >= MAX_BLOCKS || *chars >= MAX_TEXT_CHARS {
+            return;
+        }
+        let name = child.value().name();
+        if is_chrome(name, inside_article) {
+            continue;
+        }
+        if !is_block(name) {
+            collect_blocks(child, depth + 1, inside_article, article, chars);
+            continue;
+        }
+        let text = clean(&child.text().collect::<String>());
+        if text.is_empty() {
+            continue;
+        }
+        if matches!(name, "h1" | "h2" | "h3") {
+            article.headings.push(text.clone());
+        }
+        *chars += text.len();
+        if !article.text.is_empty() {
+            article.text.push('\n');
+        }
+        article.text.push_str(&text);
+        article.blocks += 1;
+    }
+}
+
+const MAX_NESTING: usize = 400;
+
+/// Cuts the document where tag nesting first exceeds [`MAX_NESTING`]. html5ever checks element
+/// scopes by walking the stack of open elements, so a page of 50 000 nested `<div>`s costs
+/// quadratic time (seconds per request); no real article nests anywhere near this deep.
+/// Hand-rolled because it must run before the parser: a linear scan of tag starts and ends that
+/// over-counts (it ignores implied end tags), which only ever cuts earlier, never later.
+fn cap_nesting(html: &str) -> &str {
+    const VOID: [&str; 14] =
+        ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "!doctype"];
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset;
+        let rest = &html[start + 1..];
+        if rest.starts_with('/') {
+            depth = depth.saturating_sub(1);
+        } else if rest.starts_with('!') || rest.starts_with('?') {
+            // comments, doctype, processing instructions: no nesting
+        } else {
+            let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+            let name = rest[..name_len].to_ascii_lowercase();
+            let self_closing = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));
+            if !name.is_empty() && !VOID.contains(&name.as_str()) && !self_closing {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return &html[..start];
+                }
+            }
+        }
+        i = start + 1;
+    }
+    html
 }
 
 /// Title from Open Graph, `<title>` or the first `<h1>`; body text from the `<article>` (or
@@ -210,7 +299,7 @@ fn clean(text: &str) -> String {
 /// `scraper::Html` is not `Send`: this stays synchronous so it never crosses an `.await`.
 pub fn extract(html: &str) -> Article {
     use scraper::{Html, Selector};
-    let doc = Html::parse_document(html);
+    let doc = Html::parse_document(cap_nesting(html));
     let sel = |s: &str| Selector::parse(s).ok();
     let first_text = |s: &str| -> Option<String> {
         let selector = sel(s)?;
@@ -220,34 +309,21 @@ pub fn extract(html: &str) -> Article {
         doc.select(&s).next().and_then(|e| e.value().attr("content")).map(clean).filter(|t| !t.is_empty())
     });
     let title = og_title.or_else(|| first_text("title")).or_else(|| first_text("h1"));
-
+    let mut article = Article { title, ..Article::default() };
     let root = ["article", "main", "body"]
         .iter()
-        .filter_map(|s| sel(s))
-        .find_map(|s| doc.select(&s).next());
-    let mut headings = Vec::new();
-    let mut paragraphs = Vec::new();
-    if let (Some(root), Some(blocks)) = (root, sel("h1, h2, h3, p, li, blockquote")) {
-        for block in root.select(&blocks) {
-            let skipped = block.ancestors().filter_map(scraper::ElementRef::wrap).any(|a| {
-                matches!(a.value().name(), "nav" | "aside" | "footer" | "form" | "script" | "style" | "noscript" | "header")
-                    && a.id() != root.id()
-            });
-            if skipped {
-                continue;
-            }
-            let text = clean(&block.text().collect::<String>());
-            if text.is_empty() {
-                continue;
-            }
-            match block.value().name() {
-                "h1" | "h2" | "h3" => headings.push(text.clone()),
-                _ => {}
-            }
-            paragraphs.push(text);
-        }
+        .filter_map(|s| sel(s).map(|sel| (*s, sel)))
+        .find_map(|(name, s)| doc.select(&s).next().map(|e| (name, e)));
+    if let Some((name, root)) = root {
+        let mut chars = 0;
+        collect_blocks(root, 0, name != "body", &mut article, &mut chars);
     }
-    Article { title, headings, text: paragraphs.join("\n") }
+    article
+}
+
+/// Parsing is CPU work: keep it off the async threads.
+pub async fn extract_off_thread(html: String) -> Article {
+    tokio::task::spawn_blocking(move || extract(&html)).await.unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -263,7 +339,7 @@ mod tests {
         for ip in [
             "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
             "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fd12::1", "fe80::1",
-            "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
+            "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "::ffff:0:7f00:1", "2001:0:4136:e378::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
@@ -298,5 +374,27 @@ mod tests {
         assert!(a.text.contains("First paragraph."));
         assert!(a.text.contains("42%"));
         assert!(!a.text.contains("Ad text") && !a.text.contains("Home About") && !a.text.contains("Copyright"));
+    }
+
+    #[test]
+    fn hostile_pages_stay_bounded() {
+        let nested = format!("<html><body>{}x{}</body></html>", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        let a = extract(&nested);
+        assert!(a.text.is_empty());
+        let many = format!("<html><body>{}</body></html>", "<p>word</p>".repeat(20_000));
+        let a = extract(&many);
+        assert_eq!(a.blocks, MAX_BLOCKS);
+        let quotes = format!("<html><body>{}</body></html>", "<blockquote>a".repeat(20_000));
+        let a = extract(&quotes);
+        assert_eq!(a.blocks, 1, "a block is taken whole, not once per nesting level");
+        assert!(a.text.len() <= MAX_NESTING, "nesting is cut before parsing");
+    }
+
+    #[test]
+    fn nesting_cap_keeps_normal_pages_whole() {
+        let page = "<!DOCTYPE html><html><head><meta charset=utf-8><br/></head><body><p>a<img src=x>b</p></body></html>";
+        assert_eq!(cap_nesting(page), page);
+        let deep = "<div>".repeat(MAX_NESTING + 10);
+        assert_eq!(cap_nesting(&deep).len(), MAX_NESTING * 5);
     }
 }

@@ -75,7 +75,7 @@ pub fn verify(
     now_secs: i64,
 ) -> Result<(), VerifyError> {
     let ts: i64 = headers.timestamp.parse().map_err(|_| VerifyError::BadHeader(HEADER_TIMESTAMP))?;
-    if (now_secs - ts).abs() > MAX_SKEW_SECS {
+    if now_secs.abs_diff(ts) > MAX_SKEW_SECS as u64 {
         return Err(VerifyError::StaleTimestamp);
     }
     let signature =
@@ -154,7 +154,12 @@ impl JwksCache {
             }
             Err(err) => {
                 tracing::warn!(error = %err, "could not fetch the fal JWKS");
-                self.cached.read().await.as_ref().map(|c| c.keys.clone()).unwrap_or_default()
+                // Remember the attempt, so a stream of forged webhooks cannot turn into a stream
+                // of JWKS fetches; keep whatever keys we had.
+                let mut cached = self.cached.write().await;
+                let keys = cached.as_ref().map(|c| c.keys.clone()).unwrap_or_default();
+                *cached = Some(Cached { fetched: Instant::now(), keys: keys.clone() });
+                keys
             }
         }
     }

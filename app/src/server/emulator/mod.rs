@@ -61,8 +61,12 @@ impl Job {
 
 struct Inner {
     key: SigningKey,
+    /// The `Authorization: Key ...` the emulator accepts; `None` accepts any (standalone mode).
+    api_key: Option<String>,
     /// Absolute URL of the emulator root, e.g. `http://127.0.0.1:3000/fal-emulator`.
     base_url: String,
+    /// Root for image URLs handed to browsers (the public address when one is configured).
+    media_url: String,
     delay: Duration,
     http: reqwest::Client,
     jobs: Mutex<HashMap<String, Job>>,
@@ -72,9 +76,35 @@ struct Inner {
 pub struct Emulator(Arc<Inner>);
 
 impl Emulator {
-    pub fn new(base_url: String, delay: Duration, http: reqwest::Client) -> Self {
+    /// `api_key`: when set, only callers presenting it are served, so an emulator mounted inside
+    /// the app is not an open relay for webhooks to arbitrary addresses.
+    pub fn new(base_url: String, media_url: String, api_key: Option<String>, delay: Duration, http: reqwest::Client) -> Self {
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        Self(Arc::new(Inner { key, base_url, delay, http, jobs: Mutex::new(HashMap::new()) }))
+        Self(Arc::new(Inner { key, api_key, base_url, media_url, delay, http, jobs: Mutex::new(HashMap::new()) }))
+    }
+
+    /// A random key for the app to present to its own embedded emulator.
+    pub fn random_api_key() -> String {
+        use rand::RngCore;
+        let mut bytes = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        format!("emulator-{}", hex::encode(bytes))
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Key "))
+            .filter(|k| !k.is_empty());
+        match (&self.0.api_key, presented) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(expected), Some(given)) => {
+                use subtle::ConstantTimeEq;
+                expected.as_bytes().ct_eq(given.as_bytes()).into()
+            }
+        }
     }
 
     pub fn queue_url(&self) -> String {
@@ -111,10 +141,25 @@ impl Emulator {
         })
     }
 
+    /// The image URL carries everything needed to draw it, so images keep rendering after the
+    /// emulator (an in-memory service) restarts, as fal's media URLs outlive their jobs.
+    fn image_url(&self, id: &str, job: &Job) -> String {
+        let mut url = format!("{}/files/{id}.svg", self.0.media_url);
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("w", &job.width.to_string())
+            .append_pair("h", &job.height.to_string())
+            .append_pair("s", &job.seed.to_string())
+            .append_pair("t", &image::title_of(&job.prompt))
+            .finish();
+        url.push('?');
+        url.push_str(&query);
+        url
+    }
+
     fn output(&self, id: &str, job: &Job) -> Value {
         json!({
             "images": [{
-                "url": format!("{}/files/{id}.svg", self.0.base_url),
+                "url": self.image_url(id, job),
                 "content_type": "image/svg+xml",
                 "file_name": format!("{id}.svg"),
                 "width": job.width,
@@ -174,13 +219,6 @@ impl Emulator {
     }
 }
 
-fn authorized(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Key ") && v.len() > 4)
-}
-
 fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, Json(json!({"detail": "Missing or invalid Authorization header"}))).into_response()
 }
@@ -206,7 +244,7 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !authorized(&headers) {
+    if !emu.authorized(&headers) {
         return unauthorized();
     }
     let input: Value = match serde_json::from_slice(&body) {
@@ -259,7 +297,7 @@ async fn status(
     Path((_owner, _app, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers) {
+    if !emu.authorized(&headers) {
         return unauthorized();
     }
     let Some(job) = emu.job(&id) else { return not_found() };
@@ -281,7 +319,7 @@ async fn result(
     Path((_owner, _app, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers) {
+    if !emu.authorized(&headers) {
         return unauthorized();
     }
     let Some(job) = emu.job(&id) else { return not_found() };
@@ -297,7 +335,7 @@ async fn cancel(
     Path((_owner, _app, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers) {
+    if !emu.authorized(&headers) {
         return unauthorized();
     }
     let Ok(mut jobs) = emu.0.jobs.lock() else {
@@ -322,10 +360,20 @@ async fn jwks(State(emu): State<Emulator>) -> Response {
     Json(jwks_for(&emu.0.key.verifying_key())).into_response()
 }
 
-async fn file(State(emu): State<Emulator>, Path(file): Path<String>) -> Response {
-    let Some(id) = file.strip_suffix(".svg") else { return not_found() };
-    let Some(job) = emu.job(id) else { return not_found() };
-    let svg = image::render_svg(&job.prompt, job.width, job.height, job.seed);
+#[derive(Deserialize)]
+struct FileQuery {
+    w: u32,
+    h: u32,
+    s: u64,
+    t: String,
+}
+
+async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response {
+    if !file.ends_with(".svg") || !(1..=8192).contains(&q.w) || !(1..=8192).contains(&q.h) {
+        return not_found();
+    }
+    let title: String = q.t.chars().take(200).collect();
+    let svg = image::render_svg(&title, q.w, q.h, q.s);
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
