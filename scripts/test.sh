@@ -7,8 +7,10 @@ what="${1:-all}"
 start=$(date +%s)
 
 if [[ "$what" == all || "$what" == rust ]]; then
-  echo "== Rust tests"
+  echo "== Rust tests (SQLite)"
   cargo test --workspace --no-default-features --features ssr --no-fail-fast
+  echo "== Rust tests (PostgreSQL)"
+  scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast
 fi
 
 if [[ "$what" == all || "$what" == e2e ]]; then

@@ -105,7 +105,7 @@ pub async fn create_user(
     .bind(new_id())
     .bind(&email)
     .bind(&password_hash)
-    .bind(is_admin)
+    .bind(i64::from(is_admin))
     .bind(credits)
     .bind(now)
     .fetch_optional(&mut *tx)

@@ -1,19 +1,28 @@
 //! The database: pool setup, migrations, and the row types the repository functions return.
 //!
-//! SQLite (WAL) is the embedded default. Statements use `$N` placeholders, BIGINT times and TEXT
-//! ids so they stay valid on PostgreSQL, which a later issue wires in behind this module.
+//! One code path for both backends through sqlx's `Any` driver: SQLite (WAL) is the embedded
+//! default, PostgreSQL the scale-out backend, chosen by the `DATABASE_URL` scheme. Statements use
+//! `$N` placeholders, BIGINT times and TEXT ids, valid on both; where the backends differ (job
+//! claiming), [`Backend`] picks the statement.
 
 use crate::model::{InfographView, JobStatus};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub type Pool = SqlitePool;
+pub type Pool = AnyPool;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: Pool,
+    pub backend: Backend,
 }
 
 pub fn now_ms() -> i64 {
@@ -27,35 +36,84 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+fn backend_of(url: &str) -> Result<Backend, sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(sqlx::Error::Configuration(
+            format!("unsupported DATABASE_URL (expected sqlite:// or postgres://): {}", redact_url(url)).into(),
+        ))
+    }
+}
+
+/// SQLite: create the file (and its folder) when missing.
+fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let file = path.split('?').next().unwrap_or_default();
+    if let Some(dir) = std::path::Path::new(file).parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        if !url.starts_with("sqlite:") {
-            return Err(sqlx::Error::Configuration(
-                format!("unsupported DATABASE_URL scheme (expected sqlite://): {}", redact_url(url))
-                    .into(),
-            ));
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(15));
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let options = AnyConnectOptions::from_str(&sqlite_url(url)?)?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL: readers never block the writer. busy_timeout: writers queue
+                            // instead of failing when another connection holds the write lock.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
             }
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?
+            }
+        };
+        Ok(Self { pool, backend })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("../migrations/sqlite").run(&self.pool).await
+        sqlx::migrate!("../migrations").run(&self.pool).await
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the backend has row locks (PostgreSQL): concurrent claimers
+    /// on several instances take different rows instead of queueing on the same one. SQLite has
+    /// one writer at a time, which already serialises claims.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        }
     }
 }
 
@@ -75,9 +133,16 @@ pub struct UserRow {
     pub id: String,
     pub email: String,
     pub password_hash: String,
-    pub is_admin: bool,
+    /// 0 or 1 (see the migration).
+    pub is_admin: i64,
     pub credit_balance: i64,
     pub created_at: i64,
+}
+
+impl UserRow {
+    pub fn admin(&self) -> bool {
+        self.is_admin != 0
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

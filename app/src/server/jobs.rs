@@ -79,9 +79,10 @@ async fn claim_next(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>, sqlx
     sqlx::query_as::<_, InfographRow>(&format!(
         "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
          WHERE id = (SELECT id FROM infographs WHERE status = 'queued' \
-                     AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT 1) \
+                     AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT 1{}) \
            AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2) \
-         RETURNING {INFOGRAPH_COLUMNS}"
+         RETURNING {INFOGRAPH_COLUMNS}",
+        db.skip_locked()
     ))
     .bind(now + lease_ms)
     .bind(now)
@@ -266,7 +267,8 @@ pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
     let due: Vec<InfographRow> = sqlx::query_as(&format!(
         "UPDATE infographs SET next_poll_at = $1 WHERE id IN (SELECT id FROM infographs \
          WHERE status = 'processing' AND submitted_at < $2 AND (next_poll_at IS NULL OR next_poll_at < $3) \
-         ORDER BY submitted_at LIMIT 50) AND status = 'processing' RETURNING {INFOGRAPH_COLUMNS}"
+         ORDER BY submitted_at LIMIT 50{}) AND status = 'processing' RETURNING {INFOGRAPH_COLUMNS}",
+        state.db.skip_locked()
     ))
     .bind(now + after_ms.max(1000))
     .bind(now - after_ms)

@@ -12,7 +12,7 @@ use crate::model::{validate_create, AccountView, CreateResponse, CreatedJob, Inf
 pub const LIST_LIMIT: i64 = 100;
 
 pub fn account_view(user: &UserRow) -> AccountView {
-    AccountView { email: user.email.clone(), credit_balance: user.credit_balance, is_admin: user.is_admin }
+    AccountView { email: user.email.clone(), credit_balance: user.credit_balance, is_admin: user.admin() }
 }
 
 pub async fn account(state: &AppState, user: &UserRow) -> Result<AccountView, AppError> {

@@ -26,6 +26,23 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A fresh, empty database for one test: a SQLite file in `dir`, or, when `TEST_POSTGRES_URL`
+/// names a PostgreSQL server (`make test` starts a throwaway one), a new database on it.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    use sqlx::{Connection, Executor};
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to TEST_POSTGRES_URL");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+    let _ = conn.close().await;
+    let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.database_url = format!("sqlite://{}", dir.join("test.db").display());
@@ -77,6 +94,7 @@ impl TestApp {
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = test_config(dir.path());
+        config.database_url = fresh_database_url(dir.path()).await;
         let test_key = new_key();
         let app_base = Arc::new(OnceLock::new());
         config.fal.jwks_url = Some(spawn_jwks(test_key.clone(), app_base.clone()).await);

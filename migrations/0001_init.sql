@@ -1,11 +1,12 @@
--- Portable SQL: TEXT ids (UUIDs), BIGINT unix-millisecond times, BOOLEAN flags, partial unique
--- indexes. The same statements are valid on PostgreSQL.
+-- One migration set for SQLite and PostgreSQL: TEXT ids (UUIDs), BIGINT unix-millisecond times,
+-- 0/1 flags and partial unique indexes are valid, with the same meaning, on both.
 
 CREATE TABLE users (
     id             TEXT PRIMARY KEY,
     email          TEXT NOT NULL UNIQUE,
     password_hash  TEXT NOT NULL,
-    is_admin       BOOLEAN NOT NULL DEFAULT FALSE,
+    -- 0/1 rather than BOOLEAN: sqlx's Any driver cannot decode SQLite's BOOLEAN
+    is_admin       BIGINT NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
     credit_balance BIGINT NOT NULL DEFAULT 0 CHECK (credit_balance >= 0),
     created_at     BIGINT NOT NULL
 );
