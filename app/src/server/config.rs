@@ -54,6 +54,8 @@ pub struct Config {
     pub emulator_delay: Duration,
     pub reconcile_after: Duration,
     pub job_timeout: Duration,
+    /// How long a worker owns a claimed job; `None` derives it from the fetch and fal timeouts.
+    pub job_lease: Option<Duration>,
     pub worker_concurrency: usize,
     /// Test-only: lets the blog fetcher reach loopback/private addresses. Never set in production.
     pub allow_private_fetch: bool,
@@ -99,6 +101,7 @@ impl Default for Config {
             emulator_delay: Duration::from_millis(4000),
             reconcile_after: Duration::from_secs(60),
             job_timeout: Duration::from_secs(30 * 60),
+            job_lease: None,
             worker_concurrency: 8,
             allow_private_fetch: false,
             fetch_timeout: Duration::from_secs(10),
@@ -135,6 +138,9 @@ impl Config {
             )?),
             reconcile_after: secs("RECONCILE_AFTER_SECS", d.reconcile_after)?,
             job_timeout: secs("JOB_TIMEOUT_SECS", d.job_timeout)?,
+            job_lease: var("JOB_LEASE_SECS")
+                .map(|v| v.parse::<u64>().map(Duration::from_secs).map_err(|_| format!("JOB_LEASE_SECS: cannot parse {v:?}")))
+                .transpose()?,
             worker_concurrency: parsed("WORKER_CONCURRENCY", d.worker_concurrency)?.max(1),
             allow_private_fetch: flag("FETCH_ALLOW_PRIVATE"),
             fetch_timeout: secs("FETCH_TIMEOUT_SECS", d.fetch_timeout)?,

@@ -19,6 +19,9 @@ use tokio::sync::{Notify, Semaphore};
 /// How long a claimed job is reserved for its worker: longer than the slowest possible preparation
 /// (blog fetch, then every fal attempt timing out, with backoff), so a live worker never loses it.
 fn lease_ms(config: &super::config::Config) -> i64 {
+    if let Some(lease) = config.job_lease {
+        return lease.as_millis() as i64;
+    }
     let attempts = config.fal.max_attempts.max(1) as u32;
     let backoff = config.fal.retry_base * 2u32.saturating_pow(attempts) * 5 / 4;
     let slowest = config.fetch_timeout + super::HTTP_TIMEOUT * attempts + backoff;

@@ -44,6 +44,7 @@ struct Job {
     duration: Duration,
     outcome: Outcome,
     cancelled: bool,
+    webhook: Option<String>,
 }
 
 impl Job {
@@ -123,6 +124,7 @@ impl Emulator {
             .route("/queue/{owner}/{app}/requests/{id}", get(result))
             .route("/queue/{owner}/{app}/requests/{id}/cancel", put(cancel))
             .route("/.well-known/jwks.json", get(jwks))
+            .route("/_emulator/submissions", get(submissions))
             .route("/files/{file}", get(file))
             .with_state(self.clone())
     }
@@ -272,8 +274,10 @@ async fn submit(
         height,
         started: Instant::now(),
         cancelled: false,
+        webhook: None,
     };
-    let webhook = query.fal_webhook.filter(|_| !job.prompt.contains("[emulator:nowebhook]"));
+    let webhook = query.fal_webhook.clone().filter(|_| !job.prompt.contains("[emulator:nowebhook]"));
+    let job = Job { webhook: query.fal_webhook, ..job };
     let position = match emu.0.jobs.lock() {
         Ok(mut jobs) => {
             jobs.insert(id.clone(), job);
@@ -354,6 +358,22 @@ async fn cancel(
             (StatusCode::ACCEPTED, Json(json!({"status": "CANCELLATION_REQUESTED"}))).into_response()
         }
     }
+}
+
+/// The emulator's own introspection (fal has no such call): every submission it accepted, with
+/// the webhook URL it was given, so tests can prove each job was submitted exactly once.
+async fn submissions(State(emu): State<Emulator>, headers: HeaderMap) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let Ok(jobs) = emu.0.jobs.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let list: Vec<Value> = jobs
+        .iter()
+        .map(|(id, job)| json!({"request_id": id, "model": job.model, "webhook": job.webhook}))
+        .collect();
+    Json(json!({ "count": list.len(), "submissions": list })).into_response()
 }
 
 async fn jwks(State(emu): State<Emulator>) -> Response {

@@ -1,0 +1,206 @@
+//! Horizontal scale-out, proven with real processes: two `infograph serve` instances share one
+//! PostgreSQL database and one standalone fal emulator; 200 creates are spread over both (some
+//! failing, some webhook-less), one instance is SIGKILLed mid-way, and the ledger and the job
+//! table must still add up. Runs when `TEST_POSTGRES_URL` is set (`make test` sets it).
+
+use serde_json::{json, Value};
+use sqlx::{AnyPool, Connection, Executor};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CREDITS: i64 = 1000;
+const CREATES: usize = 200;
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+fn infograph() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_infograph"));
+    cmd.env_remove("FAL_KEY").env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit());
+    cmd
+}
+
+fn spawn_instance(db: &str, port: u16, emulator: &str) -> Proc {
+    let child = infograph()
+        .arg("serve")
+        .env("DATABASE_URL", db)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("FAL_QUEUE_URL", format!("{emulator}/queue"))
+        .env("FAL_JWKS_URL", format!("{emulator}/.well-known/jwks.json"))
+        .env("RECONCILE_AFTER_SECS", "2")
+        .env("JOB_TIMEOUT_SECS", "600")
+        .env("JOB_LEASE_SECS", "5")
+        .env("SIGNUP_CREDITS", CREDITS.to_string())
+        .spawn()
+        .expect("start infograph serve");
+    Proc(child)
+}
+
+async fn wait_up(http: &reqwest::Client, url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http.get(url).send().await.is_err() {
+        assert!(Instant::now() < deadline, "{url} never came up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fresh_database(admin: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let name = format!("scale_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(admin).await.expect("connect");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+    let mut url = url::Url::parse(admin).expect("url");
+    url.set_path(&name);
+    url.to_string()
+}
+
+async fn create(http: &reqwest::Client, base: &str, token: &str, i: usize) -> u16 {
+    let prompt = match i % 10 {
+        0 => format!("[emulator:fail] job {i}"),
+        1 => format!("[emulator:nowebhook] job {i}"),
+        _ => format!("job {i}"),
+    };
+    http.post(format!("{base}/api/infographs/create/"))
+        .header("Authorization", format!("Token {token}"))
+        .json(&json!({ "prompt": prompt }))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+async fn scalar(pool: &AnyPool, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect(sql)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_behave_as_one_service_through_a_sigkill() {
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("TEST_POSTGRES_URL is not set: the scale-out test needs PostgreSQL (make test starts one)");
+        return;
+    };
+    let db = fresh_database(&admin).await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+
+    let emu_port = free_port();
+    let emulator = format!("http://127.0.0.1:{emu_port}");
+    let _emu = Proc(
+        infograph()
+            .args(["fal-emulator", "--addr", &format!("127.0.0.1:{emu_port}")])
+            .env("FAL_EMULATOR_DELAY_MS", "1000")
+            .spawn()
+            .expect("start emulator"),
+    );
+    wait_up(&http, &format!("{emulator}/.well-known/jwks.json")).await;
+
+    let (port_a, port_b) = (free_port(), free_port());
+    let (a, b) = (format!("http://127.0.0.1:{port_a}"), format!("http://127.0.0.1:{port_b}"));
+    let mut instance_a = Some(spawn_instance(&db, port_a, &emulator));
+    wait_up(&http, &format!("{a}/api/account/")).await;
+    let _instance_b = spawn_instance(&db, port_b, &emulator);
+    wait_up(&http, &format!("{b}/api/account/")).await;
+
+    // Registered on A, used on both: tokens (like sessions) are rows, valid on any instance.
+    let reg: Value = http
+        .post(format!("{a}/api/auth/register/"))
+        .json(&json!({"email": "scale@example.com", "password": "password123"}))
+        .send()
+        .await
+        .expect("register")
+        .json()
+        .await
+        .expect("json");
+    let token = reg["token"].as_str().expect("token").to_string();
+
+    let pool = AnyPool::connect(&db).await.expect("pool");
+    let mut open_at_kill = 0;
+    let mut created = 0;
+    for batch in (0..CREATES).collect::<Vec<_>>().chunks(10) {
+        let first_half = batch[0] < CREATES / 2;
+        let mut tasks = tokio::task::JoinSet::new();
+        for &i in batch {
+            let (http, token) = (http.clone(), token.clone());
+            let base = if first_half && i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.spawn(async move { create(&http, &base, &token, i).await });
+        }
+        while let Some(status) = tasks.join_next().await {
+            assert_eq!(status.expect("task"), 201);
+            created += 1;
+        }
+        if batch[0] + batch.len() == CREATES / 2 {
+            // Mid-way, with A's jobs queued, leased and in flight: no shutdown, no cleanup.
+            drop(instance_a.take());
+            open_at_kill = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status NOT IN ('completed', 'failed')").await;
+        }
+    }
+    assert_eq!(created, CREATES);
+    assert!(open_at_kill > 0, "the kill must land while jobs are in flight");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let open = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status NOT IN ('completed', 'failed')").await;
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs never reached a final state");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let total = scalar(&pool, "SELECT COUNT(*) FROM infographs").await;
+    let completed = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status = 'completed'").await;
+    let failed = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status = 'failed'").await;
+    assert_eq!((total, completed, failed), (CREATES as i64, 180, 20), "only the [emulator:fail] jobs fail");
+
+    let charged = -scalar(&pool, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_ledger WHERE reason = 'debit'").await;
+    let refunded = scalar(&pool, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_ledger WHERE reason = 'refund'").await;
+    let refund_rows = scalar(&pool, "SELECT COUNT(*) FROM credit_ledger WHERE reason = 'refund'").await;
+    let balance = scalar(&pool, "SELECT credit_balance FROM users WHERE email = 'scale@example.com'").await;
+    let ledger = scalar(&pool, "SELECT CAST(SUM(amount) AS BIGINT) FROM credit_ledger").await;
+    assert_eq!(charged, CREATES as i64);
+    assert_eq!((refund_rows, refunded), (20, 20), "one refund per failed job");
+    assert_eq!(balance, CREDITS - charged + refunded);
+    assert_eq!(balance, ledger, "the balance is the ledger's sum");
+    let unrefunded_failures = scalar(
+        &pool,
+        "SELECT COUNT(*) FROM infographs i WHERE i.status = 'failed' AND NOT EXISTS \
+         (SELECT 1 FROM credit_ledger l WHERE l.infograph_id = i.id AND l.reason = 'refund')",
+    )
+    .await;
+    assert_eq!(unrefunded_failures, 0);
+
+    // Every job was submitted to fal exactly once: count the emulator's submissions per job.
+    let subs: Value = http
+        .get(format!("{emulator}/_emulator/submissions"))
+        .header("Authorization", "Key test")
+        .send()
+        .await
+        .expect("submissions")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM infographs").fetch_all(&pool).await.expect("ids");
+    let webhooks: Vec<String> = subs["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["webhook"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(webhooks.len(), CREATES, "submissions: {}", subs["count"]);
+    let via = |port: u16| webhooks.iter().filter(|w| w.starts_with(&format!("http://127.0.0.1:{port}/"))).count();
+    assert!(via(port_a) > 0 && via(port_b) > 0, "both instances submitted jobs: A {}, B {}", via(port_a), via(port_b));
+    eprintln!("open at kill: {open_at_kill}; submitted by A: {}, by B: {}", via(port_a), via(port_b));
+    for id in ids {
+        let n = webhooks.iter().filter(|w| w.contains(&format!("/webhook/{id}/"))).count();
+        assert_eq!(n, 1, "job {id} was submitted {n} times");
+    }
+}
