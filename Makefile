@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help tools test-tools build build-debug run test test-rust test-e2e fmt clean-site
+.PHONY: help tools test-tools build build-debug run test test-rust test-e2e bench clean-site
 
 help:
 	@echo "make run     - install tools, build (release), migrate, start on http://127.0.0.1:3000 with a demo login"
 	@echo "make test    - install tools + chromium, build, run Rust tests and Playwright"
 	@echo "make build   - release server + site into target/"
+	@echo "make bench   - loopback benchmarks of the release build (SQLite and PostgreSQL)"
 
 tools:
 	@scripts/install-tools.sh
@@ -33,6 +34,9 @@ test-rust: tools
 
 test-e2e: test-tools
 	@scripts/test.sh e2e
+
+bench: build
+	@bench/run.sh
 
 clean-site:
 	rm -rf target/site
