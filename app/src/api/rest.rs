@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.to_str().ok())
             .and_then(auth::token_from_authorization)
             .ok_or(AppError::Unauthorized)?;
-        auth::user_for_api_token(&state.db, token).await?.map(ApiUser).ok_or(AppError::Unauthorized)
+        state.tokens.user(&state.db, token).await?.map(ApiUser).ok_or(AppError::Unauthorized)
     }
 }
 

@@ -205,6 +205,49 @@ pub async fn user_for_api_token(db: &Db, token: &str) -> Result<Option<UserRow>,
     .await?)
 }
 
+/// Recently seen API tokens, so a polling client costs one query per request instead of two.
+///
+/// Holds users for at most [`TokenCache::TTL`]; callers use only the cached user's id (balances
+/// are always re-read), and a token revocation, when one exists, takes effect within the TTL.
+/// A plain map rather than a cache crate: bounded by clearing when full, which is all this needs.
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (UserRow, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+    const MAX: usize = 10_000;
+
+    pub fn new() -> Self {
+        Self { entries: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    pub async fn user(&self, db: &Db, token: &str) -> Result<Option<UserRow>, AppError> {
+        let hash = token_hash(token);
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((user, at)) = entries.get(&hash) {
+                if at.elapsed() < Self::TTL {
+                    return Ok(Some(user.clone()));
+                }
+            }
+        }
+        let user = user_for_api_token(db, token).await?;
+        if let (Some(user), Ok(mut entries)) = (&user, self.entries.lock()) {
+            if entries.len() >= Self::MAX {
+                entries.clear();
+            }
+            entries.insert(hash, (user.clone(), std::time::Instant::now()));
+        }
+        Ok(user)
+    }
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// `Authorization: Token <key>` (the seed API's scheme); `Bearer` is accepted too.
 pub fn token_from_authorization(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;

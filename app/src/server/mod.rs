@@ -142,6 +142,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         db,
         fal,
         jwks: Arc::new(webhook::JwksCache::new(http, jwks_url)),
+        tokens: Arc::new(auth::TokenCache::new()),
         worker: jobs::WorkerHandle::default(),
         public_base_url: public_base_url.clone().into(),
         leptos_options,

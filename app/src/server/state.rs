@@ -15,6 +15,7 @@ pub struct AppState {
     pub db: Db,
     pub fal: FalClient,
     pub jwks: Arc<JwksCache>,
+    pub tokens: Arc<super::auth::TokenCache>,
     pub worker: WorkerHandle,
     /// Absolute base URL that webhook URLs are built from (no trailing slash).
     pub public_base_url: Arc<str>,

@@ -124,11 +124,13 @@ pub struct JwksCache {
     http: reqwest::Client,
     url: String,
     cached: RwLock<Option<Cached>>,
+    /// One fetch at a time: a burst of webhooks on a cold cache makes one request, not one each.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl JwksCache {
     pub fn new(http: reqwest::Client, url: String) -> Self {
-        Self { http, url, cached: RwLock::new(None) }
+        Self { http, url, cached: RwLock::new(None), refreshing: tokio::sync::Mutex::new(()) }
     }
 
     async fn fetch(&self) -> Result<Vec<VerifyingKey>, String> {
@@ -146,7 +148,15 @@ impl JwksCache {
         Ok(parse_jwks(&json))
     }
 
-    async fn refresh(&self) -> Vec<VerifyingKey> {
+    /// `seen`: when the cache we found was fetched (`None`: empty). If another task refreshed it
+    /// while we waited for the lock, its keys are used instead of fetching again.
+    async fn refresh(&self, seen: Option<Instant>) -> Vec<VerifyingKey> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        if let Some(c) = self.cached.read().await.as_ref() {
+            if Some(c.fetched) != seen {
+                return c.keys.clone();
+            }
+        }
         match self.fetch().await {
             Ok(keys) => {
                 *self.cached.write().await = Some(Cached { fetched: Instant::now(), keys: keys.clone() });
@@ -164,22 +174,28 @@ impl JwksCache {
         }
     }
 
-    async fn current(&self) -> Option<(Vec<VerifyingKey>, Duration)> {
+    async fn current(&self) -> Option<(Vec<VerifyingKey>, Instant)> {
         let cached = self.cached.read().await;
-        cached.as_ref().map(|c| (c.keys.clone(), c.fetched.elapsed()))
+        cached.as_ref().map(|c| (c.keys.clone(), c.fetched))
     }
 
     /// Verifies with cached keys; refetches when the cache is old or (rate-limited) when the
     /// signature fails against it, which is how a rotated key is learned.
     pub async fn verify(&self, headers: &SignedHeaders, body: &[u8]) -> Result<(), VerifyError> {
         let now = super::db::now_ms() / 1000;
-        let (keys, age) = match self.current().await {
-            Some((keys, age)) if age < JWKS_TTL => (keys, age),
-            _ => (self.refresh().await, Duration::ZERO),
+        let current = self.current().await;
+        let (keys, fetched) = match current {
+            Some((keys, fetched)) if fetched.elapsed() < JWKS_TTL => (keys, Some(fetched)),
+            other => {
+                let keys = self.refresh(other.map(|(_, fetched)| fetched)).await;
+                (keys, None)
+            }
         };
         match verify(headers, body, &keys, now) {
-            Err(VerifyError::BadSignature | VerifyError::NoKeys) if age >= JWKS_MIN_REFRESH => {
-                verify(headers, body, &self.refresh().await, now)
+            Err(VerifyError::BadSignature | VerifyError::NoKeys)
+                if fetched.is_some_and(|f| f.elapsed() >= JWKS_MIN_REFRESH) =>
+            {
+                verify(headers, body, &self.refresh(fetched).await, now)
             }
             other => other,
         }
