@@ -96,6 +96,7 @@ pub async fn create_user(
     check_password_policy(password)?;
     let password_hash = hash_password(password.to_string()).await?;
     let now = now_ms();
+    let _write = db.write_guard().await;
     let mut tx = db.pool.begin().await?;
     let inserted = sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (id, email, password_hash, is_admin, credit_balance, created_at) \
@@ -154,6 +155,7 @@ pub fn token_hash(token: &str) -> String {
 pub async fn create_session(db: &Db, user_id: &str) -> Result<String, AppError> {
     let token = random_token("");
     let now = now_ms();
+    let _write = db.write_guard().await;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
@@ -165,6 +167,7 @@ pub async fn create_session(db: &Db, user_id: &str) -> Result<String, AppError> 
 }
 
 pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
+    let _write = db.write_guard().await;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
         .execute(&db.pool)
@@ -187,6 +190,7 @@ pub async fn user_for_session(db: &Db, token: &str) -> Result<Option<UserRow>, A
 
 pub async fn create_api_token(db: &Db, user_id: &str) -> Result<String, AppError> {
     let token = random_token("ig_");
+    let _write = db.write_guard().await;
     sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(token_hash(&token))
         .bind(user_id)

@@ -18,6 +18,7 @@ pub async fn charge_and_enqueue(
     let cost = cmd.cost();
     let now = now_ms();
     let batch_id = new_id();
+    let write = db.write_guard().await;
     let mut tx = db.pool.begin().await?;
     let debited = sqlx::query(
         "UPDATE users SET credit_balance = credit_balance - $1 WHERE id = $2 AND credit_balance >= $1",
@@ -29,6 +30,7 @@ pub async fn charge_and_enqueue(
     .rows_affected();
     if debited != 1 {
         tx.rollback().await?;
+        drop(write);
         let balance: i64 = sqlx::query_scalar("SELECT credit_balance FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&db.pool)
@@ -79,6 +81,7 @@ pub async fn charge_and_enqueue(
 /// the race; the unique index on refund ledger rows is the backstop.
 pub async fn fail_and_refund(db: &Db, id: &str, message: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
+    let _write = db.write_guard().await;
     let mut tx = db.pool.begin().await?;
     let failed: Option<(String, i64)> = sqlx::query_as(&format!(
         "UPDATE infographs SET status = 'failed', error_message = $1, refunded_at = $2, \
@@ -125,6 +128,7 @@ pub async fn complete(
     height: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     let now = now_ms();
+    let _write = db.write_guard().await;
     let done = sqlx::query(&format!(
         "UPDATE infographs SET status = 'completed', image_url = $1, width = $2, height = $3, \
          completed_at = $4, updated_at = $4, lease_until = NULL, version = version + 1 \
@@ -147,6 +151,7 @@ pub async fn grant(db: &Db, user_id: &str, amount: i64, actor: &str) -> Result<i
     if amount == 0 {
         return Err(AppError::invalid_field("amount", "must not be zero"));
     }
+    let _write = db.write_guard().await;
     let mut tx = db.pool.begin().await?;
     let balance: Option<i64> = sqlx::query_scalar(
         "UPDATE users SET credit_balance = credit_balance + $1 \

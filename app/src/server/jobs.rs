@@ -79,6 +79,7 @@ impl WorkerHandle {
 
 async fn claim_next(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>, sqlx::Error> {
     let now = now_ms();
+    let _write = db.write_guard().await;
     sqlx::query_as::<_, InfographRow>(&format!(
         "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
          WHERE id = (SELECT id FROM infographs WHERE status = 'queued' \
@@ -179,6 +180,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     };
     let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution);
     // Storing the brief doubles as the lease check right before the (billed) submission.
+    let write = state.db.write_guard().await;
     let still_ours = sqlx::query(
         "UPDATE infographs SET built_prompt = $1, updated_at = $2 \
          WHERE id = $3 AND status = 'queued' AND lease_until = $4",
@@ -191,6 +193,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     .await
     .map_err(internal("preparing the job"))?
     .rows_affected();
+    drop(write);
     if still_ours != 1 {
         return Err(JobError::LeaseLost);
     }
@@ -216,6 +219,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
 
 async fn record_submission(db: &Db, id: &str, lease: i64, s: &fal::Submitted) -> Result<bool, sqlx::Error> {
     let now = now_ms();
+    let _write = db.write_guard().await;
     let updated = sqlx::query(
         "UPDATE infographs SET status = 'processing', fal_request_id = $1, fal_status_url = $2, \
          fal_response_url = $3, fal_cancel_url = $4, submitted_at = $5, updated_at = $5, \
@@ -267,6 +271,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
     let after_ms = state.config.reconcile_after.as_millis() as i64;
     // Claim the rows to poll by pushing their next poll time forward, so concurrent
     // reconcilers (other instances) do not poll the same job at once.
+    let write = state.db.write_guard().await;
     let due: Vec<InfographRow> = sqlx::query_as(&format!(
         "UPDATE infographs SET next_poll_at = $1 WHERE id IN (SELECT id FROM infographs \
          WHERE status = 'processing' AND submitted_at < $2 AND (next_poll_at IS NULL OR next_poll_at < $3) \
@@ -278,6 +283,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<(), sqlx::Error> {
     .bind(now)
     .fetch_all(&state.db.pool)
     .await?;
+    drop(write);
     for job in due {
         if let Some(outcome) = poll_fal(&state.fal, &job).await {
             tracing::info!(infograph = %job.id, ?outcome, "reconciler ended a job without a webhook");
