@@ -28,6 +28,14 @@ enum Command {
         #[command(subcommand)]
         command: CreditsCommand,
     },
+    /// Print the reader-view extraction of a saved page as JSON (what the pipeline reads).
+    Extract {
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The page's address, to resolve relative links.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Run only the fal-compatible emulator.
     FalEmulator {
         #[arg(long, default_value = "127.0.0.1:3900")]
@@ -76,6 +84,12 @@ async fn main() -> anyhow::Result<()> {
             let running = server::start(config).await.map_err(|e| anyhow!(e))?;
             println!("Infograph is running on {}", running.base_url);
             running.wait().await;
+        }
+        Command::Extract { file, url } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let html = app::server::scrape::decode_html(&bytes, "text/html");
+            let article = app::server::extract::extract(&html, url.as_deref());
+            println!("{}", serde_json::to_string_pretty(&article)?);
         }
         Command::FalEmulator { addr, delay_ms } => {
             server::serve_emulator(addr, Duration::from_millis(delay_ms)).await.map_err(|e| anyhow!(e))?;

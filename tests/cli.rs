@@ -48,8 +48,40 @@ fn user_add_and_credits_grant_work_and_refuse_bad_input() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn tempfile_dir() -> String {
-    let dir = std::env::temp_dir().join(format!("infograph-cli-{}-{}", std::process::id(), line!()));
+    let dir = std::env::temp_dir().join(format!("infograph-cli-{}-{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir.display().to_string()
+}
+
+#[test]
+fn extract_prints_the_reader_view_as_json() {
+    let dir = tempfile_dir();
+    let page = format!("{dir}/page.html");
+    let paragraph = "Honeybees tell each other where flowers are with a waggle dance that other foragers follow. ";
+    std::fs::write(
+        &page,
+        format!(
+            "<html><head><title>Bees | Blog</title><meta property=\"og:title\" content=\"Why Bees Dance\"></head>\
+             <body><nav><a href=\"/\">Home</a></nav><article><h1>Why Bees Dance</h1><p>{}</p><h2>The waggle run</h2><p>{}</p></article></body></html>",
+            paragraph.repeat(4),
+            paragraph.repeat(3)
+        ),
+    )
+    .expect("write page");
+    let out = infograph("sqlite::memory:", &["extract", "--file", &page, "--url", "https://bees.example/post"]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["title"], "Why Bees Dance");
+    assert!(json["text"].as_str().expect("text").contains("waggle dance"));
+    assert!(json["headings"].as_array().expect("headings").iter().any(|h| h == "The waggle run"));
+    assert!(json["word_count"].as_u64().expect("count") > 90);
+    for key in ["byline", "site_name", "excerpt"] {
+        assert!(json.get(key).is_some(), "{key} missing");
+    }
+    let missing = infograph("sqlite::memory:", &["extract", "--file", &format!("{dir}/nope.html")]);
+    assert!(!missing.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
 }

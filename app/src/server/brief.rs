@@ -1,7 +1,7 @@
 //! The prompt sent to the model: the user's words first, then what we read from the blog,
 //! trimmed to a character budget from the least important end.
 
-use super::scrape::Article;
+use super::extract::Article;
 use crate::model::{AspectRatio, Resolution};
 
 pub const PROMPT_BUDGET: usize = 6000;
@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn user_prompt_comes_first_and_is_never_cut() {
-        let article = Article { title: Some("T".into()), headings: vec!["H".into()], text: "x".repeat(20_000), blocks: 1 };
+        let article = Article { title: Some("T".into()), headings: vec!["H".into()], text: "x".repeat(20_000), ..Article::default() };
         let prompt = "p".repeat(3000);
         let built = build(&prompt, Some(&article), AspectRatio::R16x9, Resolution::K2);
         assert!(built.starts_with(&prompt));

@@ -6,6 +6,7 @@
 //!   refunds) jobs past the hard timeout.
 
 use super::brief;
+use super::extract;
 use super::credits;
 use super::db::{now_ms, Db, InfographRow, INFOGRAPH_COLUMNS};
 use super::fal::{self, FalClient, ModelInput};
@@ -174,7 +175,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
             let page = scrape::fetch_html(&url, policy)
                 .await
                 .map_err(|e| format!("could not read the blog: {e}"))?;
-            Some(scrape::extract_off_thread(page.html).await)
+            Some(extract::extract_off_thread(page.html, Some(page.final_url.to_string())).await)
         }
         None => None,
     };

@@ -7,6 +7,7 @@ pub mod config;
 pub mod credits;
 pub mod db;
 pub mod emulator;
+pub mod extract;
 pub mod fal;
 pub mod jobs;
 pub mod scrape;

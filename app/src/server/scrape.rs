@@ -173,13 +173,14 @@ async fn fetch_following_redirects(mut url: url::Url, policy: FetchPolicy) -> Re
         if !(content_type.starts_with("text/html") || content_type.starts_with("application/xhtml+xml")) {
             return Err(FetchError::NotHtml(content_type));
         }
-        let html = read_capped(response, policy.max_bytes).await?;
+        let bytes = read_capped(response, policy.max_bytes).await?;
+        let html = decode_html(&bytes, &content_type);
         return Ok(Page { final_url: url, html });
     }
     Err(FetchError::TooManyRedirects)
 }
 
-async fn read_capped(response: reqwest::Response, max: usize) -> Result<String, FetchError> {
+async fn read_capped(response: reqwest::Response, max: usize) -> Result<Vec<u8>, FetchError> {
     if response.content_length().is_some_and(|n| n as usize > max) {
         return Err(FetchError::TooLarge(max));
     }
@@ -192,138 +193,37 @@ async fn read_capped(response: reqwest::Response, max: usize) -> Result<String, 
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Ok(body)
 }
 
-/// What we keep of an article.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Article {
-    pub title: Option<String>,
-    pub headings: Vec<String>,
-    pub text: String,
-    #[serde(skip)]
-    pub blocks: usize,
-}
-
-fn clean(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Bounds that keep a hostile page (deeply nested, or millions of blocks) cheap to read.
-const MAX_DEPTH: usize = 128;
-const MAX_BLOCKS: usize = 5_000;
-const MAX_TEXT_CHARS: usize = 200_000;
-
-/// Elements that are page chrome, not article content.
-fn is_chrome(name: &str, inside_article: bool) -> bool {
-    matches!(name, "nav" | "aside" | "footer" | "form" | "script" | "style" | "noscript" | "template" | "svg" | "iframe")
-        || (name == "header" && !inside_article)
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(name, "h1" | "h2" | "h3" | "p" | "li" | "blockquote" | "pre" | "figcaption" | "dd" | "dt")
-}
-
-/// One pass over the tree: blocks are taken whole (their own subtree's text) and not descended
-/// into, chrome is skipped, so every node is visited at most twice.
-fn collect_blocks(el: scraper::ElementRef<'_>, depth: usize, inside_article: bool, article: &mut Article, chars: &mut usize) {
-    if depth > MAX_DEPTH {
-        return;
+/// The charset a page declares: a byte-order mark, then the `Content-Type` header, then — only
+/// when the bytes are not valid UTF-8 — a `<meta charset>` / `<meta http-equiv>` in the first
+/// 1024 bytes (the HTML spec's prescan window); UTF-8 otherwise. Valid UTF-8 with non-ASCII text
+/// practically never comes from a legacy encoding, while pages re-saved as UTF-8 that still say
+/// `gb2312` or `iso-8859-1` in a meta tag are common.
+fn page_encoding(bytes: &[u8], content_type: &str) -> &'static encoding_rs::Encoding {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding;
     }
-    for child in el.children().filter_map(scraper::ElementRef::wrap) {
-        if article.blocks >= MAX_BLOCKS || *chars >= MAX_TEXT_CHARS {
-            return;
-        }
-        let name = child.value().name();
-        if is_chrome(name, inside_article) {
-            continue;
-        }
-        if !is_block(name) {
-            collect_blocks(child, depth + 1, inside_article, article, chars);
-            continue;
-        }
-        let text = clean(&child.text().collect::<String>());
-        if text.is_empty() {
-            continue;
-        }
-        if matches!(name, "h1" | "h2" | "h3") {
-            article.headings.push(text.clone());
-        }
-        *chars += text.len();
-        if !article.text.is_empty() {
-            article.text.push('\n');
-        }
-        article.text.push_str(&text);
-        article.blocks += 1;
-    }
-}
-
-const MAX_NESTING: usize = 400;
-
-/// Cuts the document where tag nesting first exceeds [`MAX_NESTING`]. html5ever checks element
-/// scopes by walking the stack of open elements, so a page of 50 000 nested `<div>`s costs
-/// quadratic time (seconds per request); no real article nests anywhere near this deep.
-/// Hand-rolled because it must run before the parser: a linear scan of tag starts and ends that
-/// over-counts (it ignores implied end tags), which only ever cuts earlier, never later.
-fn cap_nesting(html: &str) -> &str {
-    const VOID: [&str; 14] =
-        ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "!doctype"];
-    let bytes = html.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
-        let start = i + offset;
-        let rest = &html[start + 1..];
-        if rest.starts_with('/') {
-            depth = depth.saturating_sub(1);
-        } else if rest.starts_with('!') || rest.starts_with('?') {
-            // comments, doctype, processing instructions: no nesting
-        } else {
-            let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
-            let name = rest[..name_len].to_ascii_lowercase();
-            let self_closing = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));
-            if !name.is_empty() && !VOID.contains(&name.as_str()) && !self_closing {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return &html[..start];
-                }
-            }
-        }
-        i = start + 1;
-    }
-    html
-}
-
-/// Title from Open Graph, `<title>` or the first `<h1>`; body text from the `<article>` (or
-/// `<main>`, or `<body>`), skipping navigation, asides, footers, forms and scripts.
-/// `scraper::Html` is not `Send`: this stays synchronous so it never crosses an `.await`.
-pub fn extract(html: &str) -> Article {
-    use scraper::{Html, Selector};
-    let doc = Html::parse_document(cap_nesting(html));
-    let sel = |s: &str| Selector::parse(s).ok();
-    let first_text = |s: &str| -> Option<String> {
-        let selector = sel(s)?;
-        doc.select(&selector).next().map(|e| clean(&e.text().collect::<String>())).filter(|t| !t.is_empty())
+    let label_after = |haystack: &str, key: &str| -> Option<&'static encoding_rs::Encoding> {
+        let at = haystack.find(key)? + key.len();
+        let rest = haystack[at..].trim_start_matches(['=', '"', '\'', ' ']);
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+        encoding_rs::Encoding::for_label(rest[..end].as_bytes())
     };
-    let og_title = sel(r#"meta[property="og:title"]"#).and_then(|s| {
-        doc.select(&s).next().and_then(|e| e.value().attr("content")).map(clean).filter(|t| !t.is_empty())
-    });
-    let title = og_title.or_else(|| first_text("title")).or_else(|| first_text("h1"));
-    let mut article = Article { title, ..Article::default() };
-    let root = ["article", "main", "body"]
-        .iter()
-        .filter_map(|s| sel(s).map(|sel| (*s, sel)))
-        .find_map(|(name, s)| doc.select(&s).next().map(|e| (name, e)));
-    if let Some((name, root)) = root {
-        let mut chars = 0;
-        collect_blocks(root, 0, name != "body", &mut article, &mut chars);
+    if let Some(encoding) = label_after(content_type, "charset") {
+        return encoding;
     }
-    article
+    if std::str::from_utf8(bytes).is_ok() {
+        return encoding_rs::UTF_8;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    label_after(&head, "charset").unwrap_or(encoding_rs::UTF_8)
 }
 
-/// Parsing is CPU work: keep it off the async threads.
-pub async fn extract_off_thread(html: String) -> Article {
-    tokio::task::spawn_blocking(move || extract(&html)).await.unwrap_or_default()
+pub fn decode_html(bytes: &[u8], content_type: &str) -> String {
+    let (text, _, _) = page_encoding(bytes, content_type).decode(bytes);
+    text.into_owned()
 }
 
 #[cfg(test)]
@@ -349,6 +249,20 @@ mod tests {
     }
 
     #[test]
+    fn charsets_are_decoded_from_header_meta_or_bom() {
+        let latin1 = b"<p>caf\xe9</p>";
+        assert_eq!(decode_html(latin1, "text/html; charset=ISO-8859-1"), "<p>caf\u{e9}</p>");
+        let meta = b"<html><head><meta charset=\"windows-1252\"></head><body>\x93hi\x94</body>";
+        assert!(decode_html(meta, "text/html").contains("\u{201c}hi\u{201d}"));
+        let sjis = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">\x93\xfa\x96\x7b";
+        assert!(decode_html(sjis, "text/html").ends_with("\u{65e5}\u{672c}"));
+        assert_eq!(decode_html("h\u{e9}".as_bytes(), "text/html"), "h\u{e9}");
+        assert_eq!(decode_html(b"\xef\xbb\xbfok", "text/html; charset=latin1"), "ok");
+        let resaved = "<meta charset=gb2312><p>\u{4e2d}\u{6587}</p>";
+        assert_eq!(decode_html(resaved.as_bytes(), "text/html"), resaved, "valid UTF-8 wins over a stale meta");
+    }
+
+    #[test]
     fn numeric_tricks_are_normalised_then_refused() {
         for u in [
             "http://2130706433/", "http://0x7f.0.0.1/", "http://0177.0.0.1/", "http://127.1/",
@@ -358,43 +272,5 @@ mod tests {
         }
         assert!(check_literal(&url("https://example.com/post"), false).is_ok());
         assert!(check_literal(&url("http://127.0.0.1/"), true).is_ok());
-    }
-
-    #[test]
-    fn extraction_keeps_the_article_and_drops_chrome() {
-        let html = r#"<html><head><title>Site | Post</title>
-            <meta property="og:title" content="The Real Title"></head>
-            <body><nav><p>Home About</p></nav>
-            <article><h1>Heading One</h1><p>First   paragraph.</p><aside><p>Ad text</p></aside>
-            <h2>Section</h2><p>Second paragraph with 42%.</p></article>
-            <footer><p>Copyright</p></footer></body></html>"#;
-        let a = extract(html);
-        assert_eq!(a.title.as_deref(), Some("The Real Title"));
-        assert_eq!(a.headings, vec!["Heading One", "Section"]);
-        assert!(a.text.contains("First paragraph."));
-        assert!(a.text.contains("42%"));
-        assert!(!a.text.contains("Ad text") && !a.text.contains("Home About") && !a.text.contains("Copyright"));
-    }
-
-    #[test]
-    fn hostile_pages_stay_bounded() {
-        let nested = format!("<html><body>{}x{}</body></html>", "<div>".repeat(50_000), "</div>".repeat(50_000));
-        let a = extract(&nested);
-        assert!(a.text.is_empty());
-        let many = format!("<html><body>{}</body></html>", "<p>word</p>".repeat(20_000));
-        let a = extract(&many);
-        assert_eq!(a.blocks, MAX_BLOCKS);
-        let quotes = format!("<html><body>{}</body></html>", "<blockquote>a".repeat(20_000));
-        let a = extract(&quotes);
-        assert_eq!(a.blocks, 1, "a block is taken whole, not once per nesting level");
-        assert!(a.text.len() <= MAX_NESTING, "nesting is cut before parsing");
-    }
-
-    #[test]
-    fn nesting_cap_keeps_normal_pages_whole() {
-        let page = "<!DOCTYPE html><html><head><meta charset=utf-8><br/></head><body><p>a<img src=x>b</p></body></html>";
-        assert_eq!(cap_nesting(page), page);
-        let deep = "<div>".repeat(MAX_NESTING + 10);
-        assert_eq!(cap_nesting(&deep).len(), MAX_NESTING * 5);
     }
 }
