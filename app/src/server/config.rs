@@ -61,6 +61,8 @@ pub struct Config {
     pub allow_private_fetch: bool,
     pub fetch_timeout: Duration,
     pub fetch_max_bytes: usize,
+    /// Character budget of the brief sent to the model.
+    pub prompt_max_chars: usize,
 }
 
 pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
@@ -106,6 +108,7 @@ impl Default for Config {
             allow_private_fetch: false,
             fetch_timeout: Duration::from_secs(10),
             fetch_max_bytes: 3 * 1024 * 1024,
+            prompt_max_chars: super::brief::DEFAULT_BUDGET,
         }
     }
 }
@@ -145,6 +148,7 @@ impl Config {
             allow_private_fetch: flag("FETCH_ALLOW_PRIVATE"),
             fetch_timeout: secs("FETCH_TIMEOUT_SECS", d.fetch_timeout)?,
             fetch_max_bytes: parsed("FETCH_MAX_BYTES", d.fetch_max_bytes)?,
+            prompt_max_chars: parsed("PROMPT_MAX_CHARS", d.prompt_max_chars)?.max(500),
         })
     }
 }

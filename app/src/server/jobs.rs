@@ -179,7 +179,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         }
         None => None,
     };
-    let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution);
+    let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars);
     // Storing the brief doubles as the lease check right before the (billed) submission.
     let write = state.db.write_guard().await;
     let still_ours = sqlx::query(
