@@ -54,6 +54,10 @@ test("sign up, generate, watch the card finish without reloading", async ({ page
   const src = await cards.first().locator("img").getAttribute("src");
   expect(src).toMatch(/\.svg\?/);
   expect(navigations).toBe(0);
+  // The brief the model got is one click away.
+  await cards.first().locator("summary").click();
+  await expect(cards.first().getByTestId("brief")).toContainText("Solar power in five numbers");
+  await expect(cards.first().getByTestId("brief")).toContainText("aspect ratio 4:3");
   await expect(page.getByTestId("balance")).toHaveText("8 credits");
   expect(errors).toEqual([]);
 });

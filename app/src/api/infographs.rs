@@ -30,3 +30,10 @@ pub async fn infograph_status(id: String) -> Result<InfographView, AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::service::status(&state, &user, &id).await
 }
+
+/// The brief that was sent to the model (`None` until the job has been prepared).
+#[server(prefix = "/sfn", endpoint = "infograph_brief")]
+pub async fn infograph_brief(id: String) -> Result<Option<String>, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::brief(&state, &user, &id).await
+}

@@ -21,7 +21,35 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
             data-id=move || item.with(|i| i.id.clone())
             data-status=move || item.with(|i| i.status.as_str())>
             {move || item.with(|i| card_body(i))}
+            <BriefDetails id=item.with_untracked(|i| i.id.clone())/>
         </article>
+    }
+}
+
+/// The brief sent to the model, fetched when the reader opens it (briefs run to thousands of
+/// characters: not worth shipping with every gallery load).
+#[component]
+fn BriefDetails(id: String) -> impl IntoView {
+    let brief = RwSignal::new(None::<String>);
+    let on_toggle = move |_| {
+        if brief.get_untracked().is_some() {
+            return;
+        }
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let text = match crate::api::infographs::infograph_brief(id).await {
+                Ok(Some(text)) => text,
+                Ok(None) => "Not prepared yet: the brief is written when the job starts.".to_string(),
+                Err(e) => e.to_string(),
+            };
+            let _ = brief.try_set(Some(text));
+        });
+    };
+    view! {
+        <details class="brief" on:toggle=on_toggle>
+            <summary>"Brief sent to the model"</summary>
+            <pre data-testid="brief">{move || brief.get().unwrap_or_else(|| "Loading…".into())}</pre>
+        </details>
     }
 }
 

@@ -57,8 +57,9 @@ pub struct Config {
     /// How long a worker owns a claimed job; `None` derives it from the fetch and fal timeouts.
     pub job_lease: Option<Duration>,
     pub worker_concurrency: usize,
-    /// Test-only: lets the blog fetcher reach loopback/private addresses. Never set in production.
-    pub allow_private_fetch: bool,
+    /// Test-only: exact non-public `address:port`s the blog fetcher may reach (a loopback fixture
+    /// site). Empty by default: in production nothing private is reachable.
+    pub fetch_allow: Vec<SocketAddr>,
     pub fetch_timeout: Duration,
     pub fetch_max_bytes: usize,
     /// Character budget of the brief sent to the model.
@@ -78,10 +79,6 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
         None => Ok(default),
         Some(raw) => raw.parse().map_err(|_| format!("{name}: cannot parse {raw:?}")),
     }
-}
-
-fn flag(name: &str) -> bool {
-    matches!(var(name).as_deref(), Some("1" | "true" | "yes" | "on"))
 }
 
 impl Default for Config {
@@ -105,7 +102,7 @@ impl Default for Config {
             job_timeout: Duration::from_secs(30 * 60),
             job_lease: None,
             worker_concurrency: 8,
-            allow_private_fetch: false,
+            fetch_allow: Vec::new(),
             fetch_timeout: Duration::from_secs(10),
             fetch_max_bytes: 3 * 1024 * 1024,
             prompt_max_chars: super::brief::DEFAULT_BUDGET,
@@ -114,6 +111,14 @@ impl Default for Config {
 }
 
 impl Config {
+    pub fn fetch_policy(&self) -> super::scrape::FetchPolicy {
+        super::scrape::FetchPolicy {
+            allow: self.fetch_allow.clone(),
+            timeout: self.fetch_timeout,
+            max_bytes: self.fetch_max_bytes,
+        }
+    }
+
     /// Reads every variable documented in the README; unknown or unparsable values are errors,
     /// not silent defaults.
     pub fn from_env() -> Result<Self, String> {
@@ -145,7 +150,14 @@ impl Config {
                 .map(|v| v.parse::<u64>().map(Duration::from_secs).map_err(|_| format!("JOB_LEASE_SECS: cannot parse {v:?}")))
                 .transpose()?,
             worker_concurrency: parsed("WORKER_CONCURRENCY", d.worker_concurrency)?.max(1),
-            allow_private_fetch: flag("FETCH_ALLOW_PRIVATE"),
+            fetch_allow: var("FETCH_ALLOW_ADDRS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|a| a.trim().parse().map_err(|_| format!("FETCH_ALLOW_ADDRS: {a:?} is not address:port")))
+                        .collect::<Result<Vec<SocketAddr>, String>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             fetch_timeout: secs("FETCH_TIMEOUT_SECS", d.fetch_timeout)?,
             fetch_max_bytes: parsed("FETCH_MAX_BYTES", d.fetch_max_bytes)?,
             prompt_max_chars: parsed("PROMPT_MAX_CHARS", d.prompt_max_chars)?.max(500),
@@ -175,6 +187,6 @@ mod tests {
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.signup_credits, 10);
         assert!(c.fal.uses_emulator());
-        assert!(!c.allow_private_fetch);
+        assert!(c.fetch_allow.is_empty());
     }
 }

@@ -10,7 +10,7 @@ use super::extract;
 use super::credits;
 use super::db::{now_ms, Db, InfographRow, INFOGRAPH_COLUMNS};
 use super::fal::{self, FalClient, ModelInput};
-use super::scrape::{self, FetchPolicy};
+use super::scrape;
 use super::state::AppState;
 use crate::model::{AspectRatio, Resolution};
 use std::sync::Arc;
@@ -167,11 +167,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     let article = match &job.blog_url {
         Some(raw) => {
             let url = url::Url::parse(raw).map_err(|_| "could not read the blog: invalid URL".to_string())?;
-            let policy = FetchPolicy {
-                allow_private: state.config.allow_private_fetch,
-                timeout: state.config.fetch_timeout,
-                max_bytes: state.config.fetch_max_bytes,
-            };
+            let policy = state.config.fetch_policy();
             let page = scrape::fetch_html(&url, policy)
                 .await
                 .map_err(|e| format!("could not read the blog: {e}"))?;

@@ -32,11 +32,19 @@ pub enum FetchError {
     Connect,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct FetchPolicy {
-    pub allow_private: bool,
+    /// Test-only exceptions: exact non-public `address:port`s that may be fetched (a loopback
+    /// fixture server). Empty in production, where nothing private is reachable.
+    pub allow: Vec<SocketAddr>,
     pub timeout: Duration,
     pub max_bytes: usize,
+}
+
+impl FetchPolicy {
+    fn permits(&self, addr: SocketAddr) -> bool {
+        is_public(addr.ip()) || self.allow.contains(&addr)
+    }
 }
 
 fn ipv4_is_public(ip: Ipv4Addr) -> bool {
@@ -83,26 +91,27 @@ pub fn is_public(ip: IpAddr) -> bool {
 
 /// Rejects, without any network access, URLs whose host is a literal non-public address or a
 /// name that always means this machine. Used at create time so nothing is charged for them.
-pub fn check_literal(url: &url::Url, allow_private: bool) -> Result<(), FetchError> {
+pub fn check_literal(url: &url::Url, policy: &FetchPolicy) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Scheme);
     }
-    if allow_private {
-        return Ok(());
-    }
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) if !ipv4_is_public(ip) => Err(FetchError::PrivateAddress(ip.into())),
-        Some(url::Host::Ipv6(ip)) if !ipv6_is_public(ip) => Err(FetchError::PrivateAddress(ip.into())),
-        Some(url::Host::Domain(d)) if d == "localhost" || d.ends_with(".localhost") => {
-            Err(FetchError::PrivateAddress(Ipv4Addr::LOCALHOST.into()))
-        }
-        None => Err(FetchError::Resolve),
-        _ => Ok(()),
+    let port = url.port_or_known_default().ok_or(FetchError::Scheme)?;
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        Some(url::Host::Domain(d)) if d == "localhost" || d.ends_with(".localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        None => return Err(FetchError::Resolve),
+    };
+    if policy.permits(SocketAddr::new(literal, port)) {
+        Ok(())
+    } else {
+        Err(FetchError::PrivateAddress(literal))
     }
 }
 
-async fn resolve_checked(url: &url::Url, allow_private: bool) -> Result<SocketAddr, FetchError> {
-    check_literal(url, allow_private)?;
+async fn resolve_checked(url: &url::Url, policy: &FetchPolicy) -> Result<SocketAddr, FetchError> {
+    check_literal(url, policy)?;
     let host = url.host_str().ok_or(FetchError::Resolve)?;
     let port = url.port_or_known_default().ok_or(FetchError::Scheme)?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -113,10 +122,8 @@ async fn resolve_checked(url: &url::Url, allow_private: bool) -> Result<SocketAd
     let first = *addrs.first().ok_or(FetchError::Resolve)?;
     // Every answer must be public: a name that resolves to one public and one private address
     // is a rebinding attempt.
-    if !allow_private {
-        if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-            return Err(FetchError::PrivateAddress(bad.ip()));
-        }
+    if let Some(bad) = addrs.iter().find(|a| !policy.permits(**a)) {
+        return Err(FetchError::PrivateAddress(bad.ip()));
     }
     Ok(first)
 }
@@ -136,7 +143,7 @@ pub async fn fetch_html(url: &url::Url, policy: FetchPolicy) -> Result<Page, Fet
 
 async fn fetch_following_redirects(mut url: url::Url, policy: FetchPolicy) -> Result<Page, FetchError> {
     for _ in 0..=MAX_REDIRECTS {
-        let addr = resolve_checked(&url, policy.allow_private).await?;
+        let addr = resolve_checked(&url, &policy).await?;
         let host = url.host_str().ok_or(FetchError::Resolve)?.to_string();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -268,9 +275,13 @@ mod tests {
             "http://2130706433/", "http://0x7f.0.0.1/", "http://0177.0.0.1/", "http://127.1/",
             "http://[::ffff:7f00:1]/", "http://localhost:8080/", "http://0/", "http://169.254.169.254/latest",
         ] {
-            assert!(check_literal(&url(u), false).is_err(), "{u}");
+            assert!(check_literal(&url(u), &FetchPolicy::default()).is_err(), "{u}");
         }
-        assert!(check_literal(&url("https://example.com/post"), false).is_ok());
-        assert!(check_literal(&url("http://127.0.0.1/"), true).is_ok());
+        assert!(check_literal(&url("https://example.com/post"), &FetchPolicy::default()).is_ok());
+        let fixture = FetchPolicy { allow: vec!["127.0.0.1:8080".parse().unwrap()], ..FetchPolicy::default() };
+        assert!(check_literal(&url("http://127.0.0.1:8080/"), &fixture).is_ok());
+        assert!(check_literal(&url("http://localhost:8080/"), &fixture).is_ok());
+        assert!(check_literal(&url("http://127.0.0.1:8081/"), &fixture).is_err(), "only the exact address");
+        assert!(check_literal(&url("http://10.0.0.1:8080/"), &fixture).is_err());
     }
 }

@@ -33,7 +33,7 @@ pub fn status_url(state: &AppState, id: &str) -> String {
 pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate) -> Result<CreateResponse, AppError> {
     let cmd = validate_create(raw).map_err(AppError::invalid)?;
     if let Some(url) = &cmd.blog_url {
-        scrape::check_literal(url, state.config.allow_private_fetch)
+        scrape::check_literal(url, &state.config.fetch_policy())
             .map_err(|e| AppError::invalid_field("blog_url", format!("cannot be read: {e}")))?;
     }
     let rows = credits::charge_and_enqueue(&state.db, &user.id, &cmd).await?;
@@ -57,4 +57,9 @@ pub async fn status(state: &AppState, user: &UserRow, id: &str) -> Result<Infogr
 
 pub async fn list(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>, AppError> {
     Ok(db::infographs_for_user(&state.db, &user.id, LIST_LIMIT).await?.iter().map(|r| r.view()).collect())
+}
+
+pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<String>, AppError> {
+    let row = db::infograph_for_user(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(row.built_prompt)
 }
