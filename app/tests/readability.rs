@@ -48,6 +48,7 @@ fn f1_against_mozilla_readability_reference_pages() {
     };
     let mut scores = Vec::new();
     let mut slowest = (String::new(), std::time::Duration::ZERO);
+    let mut times = Vec::new();
     let mut pages: Vec<_> = std::fs::read_dir(&dir).expect("fixtures dir").filter_map(Result::ok).map(|e| e.path()).collect();
     pages.sort();
     for page in pages.iter().filter(|p| p.join("source.html").is_file() && p.join("expected.html").is_file()) {
@@ -58,6 +59,7 @@ fn f1_against_mozilla_readability_reference_pages() {
         let started = std::time::Instant::now();
         let article = extract(&source, Some("http://fakehost/test/page.html"));
         let took = started.elapsed();
+        times.push(took);
         if took > slowest.1 {
             slowest = (name.clone(), took);
         }
@@ -70,7 +72,10 @@ fn f1_against_mozilla_readability_reference_pages() {
     for (score, name) in scores.iter().take(8) {
         eprintln!("  worst: {score:.4} {name}");
     }
-    eprintln!("  slowest page (debug build of our code): {} in {:?}", slowest.0, slowest.1);
+    times.sort();
+    // Reported, not asserted: speed is measured, never a test condition. The parsing and scoring
+    // run in dependencies, which are optimised even in this test build.
+    eprintln!("  extraction time: median {:?}, slowest {} in {:?}", times[times.len() / 2], slowest.0, slowest.1);
     assert!(mean >= 0.95, "mean token F1 {mean:.4} is below 0.95");
 }
 
