@@ -31,17 +31,21 @@ fn infograph() -> Command {
     cmd
 }
 
-fn spawn_instance(db: &str, port: u16, emulator: &str) -> Proc {
+/// `public`: the address fal's webhooks are sent to — in production the load balancer; here the
+/// instance that survives, which is what a load balancer would route to after the kill.
+fn spawn_instance(db: &str, port: u16, public: &str, emulator: &str) -> Proc {
     let child = infograph()
         .arg("serve")
         .env("DATABASE_URL", db)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_BASE_URL", public)
         .env("FAL_QUEUE_URL", format!("{emulator}/queue"))
         .env("FAL_JWKS_URL", format!("{emulator}/.well-known/jwks.json"))
         .env("RECONCILE_AFTER_SECS", "2")
-        .env("JOB_TIMEOUT_SECS", "600")
+        .env("JOB_TIMEOUT_SECS", "30")
         .env("JOB_LEASE_SECS", "5")
         .env("SIGNUP_CREDITS", CREDITS.to_string())
+        .env("CREATE_RATE_PER_MINUTE", "0")
         .spawn()
         .expect("start infograph serve");
     Proc(child)
@@ -106,9 +110,9 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
 
     let (port_a, port_b) = (free_port(), free_port());
     let (a, b) = (format!("http://127.0.0.1:{port_a}"), format!("http://127.0.0.1:{port_b}"));
-    let mut instance_a = Some(spawn_instance(&db, port_a, &emulator));
+    let mut instance_a = Some(spawn_instance(&db, port_a, &b, &emulator));
     wait_up(&http, &format!("{a}/api/account/")).await;
-    let _instance_b = spawn_instance(&db, port_b, &emulator);
+    let _instance_b = spawn_instance(&db, port_b, &b, &emulator);
     wait_up(&http, &format!("{b}/api/account/")).await;
 
     // Registered on A, used on both: tokens (like sessions) are rows, valid on any instance.
@@ -159,7 +163,24 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     let total = scalar(&pool, "SELECT COUNT(*) FROM infographs").await;
     let completed = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status = 'completed'").await;
     let failed = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE status = 'failed'").await;
-    assert_eq!((total, completed, failed), (CREATES as i64, 180, 20), "only the [emulator:fail] jobs fail");
+    assert_eq!((total, completed + failed), (CREATES as i64, CREATES as i64));
+    let marked_failures = scalar(
+        &pool,
+        "SELECT COUNT(*) FROM infographs WHERE user_prompt LIKE '[emulator:fail]%' AND status = 'failed'",
+    )
+    .await;
+    assert_eq!(marked_failures, 20, "every [emulator:fail] job failed");
+    // Anything else that failed can only be a job the kill left without a trace at fal that the
+    // hard timeout then refunded (a webhook-less job killed mid-submission).
+    let other_failures: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT user_prompt, error_message FROM infographs WHERE status = 'failed' AND user_prompt NOT LIKE '[emulator:fail]%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("failures");
+    for (prompt, error) in &other_failures {
+        assert!(error.as_deref().unwrap_or("").contains("timed out"), "{prompt}: {error:?}");
+    }
 
     let charged = -scalar(&pool, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_ledger WHERE reason = 'debit'").await;
     let refunded = scalar(&pool, "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM credit_ledger WHERE reason = 'refund'").await;
@@ -167,7 +188,7 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     let balance = scalar(&pool, "SELECT credit_balance FROM users WHERE email = 'scale@example.com'").await;
     let ledger = scalar(&pool, "SELECT CAST(SUM(amount) AS BIGINT) FROM credit_ledger").await;
     assert_eq!(charged, CREATES as i64);
-    assert_eq!((refund_rows, refunded), (20, 20), "one refund per failed job");
+    assert_eq!((refund_rows, refunded), (failed, failed), "one refund per failed job");
     assert_eq!(balance, CREDITS - charged + refunded);
     assert_eq!(balance, ledger, "the balance is the ledger's sum");
     let unrefunded_failures = scalar(
@@ -195,12 +216,12 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
         .iter()
         .filter_map(|s| s["webhook"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(webhooks.len(), CREATES, "submissions: {}", subs["count"]);
-    let via = |port: u16| webhooks.iter().filter(|w| w.starts_with(&format!("http://127.0.0.1:{port}/"))).count();
-    assert!(via(port_a) > 0 && via(port_b) > 0, "both instances submitted jobs: A {}, B {}", via(port_a), via(port_b));
-    eprintln!("open at kill: {open_at_kill}; submitted by A: {}, by B: {}", via(port_a), via(port_b));
+    eprintln!("open at kill: {open_at_kill}; completed {completed}, failed {failed} ({} by the timeout)", other_failures.len());
+    // Every job reached fal at most once, and every job that was not refunded by the timeout
+    // reached it (webhook URLs carry our job id).
     for id in ids {
         let n = webhooks.iter().filter(|w| w.contains(&format!("/webhook/{id}/"))).count();
-        assert_eq!(n, 1, "job {id} was submitted {n} times");
+        assert!(n <= 1, "job {id} was submitted {n} times");
     }
+    assert!(webhooks.len() >= CREATES - other_failures.len(), "submissions: {}", subs["count"]);
 }

@@ -319,7 +319,10 @@ async fn every_bad_input_is_a_4xx_naming_the_field_and_charges_nothing() {
         (json!({"prompt": ""}), "prompt"),
         (json!({"prompt": "   "}), "prompt"),
         (json!({"prompt": "x".repeat(4001)}), "prompt"),
-        (json!({"prompt": 42.5, "aspect_ratio": []}), "aspect_ratio"),
+        (json!({"prompt": 42.5}), "prompt"),
+        (json!({"prompt": "ok", "aspect_ratio": []}), "aspect_ratio"),
+        (json!({"prompt": "ok", "resolution": 4}), "resolution"),
+        (json!({"prompt": "ok", "number_of_infographs": [2]}), "number_of_infographs"),
         (json!({"prompt": "ok", "aspect_ratio": "7:5"}), "aspect_ratio"),
         (json!({"prompt": "ok", "resolution": "8K"}), "resolution"),
         (json!({"prompt": "ok", "number_of_infographs": 0}), "number_of_infographs"),
@@ -421,4 +424,87 @@ async fn the_emulator_is_never_mounted_when_a_fal_key_is_set() {
     }
     let r = app.http.post(app.url("/fal-emulator/queue/fal-ai/nano-banana-pro")).body("{}").send().await.expect("post");
     assert!(r.status().is_client_error(), "{}", r.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limits_answer_429_with_retry_after_and_charge_nothing() {
+    let app = TestApp::spawn_with(|c| {
+        c.create_per_minute = 3;
+        c.auth_per_minute = 4;
+        c.trusted_proxy_header = Some("x-forwarded-for".into());
+    })
+    .await;
+    let token = app.register("rl@example.com").await; // auth hit 1 for 127.0.0.1
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let r = app
+            .http
+            .post(app.url("/api/infographs/create/"))
+            .header("Authorization", format!("Token {token}"))
+            .json(&json!({"prompt": format!("limited {i}")}))
+            .send()
+            .await
+            .expect("create");
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            let retry: u64 = r.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+            assert!((1..=61).contains(&retry), "{retry}");
+            let body: Value = r.json().await.expect("json");
+            assert_eq!(body["error"], "rate_limited");
+            assert!(body["message"].as_str().expect("message").contains("try again"));
+        }
+    }
+    assert_eq!(statuses, vec![201, 201, 201, 429, 429]);
+    assert_eq!(app.balance(&token).await, 7, "refused creates charge nothing");
+
+    // Per client IP on the auth endpoints, read from the trusted proxy header.
+    let login = json!({"email": "rl@example.com", "password": "password123"}).to_string();
+    let attempt = |ip: &'static str| {
+        let req = app
+            .http
+            .post(app.url("/api/auth/token/"))
+            .header("x-forwarded-for", format!("198.51.100.1, {ip}"))
+            .header("content-type", "application/json")
+            .body(login.clone());
+        async move { req.send().await.expect("token").status().as_u16() }
+    };
+    let mut from_one = Vec::new();
+    for _ in 0..5 {
+        from_one.push(attempt("203.0.113.7").await);
+    }
+    assert_eq!(from_one, vec![200, 200, 200, 200, 429]);
+    assert_eq!(attempt("203.0.113.8").await, 200, "another client has its own budget");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_submission_lost_by_a_crash_is_adopted_from_its_webhook_not_resubmitted() {
+    let app = TestApp::spawn_with(|c| c.job_lease = Some(Duration::from_millis(200))).await;
+    let token = app.register("ada@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] crash window"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    app.fal_request_id(&id).await;
+    // Put the row back as a worker killed between fal's answer and our write would leave it:
+    // intent recorded, no request id, lease expired.
+    sqlx::query(
+        "UPDATE infographs SET status = 'queued', fal_request_id = NULL, fal_status_url = NULL, \
+         fal_response_url = NULL, submitted_at = NULL, lease_until = 0, version = 0 WHERE id = $1",
+    )
+    .bind(&id)
+    .execute(&app.running.state.db.pool)
+    .await
+    .expect("simulate the crash");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let row: (String, Option<String>) = sqlx::query_as("SELECT status, fal_request_id FROM infographs WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.running.state.db.pool)
+        .await
+        .expect("row");
+    assert_eq!(row, ("queued".to_string(), None), "a job that may be at fal is never submitted again");
+
+    let webhook = json!({"request_id": "rid-from-the-crash", "status": "OK", "payload": ok_payload()});
+    let (status, answer) = app.post_webhook(&id, "rid-from-the-crash", &webhook, None).await;
+    assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+    let done = app.status(&token, &id).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(app.balance(&token).await, 9);
 }

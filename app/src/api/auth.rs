@@ -17,6 +17,7 @@ async fn start_session(state: &crate::server::state::AppState, user_id: &str) ->
 pub async fn sign_up(email: String, password: String) -> Result<AccountView, AppError> {
     use crate::server::service;
     let state = super::context::app_state()?;
+    service::limit_auth(&state, &super::context::client_ip(&state)).await?;
     let user = service::register(&state, &email, &password).await?;
     start_session(&state, &user.id).await?;
     Ok(service::account_view(&user))
@@ -26,6 +27,7 @@ pub async fn sign_up(email: String, password: String) -> Result<AccountView, App
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, AppError> {
     use crate::server::{auth, service};
     let state = super::context::app_state()?;
+    service::limit_auth(&state, &super::context::client_ip(&state)).await?;
     let user = auth::authenticate(&state.db, &email, &password).await?;
     start_session(&state, &user.id).await?;
     Ok(service::account_view(&user))

@@ -37,6 +37,17 @@ pub async fn require_user() -> Result<(AppState, UserRow), AppError> {
     Ok((state, user))
 }
 
+/// The browser's address, for rate limiting sign-up and sign-in.
+pub fn client_ip(state: &AppState) -> String {
+    let parts = use_context::<http::request::Parts>();
+    let peer = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
+        .map(|c| c.0);
+    let headers = parts.map(|p| p.headers).unwrap_or_default();
+    crate::server::ratelimit::client_ip(&headers, peer, state.config.trusted_proxy_header.as_deref())
+}
+
 pub fn set_cookie(value: String) {
     if let (Some(response), Ok(value)) =
         (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&value))

@@ -7,7 +7,7 @@ use crate::server::db::{infograph_by_id, UserRow};
 use crate::server::jobs::{apply_outcome, outcome_from_webhook};
 use crate::server::state::AppState;
 use crate::server::webhook::SignedHeaders;
-use crate::server::{auth, service};
+use crate::server::{auth, ratelimit, service};
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -47,6 +47,18 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The caller's address for rate limiting (see [`crate::server::ratelimit::client_ip`]).
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+        Ok(ClientIp(ratelimit::client_ip(&parts.headers, peer, state.config.trusted_proxy_header.as_deref())))
+    }
+}
+
 /// Parses a JSON object body; anything else is a 400 naming `body`, not axum's plain-text rejection.
 fn json_object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
     match serde_json::from_slice::<Value>(body) {
@@ -56,25 +68,29 @@ fn json_object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
     }
 }
 
-/// A field that may be a string or a number (the seed accepted `"2"` and `2`); `null` = absent.
-fn text_field(map: &Map<String, Value>, name: &str) -> Result<Option<String>, (String, String)> {
+/// A string field; `null` or missing = absent. With `numbers`, a JSON number is accepted too
+/// (the seed API took both `"2"` and `2` for counts).
+fn text_field(map: &Map<String, Value>, name: &str, numbers: bool) -> Result<Option<String>, (String, String)> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::Number(n)) if numbers => Ok(Some(n.to_string())),
+        Some(_) if numbers => Err((name.to_string(), "must be a number".to_string())),
         Some(_) => Err((name.to_string(), "must be a string".to_string())),
     }
 }
 
 fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
     let mut errors = crate::model::FieldErrors::new();
-    let mut get = |name: &str| text_field(map, name).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    let mut get = |name: &str, numbers: bool| {
+        text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten()
+    };
     let raw = RawCreate {
-        prompt: get("prompt"),
-        blog_url: get("blog_url"),
-        aspect_ratio: get("aspect_ratio"),
-        resolution: get("resolution"),
-        number_of_infographs: get("number_of_infographs"),
+        prompt: get("prompt", false),
+        blog_url: get("blog_url", false),
+        aspect_ratio: get("aspect_ratio", false),
+        resolution: get("resolution", false),
+        number_of_infographs: get("number_of_infographs", true),
     };
     if errors.is_empty() {
         Ok(raw)
@@ -131,7 +147,8 @@ async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-async fn register(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
+    service::limit_auth(&state, &ip).await?;
     let (email, password) = credentials(&body)?;
     let user = service::register(&state, &email, &password).await?;
     let token = auth::create_api_token(&state.db, &user.id).await?;
@@ -142,7 +159,8 @@ async fn register(State(state): State<AppState>, body: Bytes) -> Result<Response
         .into_response())
 }
 
-async fn token(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
+async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Json<Value>, AppError> {
+    service::limit_auth(&state, &ip).await?;
     let (email, password) = credentials(&body)?;
     let user = auth::authenticate(&state.db, &email, &password).await?;
     let token = auth::create_api_token(&state.db, &user.id).await?;
@@ -226,7 +244,11 @@ async fn webhook(
     if request_id != signed.request_id {
         return Err(WebhookError::Body("request_id differs from the signed header".into()));
     }
-    let job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
+    let mut job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
+    if job.fal_request_id.is_none() && crate::server::jobs::adopt_request(&state.db, &id, request_id).await? {
+        tracing::info!(infograph = %id, request_id, "adopted an unrecorded fal submission from its webhook");
+        job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
+    }
     match job.fal_request_id.as_deref() {
         None => return Err(WebhookError::NotReady),
         Some(expected) if expected != request_id => {

@@ -64,6 +64,12 @@ pub struct Config {
     pub fetch_max_bytes: usize,
     /// Character budget of the brief sent to the model.
     pub prompt_max_chars: usize,
+    /// Creates per user per minute (0: unlimited).
+    pub create_per_minute: u32,
+    /// Sign-up / sign-in / token requests per client IP per minute (0: unlimited).
+    pub auth_per_minute: u32,
+    /// Header carrying the client IP, set by a trusted reverse proxy (e.g. `X-Forwarded-For`).
+    pub trusted_proxy_header: Option<String>,
 }
 
 pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
@@ -106,6 +112,9 @@ impl Default for Config {
             fetch_timeout: Duration::from_secs(10),
             fetch_max_bytes: 3 * 1024 * 1024,
             prompt_max_chars: super::brief::DEFAULT_BUDGET,
+            create_per_minute: 60,
+            auth_per_minute: 30,
+            trusted_proxy_header: None,
         }
     }
 }
@@ -161,6 +170,9 @@ impl Config {
             fetch_timeout: secs("FETCH_TIMEOUT_SECS", d.fetch_timeout)?,
             fetch_max_bytes: parsed("FETCH_MAX_BYTES", d.fetch_max_bytes)?,
             prompt_max_chars: parsed("PROMPT_MAX_CHARS", d.prompt_max_chars)?.max(500),
+            create_per_minute: parsed("CREATE_RATE_PER_MINUTE", d.create_per_minute)?,
+            auth_per_minute: parsed("AUTH_RATE_PER_MINUTE", d.auth_per_minute)?,
+            trusted_proxy_header: var("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()),
         })
     }
 }

@@ -181,6 +181,7 @@ pub struct InfographRow {
     pub height: Option<i64>,
     pub error_message: Option<String>,
     pub refunded_at: Option<i64>,
+    pub submit_started_at: Option<i64>,
     pub created_at: i64,
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
@@ -215,7 +216,7 @@ impl InfographRow {
 pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
-    created_at, submitted_at, completed_at, updated_at";
+    submit_started_at, created_at, submitted_at, completed_at, updated_at";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(

@@ -55,6 +55,26 @@ pub fn outcome_from_webhook(body: &serde_json::Value) -> Outcome {
     Outcome::Failed { message: fal::error_message(payload, fallback) }
 }
 
+/// A webhook for a job whose submission was never recorded (its worker died between fal's answer
+/// and our write, or fal answered faster than we wrote): the signed webhook, addressed to this
+/// job's URL, is proof of which fal request belongs to it. Returns whether the job adopted it.
+pub async fn adopt_request(db: &Db, id: &str, request_id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let _write = db.write_guard().await;
+    let adopted = sqlx::query(
+        "UPDATE infographs SET status = 'processing', fal_request_id = $1, submitted_at = $2, \
+         updated_at = $2, lease_until = NULL, version = version + 1 \
+         WHERE id = $3 AND status = 'queued' AND fal_request_id IS NULL AND submit_started_at IS NOT NULL",
+    )
+    .bind(request_id)
+    .bind(now)
+    .bind(id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(adopted == 1)
+}
+
 /// Applies an outcome once. Returns whether this call changed the job (duplicates return false).
 pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Result<bool, sqlx::Error> {
     let changed = match outcome {
@@ -83,9 +103,9 @@ async fn claim_next(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>, sqlx
     let _write = db.write_guard().await;
     sqlx::query_as::<_, InfographRow>(&format!(
         "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
-         WHERE id = (SELECT id FROM infographs WHERE status = 'queued' \
+         WHERE id = (SELECT id FROM infographs WHERE status = 'queued' AND submit_started_at IS NULL \
                      AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT 1{}) \
-           AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2) \
+           AND status = 'queued' AND submit_started_at IS NULL AND (lease_until IS NULL OR lease_until < $2) \
          RETURNING {INFOGRAPH_COLUMNS}",
         db.skip_locked()
     ))
@@ -176,11 +196,12 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         None => None,
     };
     let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars);
-    // Storing the brief doubles as the lease check right before the (billed) submission.
+    // Storing the brief doubles as the lease check right before the (billed) submission, and
+    // records the intent: from here on the job is never submitted again (see migration 0003).
     let write = state.db.write_guard().await;
     let still_ours = sqlx::query(
-        "UPDATE infographs SET built_prompt = $1, updated_at = $2 \
-         WHERE id = $3 AND status = 'queued' AND lease_until = $4",
+        "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2 \
+         WHERE id = $3 AND status = 'queued' AND lease_until = $4 AND submit_started_at IS NULL",
     )
     .bind(&prompt)
     .bind(now_ms())
@@ -205,9 +226,9 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| format!("fal did not accept the job: {e}"))?;
     match record_submission(&state.db, &job.id, lease, &submitted).await {
         Ok(true) => Ok(()),
-        // fal has the job but another worker took ours over: a duplicate we cannot undo here.
+        // Its webhook already arrived and was adopted (a fast fal), or the job timed out meanwhile.
         Ok(false) => {
-            tracing::error!(infograph = %job.id, request_id = %submitted.request_id, "submitted after losing the lease");
+            tracing::info!(infograph = %job.id, request_id = %submitted.request_id, "job moved on before its submission was recorded");
             Err(JobError::LeaseLost)
         }
         Err(e) => Err(internal("recording the submission")(e)),
@@ -220,7 +241,8 @@ async fn record_submission(db: &Db, id: &str, lease: i64, s: &fal::Submitted) ->
     let updated = sqlx::query(
         "UPDATE infographs SET status = 'processing', fal_request_id = $1, fal_status_url = $2, \
          fal_response_url = $3, fal_cancel_url = $4, submitted_at = $5, updated_at = $5, \
-         lease_until = NULL, version = version + 1 WHERE id = $6 AND status = 'queued' AND lease_until = $7",
+         lease_until = NULL, version = version + 1 \
+         WHERE id = $6 AND status = 'queued' AND lease_until = $7 AND fal_request_id IS NULL",
     )
     .bind(&s.request_id)
     .bind(&s.status_url)
@@ -242,6 +264,9 @@ pub fn spawn_reconciler(state: AppState) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(tick).await;
             if let Err(err) = reconcile_once(&state).await {
                 tracing::error!(error = %err, "reconciler pass failed");
+            }
+            if let Err(err) = super::ratelimit::purge(&state.db).await {
+                tracing::warn!(error = %err, "could not purge rate-limit windows");
             }
         }
     })

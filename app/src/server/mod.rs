@@ -10,6 +10,7 @@ pub mod emulator;
 pub mod extract;
 pub mod fal;
 pub mod jobs;
+pub mod ratelimit;
 pub mod scrape;
 pub mod service;
 pub mod state;
@@ -161,7 +162,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 _ = shutdown_signal() => {}
             }
         };
-        if let Err(err) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(err) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
             tracing::error!(error = %err, "server stopped with an error");
         }
     });

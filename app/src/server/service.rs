@@ -21,6 +21,11 @@ pub async fn account(state: &AppState, user: &UserRow) -> Result<AccountView, Ap
     Ok(account_view(&fresh))
 }
 
+/// Counts an authentication attempt (sign-up, sign-in, token) against the client's address.
+pub async fn limit_auth(state: &AppState, client_ip: &str) -> Result<(), AppError> {
+    super::ratelimit::hit(&state.db, &format!("auth:{client_ip}"), state.config.auth_per_minute).await
+}
+
 pub async fn register(state: &AppState, email: &str, password: &str) -> Result<UserRow, AppError> {
     auth::create_user(&state.db, email, password, state.config.signup_credits, false).await
 }
@@ -32,6 +37,7 @@ pub fn status_url(state: &AppState, id: &str) -> String {
 /// Validates, charges and enqueues; answers before anything slow happens.
 pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate) -> Result<CreateResponse, AppError> {
     let cmd = validate_create(raw).map_err(AppError::invalid)?;
+    super::ratelimit::hit(&state.db, &format!("create:{}", user.id), state.config.create_per_minute).await?;
     if let Some(url) = &cmd.blog_url {
         scrape::check_literal(url, &state.config.fetch_policy())
             .map_err(|e| AppError::invalid_field("blog_url", format!("cannot be read: {e}")))?;
