@@ -508,3 +508,20 @@ async fn a_submission_lost_by_a_crash_is_adopted_from_its_webhook_not_resubmitte
     assert_eq!(done["status"], "completed");
     assert_eq!(app.balance(&token).await, 9);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payload_error_webhook_fetches_the_result_instead_of_failing() {
+    let app = TestApp::spawn().await;
+    let token = app.register("pe@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] big output"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    let rid = app.fal_request_id(&id).await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // the emulated job has finished
+    let webhook = json!({"request_id": rid, "status": "OK", "payload": null, "payload_error": "Output too large"});
+    let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
+    assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+    let done = app.status(&token, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert!(done["image_url"].as_str().expect("url").contains(".svg"));
+    assert_eq!(app.balance(&token).await, 9);
+}

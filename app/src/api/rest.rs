@@ -226,6 +226,12 @@ impl From<sqlx::Error> for WebhookError {
     }
 }
 
+async fn fetch_result(state: &AppState, response_url: Option<&str>) -> Option<crate::server::jobs::Outcome> {
+    let output = state.fal.result(response_url?).await.ok()?;
+    let image = crate::server::fal::first_image(&output).ok()?;
+    Some(crate::server::jobs::Outcome::Completed { image_url: image.url, width: image.width, height: image.height })
+}
+
 /// Verifies the signature over the raw body before parsing anything, checks the body is about
 /// this job, then applies the outcome once. Duplicates answer 200 and change nothing.
 async fn webhook(
@@ -259,7 +265,14 @@ async fn webhook(
     let changed = if job.status().is_final() {
         false
     } else {
-        apply_outcome(&state, &id, &outcome_from_webhook(&json)).await?
+        let mut outcome = outcome_from_webhook(&json);
+        // fal generated the image but could not put it in the webhook: fetch it from the queue.
+        if json.get("payload_error").is_some_and(|e| !e.is_null()) {
+            if let Some(fetched) = fetch_result(&state, job.fal_response_url.as_deref()).await {
+                outcome = fetched;
+            }
+        }
+        apply_outcome(&state, &id, &outcome).await?
     };
     if changed {
         tracing::info!(infograph = %id, "webhook applied");

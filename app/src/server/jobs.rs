@@ -148,6 +148,10 @@ enum JobError {
     Failed(String),
     /// Another worker holds the job now (our lease expired); leave it alone.
     LeaseLost,
+    /// fal may have accepted the job without our hearing back (e.g. a timeout after sending):
+    /// failing it now could refund a job that then completes. Its webhook is adopted when it
+    /// comes; if it never does, the hard timeout refunds it.
+    Unconfirmed(String),
 }
 
 impl From<String> for JobError {
@@ -163,6 +167,9 @@ async fn run_job(state: &AppState, job: InfographRow) {
     match submit_job(state, &job).await {
         Ok(()) => {}
         Err(JobError::LeaseLost) => tracing::warn!(infograph = %id, "lease lost; another worker owns the job"),
+        Err(JobError::Unconfirmed(reason)) => {
+            tracing::warn!(infograph = %id, %reason, "fal may have the job; waiting for its webhook or the timeout")
+        }
         Err(JobError::Failed(message)) => {
             tracing::warn!(infograph = %id, reason = %message, "job failed before fal accepted it");
             if let Err(err) = apply_outcome(state, &id, &Outcome::Failed { message }).await {
@@ -223,7 +230,10 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         output_format: "png".into(),
     };
     let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
-    let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| format!("fal did not accept the job: {e}"))?;
+    let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| match e {
+        fal::FalError::Unconfirmed(reason) => JobError::Unconfirmed(reason),
+        other => JobError::Failed(format!("fal did not accept the job: {other}")),
+    })?;
     match record_submission(&state.db, &job.id, lease, &submitted).await {
         Ok(true) => Ok(()),
         // Its webhook already arrived and was adopted (a fast fal), or the job timed out meanwhile.
