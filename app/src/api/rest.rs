@@ -4,7 +4,7 @@
 use crate::errors::AppError;
 use crate::model::{InfographView, RawCreate};
 use crate::server::db::{infograph_by_id, UserRow};
-use crate::server::jobs::{apply_outcome, outcome_from_webhook};
+use crate::server::jobs::{apply_outcome, outcome_from_webhook, Outcome};
 use crate::server::state::AppState;
 use crate::server::webhook::SignedHeaders;
 use crate::server::{auth, ratelimit, service};
@@ -226,10 +226,10 @@ impl From<sqlx::Error> for WebhookError {
     }
 }
 
-async fn fetch_result(state: &AppState, response_url: Option<&str>) -> Option<crate::server::jobs::Outcome> {
+/// The result from fal's queue, when it holds an image.
+async fn fetch_result(state: &AppState, response_url: Option<&str>) -> Option<Outcome> {
     let output = state.fal.result(response_url?).await.ok()?;
-    let image = crate::server::fal::first_image(&output).ok()?;
-    Some(crate::server::jobs::Outcome::Completed { image_url: image.url, width: image.width, height: image.height })
+    Some(Outcome::from_output(&output)).filter(|o| matches!(o, Outcome::Completed { .. }))
 }
 
 /// Verifies the signature over the raw body before parsing anything, checks the body is about

@@ -37,7 +37,17 @@ pub enum Outcome {
     Failed { message: String },
 }
 
-/// Turns a fal webhook body (or a fetched result) into an outcome.
+impl Outcome {
+    /// A model output (`{"images": [...]}`): its first image, or why there is none.
+    pub fn from_output(output: &serde_json::Value) -> Self {
+        match fal::first_image(output) {
+            Ok(image) => Self::Completed { image_url: image.url, width: image.width, height: image.height },
+            Err(message) => Self::Failed { message },
+        }
+    }
+}
+
+/// Turns a fal webhook body into an outcome.
 pub fn outcome_from_webhook(body: &serde_json::Value) -> Outcome {
     let status = body.get("status").and_then(|s| s.as_str()).unwrap_or("");
     let payload = body.get("payload").filter(|p| !p.is_null());
@@ -45,11 +55,7 @@ pub fn outcome_from_webhook(body: &serde_json::Value) -> Outcome {
         if let Some(err) = body.get("payload_error").and_then(|e| e.as_str()) {
             return Outcome::Failed { message: format!("fal could not deliver the result: {err}") };
         }
-        return match payload.map(fal::first_image) {
-            Some(Ok(image)) => Outcome::Completed { image_url: image.url, width: image.width, height: image.height },
-            Some(Err(message)) => Outcome::Failed { message },
-            None => Outcome::Failed { message: "fal returned no result".into() },
-        };
+        return payload.map_or_else(|| Outcome::Failed { message: "fal returned no result".into() }, Outcome::from_output);
     }
     let fallback = body.get("error").and_then(|e| e.as_str()).unwrap_or("the generation failed");
     Outcome::Failed { message: fal::error_message(payload, fallback) }
@@ -345,10 +351,7 @@ async fn poll_fal(client: &FalClient, job: &InfographRow) -> Option<Outcome> {
     }
     let response_url = job.fal_response_url.as_deref()?;
     match client.result(response_url).await {
-        Ok(output) => Some(match fal::first_image(&output) {
-            Ok(image) => Outcome::Completed { image_url: image.url, width: image.width, height: image.height },
-            Err(message) => Outcome::Failed { message },
-        }),
+        Ok(output) => Some(Outcome::from_output(&output)),
         Err(fal::FalError::Status { status, message }) if (400..500).contains(&status) => {
             Some(Outcome::Failed { message })
         }

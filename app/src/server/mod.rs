@@ -37,15 +37,16 @@ pub struct Running {
     pub base_url: String,
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<()>,
+    server: Option<tokio::task::JoinHandle<()>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Waits until the HTTP server stops (Ctrl-C / SIGTERM when started by [`serve`]).
     pub async fn wait(mut self) {
-        let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
-        let _ = server.await;
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
     }
 
     pub async fn stop(mut self) {
@@ -55,8 +56,9 @@ impl Running {
         for task in &self.tasks {
             task.abort();
         }
-        let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
-        let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
     }
 }
 
@@ -65,7 +67,9 @@ impl Drop for Running {
         for task in &self.tasks {
             task.abort();
         }
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
     }
 }
 
@@ -172,7 +176,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         %addr, public_base_url, fal_queue = %queue_url, emulator = emulator.is_some(),
         "infograph is listening"
     );
-    Ok(Running { addr, base_url: local, state, shutdown: Some(tx), server, tasks })
+    Ok(Running { addr, base_url: local, state, shutdown: Some(tx), server: Some(server), tasks })
 }
 
 async fn shutdown_signal() {
