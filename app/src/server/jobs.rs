@@ -247,7 +247,12 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
             tracing::info!(infograph = %job.id, request_id = %submitted.request_id, "job moved on before its submission was recorded");
             Err(JobError::LeaseLost)
         }
-        Err(e) => Err(internal("recording the submission")(e)),
+        // fal runs the job; refunding now would pay the user back for an image they will get.
+        // The intent is recorded, so the job's webhook is adopted (or the timeout refunds it).
+        Err(e) => {
+            tracing::error!(infograph = %job.id, request_id = %submitted.request_id, error = %e, "could not record a submission");
+            Err(JobError::Unconfirmed(format!("the submission could not be recorded: {e}")))
+        }
     }
 }
 
