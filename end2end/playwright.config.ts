@@ -30,7 +30,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "../target/debug/infograph serve",
+    // An admin account for the dashboard tests, then the server.
+    command:
+      "../target/debug/infograph user add admin@e2e.local --password admin-password --credits 100 --admin --if-missing" +
+      " && exec ../target/debug/infograph serve",
     url: `${baseURL}/`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -3,7 +3,7 @@ use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
 use crate::errors::AppError;
 use crate::model::{AccountView, InfographView};
-use crate::pages::{auth::SignInPage, auth::SignUpPage, home::HomePage};
+use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -48,6 +48,10 @@ pub struct Workspace {
     pub items: Resource<Result<Vec<InfographView>, AppError>>,
 }
 
+/// Settings a card asked the create form to take ("use these settings").
+#[derive(Clone, Copy)]
+pub struct FormPrefill(pub RwSignal<Option<InfographView>>);
+
 /// The signed-in account as of the page load.
 #[derive(Clone, Copy)]
 pub struct AccountResource(pub Resource<AccountResult>);
@@ -71,6 +75,7 @@ pub fn App() -> impl IntoView {
     let create = ServerAction::<CreateInfographs>::new();
     let items = Resource::new(move || create.version().get(), |_| list_infographs());
     provide_context(Workspace { create, items });
+    provide_context(FormPrefill(RwSignal::new(None)));
     mark_hydrated();
 
     view! {
@@ -83,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/signin") view=SignInPage/>
                     <Route path=path!("/signup") view=SignUpPage/>
+                    <Route path=path!("/admin") view=AdminPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,7 @@
 //! Domain types shared by the server and the browser: parsed once at the edge, typed afterwards.
 
+pub mod admin;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -162,6 +164,7 @@ impl fmt::Display for Resolution {
 
 /// Where a job is. Transitions are checked by [`JobStatus::can_become`]; final states never move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     Queued,
@@ -341,6 +344,10 @@ pub struct InfographView {
     pub refunded: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Failed because its owner (or an admin) cancelled it before fal started it.
+    pub cancelled: bool,
+    /// A cancel request can still act on it.
+    pub cancellable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -351,6 +358,7 @@ pub struct AccountView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedJob {
     pub id: String,
     pub request_id: Option<String>,
@@ -359,6 +367,7 @@ pub struct CreatedJob {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreateResponse {
     pub infographs: Vec<CreatedJob>,
     pub total_submitted: usize,

@@ -11,12 +11,33 @@ pub async fn create_infographs(
     aspect_ratio: Option<String>,
     resolution: Option<String>,
     number_of_infographs: Option<String>,
+    /// One per form display: a double submit (or a retry after a lost answer) charges once.
+    idempotency_key: Option<String>,
 ) -> Result<CreateResponse, AppError> {
     use crate::model::RawCreate;
     use crate::server::service;
     let (state, user) = super::context::require_user().await?;
     let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs };
-    service::create(&state, &user, &raw).await
+    let key = idempotency_key.filter(|k| !k.trim().is_empty());
+    service::create(&state, &user, &raw, key.as_deref()).await?.into_response()
+}
+
+#[server(prefix = "/sfn", endpoint = "cancel_infograph")]
+pub async fn cancel_infograph(id: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::cancel(&state, &user.id, &id).await
+}
+
+#[server(prefix = "/sfn", endpoint = "regenerate_infograph")]
+pub async fn regenerate_infograph(id: String) -> Result<CreateResponse, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::regenerate(&state, &user, &id).await?.into_response()
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_infograph")]
+pub async fn delete_infograph(id: String) -> Result<(), AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::service::delete(&state, &user, &id).await
 }
 
 #[server(prefix = "/sfn", endpoint = "list_infographs")]

@@ -13,13 +13,20 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use super::openapi::{
+    AccountJson, CreateRequest, Credentials, ErrorBody, Health, InfographJson, InfographList, Registered, TokenJson,
+    WebhookAck,
+};
+use crate::model::CreateResponse;
 use serde_json::{json, Map, Value};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/health/", get(health))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/docs/", get(super::docs::docs_page))
         .route("/api/auth/register/", post(register))
         .route("/api/auth/token/", post(token))
         .route("/api/account/", get(account))
@@ -27,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/create/", post(create))
         .route("/api/infographs/status/{id}/", get(status))
         .route("/api/infographs/webhook/{id}/", post(webhook))
+        .route("/api/infographs/{id}/", delete(remove))
+        .route("/api/infographs/{id}/cancel/", post(cancel))
+        .route("/api/infographs/{id}/regenerate/", post(regenerate))
+        .route("/api/infographs/{id}/download/", get(download))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -44,6 +55,28 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(auth::token_from_authorization)
             .ok_or(AppError::Unauthorized)?;
         state.tokens.user(&state.db, token).await?.map(ApiUser).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The caller of an endpoint the browser also uses (downloads): an API token, or else the session
+/// cookie.
+pub struct Caller(pub UserRow);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return ApiUser::from_request_parts(parts, state).await.map(|ApiUser(u)| Caller(u));
+        }
+        let session = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE).map(str::to_string))
+            .ok_or(AppError::Unauthorized)?;
+        auth::user_for_session(&state.db, &session).await?.map(Caller).ok_or(AppError::Unauthorized)
     }
 }
 
@@ -117,83 +150,232 @@ fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
     }
 }
 
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
+fn status_json(v: &InfographView) -> Json<InfographJson> {
+    Json(InfographJson::from_view(v))
 }
 
-fn status_json(v: &InfographView) -> Value {
-    json!({
-        "id": v.id,
-        "status": v.status,
-        "image_url": v.image_url,
-        "width": v.width,
-        "height": v.height,
-        "prompt": v.prompt,
-        "blog_url": v.blog_url,
-        "aspect_ratio": v.aspect_ratio,
-        "resolution": v.resolution,
-        "error": v.error,
-        "refunded": v.refunded,
-        "created_at": rfc3339(v.created_at),
-        "updated_at": rfc3339(v.updated_at),
-    })
-}
+const ERR: &str = "application/json";
 
 /// Liveness for load balancers (and the benchmarks' ceiling): no database, no auth.
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/api/health/", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok".into() })
 }
 
-async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+pub async fn openapi_json() -> Response {
+    match super::openapi::document().to_json() {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise the OpenAPI document");
+            AppError::Internal.into_response()
+        }
+    }
+}
+
+/// Creates an account (with the sign-up credits) and its first API key.
+#[utoipa::path(post, path = "/api/auth/register/", tag = "account",
+    request_body(content = Credentials, content_type = "application/json"),
+    responses(
+        (status = 201, body = Registered),
+        (status = 400, description = "A field is missing or invalid", body = ErrorBody, content_type = ERR),
+        (status = 409, description = "The email is taken", body = ErrorBody, content_type = ERR),
+        (status = 429, description = "Too many attempts from this address", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
     service::limit_auth(&state, &ip).await?;
     let (email, password) = credentials(&body)?;
     let user = service::register(&state, &email, &password).await?;
     let token = auth::create_api_token(&state.db, &user.id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"token": token, "email": user.email, "credit_balance": user.credit_balance})),
-    )
-        .into_response())
+    let body = Registered { token, email: user.email, credit_balance: user.credit_balance };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Json<Value>, AppError> {
+/// A new API key for an existing account.
+#[utoipa::path(post, path = "/api/auth/token/", tag = "account",
+    request_body(content = Credentials, content_type = "application/json"),
+    responses(
+        (status = 200, body = TokenJson),
+        (status = 400, body = ErrorBody, content_type = ERR),
+        (status = 401, description = "Wrong email or password", body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Json<TokenJson>, AppError> {
     service::limit_auth(&state, &ip).await?;
     let (email, password) = credentials(&body)?;
     let user = auth::authenticate(&state.db, &email, &password).await?;
     let token = auth::create_api_token(&state.db, &user.id).await?;
-    Ok(Json(json!({"token": token})))
+    Ok(Json(TokenJson { token }))
 }
 
-async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, AppError> {
+/// The caller's email and credit balance.
+#[utoipa::path(get, path = "/api/account/", tag = "account", security(("token" = [])),
+    responses((status = 200, body = AccountJson), (status = 401, body = ErrorBody, content_type = ERR)))]
+pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<AccountJson>, AppError> {
     let view = service::account(&state, &user).await?;
-    Ok(Json(json!({"email": view.email, "credit_balance": view.credit_balance})))
+    Ok(Json(AccountJson { email: view.email, credit_balance: view.credit_balance }))
 }
 
-async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Response, AppError> {
+/// Checks and deducts credits, then queues one job per image and answers at once (`queued`).
+/// With an `Idempotency-Key`, a repeat of the same request within 24 h gets the first answer
+/// (header `Idempotent-Replayed: true`) and is not charged again.
+#[utoipa::path(post, path = "/api/infographs/create/", tag = "infographs", security(("token" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters, unique per intended create")),
+    request_body(content = CreateRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 400, description = "Invalid fields (named in `fields`), or a reused Idempotency-Key", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, description = "Not enough credits; nothing was charged", body = ErrorBody, content_type = ERR),
+        (status = 409, body = ErrorBody, content_type = ERR),
+        (status = 429, description = "Over the per-user create limit", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
     let raw = raw_create(&json_object(&body)?)?;
-    let created = service::create(&state, &user, &raw).await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created_response(service::create(&state, &user, &raw, key.as_deref()).await?))
 }
 
-async fn status(
+/// One of the caller's infographs. Someone else's is a 404, like a missing one.
+#[utoipa::path(get, path = "/api/infographs/status/{id}/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses((status = 200, body = InfographJson), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn status(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    Ok(Json(status_json(&service::status(&state, &user, &id).await?)))
+) -> Result<Json<InfographJson>, AppError> {
+    Ok(status_json(&service::status(&state, &user, &id).await?))
 }
 
-async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, AppError> {
-    let items: Vec<Value> = service::list(&state, &user).await?.iter().map(status_json).collect();
-    Ok(Json(json!({"count": items.len(), "infographs": items})))
+/// The caller's latest 100 infographs, newest first (deleted ones are left out).
+#[utoipa::path(get, path = "/api/infographs/", tag = "infographs", security(("token" = [])),
+    responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR)))]
+pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<InfographList>, AppError> {
+    let infographs: Vec<InfographJson> = service::list(&state, &user).await?.iter().map(InfographJson::from_view).collect();
+    Ok(Json(InfographList { count: infographs.len(), infographs }))
+}
+
+/// `Idempotency-Key`, when sent; a header that is not text is a 400 naming it.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .map(str::to_string)
+                .map_err(|_| AppError::invalid_field("Idempotency-Key", "must be visible ASCII text"))
+        })
+        .transpose()
+}
+
+fn created_response(created: service::Created) -> Response {
+    match created {
+        service::Created::New(body) => (StatusCode::CREATED, Json(body)).into_response(),
+        service::Created::Replay { status_code, body } => {
+            let status = StatusCode::from_u16(status_code).unwrap_or(StatusCode::CREATED);
+            let mut response = (status, body).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+            response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+            response
+        }
+    }
+}
+
+/// Cancels a job. Not yet at fal: it ends `failed`, `cancelled`, refunded, at once. At fal: fal is
+/// asked to cancel; a job still in fal's queue then ends refunded, one already generating ends
+/// as fal reports. Answers the job as it is after the request.
+#[utoipa::path(post, path = "/api/infographs/{id}/cancel/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 200, body = InfographJson),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Already finished, or being handed to fal this instant", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<InfographJson>, AppError> {
+    Ok(status_json(&service::cancel(&state, &user.id, &id).await?))
+}
+
+/// One more image with the same settings (a new infograph, charged like a create).
+#[utoipa::path(post, path = "/api/infographs/{id}/regenerate/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn regenerate(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(created_response(service::regenerate(&state, &user, &id).await?))
+}
+
+/// Hides an infograph from the gallery and the API; the credit ledger keeps it.
+#[utoipa::path(delete, path = "/api/infographs/{id}/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    service::delete(&state, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The image as a file (`Content-Disposition: attachment`, a name made from the prompt). Also
+/// works with the browser's session cookie.
+#[utoipa::path(get, path = "/api/infographs/{id}/download/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 200, description = "The image", content_type = "image/*", body = Vec<u8>),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "No image yet", body = ErrorBody, content_type = ERR),
+        (status = 502, description = "The image host could not be reached", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let file = service::download(&state, &user, &id).await?;
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let mut response = file.bytes.into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, file.content_type.as_str()),
+        (header::CONTENT_DISPOSITION, disposition.as_str()),
+        (header::CACHE_CONTROL, "private, max-age=86400"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        if let Ok(value) = header::HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
 }
 
 /// Errors of the webhook endpoint: fal reads only the status; the body helps whoever debugs it.
 #[derive(Debug, thiserror::Error)]
-enum WebhookError {
+pub enum WebhookError {
     #[error("invalid signature: {0}")]
     Signature(#[from] crate::server::webhook::VerifyError),
     #[error("invalid body: {0}")]
@@ -232,14 +414,29 @@ async fn fetch_result(state: &AppState, response_url: Option<&str>) -> Option<Ou
     Some(Outcome::from_output(&output)).filter(|o| matches!(o, Outcome::Completed { .. }))
 }
 
-/// Verifies the signature over the raw body before parsing anything, checks the body is about
-/// this job, then applies the outcome once. Duplicates answer 200 and change nothing.
-async fn webhook(
+/// fal's webhook: verifies the Ed25519 signature over the raw body before parsing anything,
+/// checks the body is about this job, then applies the outcome once. Duplicates answer 200 and
+/// change nothing.
+#[utoipa::path(post, path = "/api/infographs/webhook/{id}/", tag = "webhooks",
+    params(
+        ("id" = String, Path, description = "Infograph id"),
+        ("X-Fal-Webhook-Request-Id" = String, Header), ("X-Fal-Webhook-User-Id" = String, Header),
+        ("X-Fal-Webhook-Timestamp" = String, Header), ("X-Fal-Webhook-Signature" = String, Header),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "fal's webhook body: request_id, status, payload"),
+    responses(
+        (status = 200, body = WebhookAck),
+        (status = 400, body = ErrorBody, content_type = ERR),
+        (status = 401, description = "Missing or invalid signature", body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Not submitted yet; fal retries", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn webhook(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, WebhookError> {
+) -> Result<Json<WebhookAck>, WebhookError> {
     let signed = SignedHeaders::from_headers(&headers)?;
     state.jwks.verify(&signed, &body).await?;
     let json: Value = serde_json::from_slice(&body).map_err(|e| WebhookError::Body(e.to_string()))?;
@@ -277,5 +474,5 @@ async fn webhook(
     if changed {
         tracing::info!(infograph = %id, "webhook applied");
     }
-    Ok(Json(json!({"ok": true, "changed": changed})))
+    Ok(Json(WebhookAck { ok: true, changed }))
 }

@@ -22,6 +22,7 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
             data-status=move || item.with(|i| i.status.as_str())>
             {move || item.with(|i| card_body(i))}
             <BriefDetails id=item.with_untracked(|i| i.id.clone())/>
+            <crate::components::card_actions::CardActions item=item/>
         </article>
     }
 }

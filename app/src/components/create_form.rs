@@ -1,5 +1,5 @@
 use crate::api::infographs::CreateInfographs;
-use crate::app::AccountRefresh;
+use crate::app::{AccountRefresh, FormPrefill};
 use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 
@@ -10,6 +10,35 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
             refresh.bump();
+        }
+    });
+    // A fresh key per form display (set in the browser): a double submit or a retried post of the
+    // same form charges once. Without wasm (plain form post) there is no key.
+    let idempotency_key = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        action.version().track();
+        idempotency_key.set(new_idempotency_key());
+    });
+    let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
+    let blog_ref = NodeRef::<leptos::html::Input>::new();
+    let aspect_ref = NodeRef::<leptos::html::Select>::new();
+    let resolution_ref = NodeRef::<leptos::html::Select>::new();
+    let prefill = expect_context::<FormPrefill>();
+    Effect::new(move |_| {
+        let Some(item) = prefill.0.get() else { return };
+        if let Some(el) = prompt_ref.get() {
+            el.set_value(&item.prompt);
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+        if let Some(el) = blog_ref.get() {
+            el.set_value(item.blog_url.as_deref().unwrap_or_default());
+        }
+        if let Some(el) = aspect_ref.get() {
+            el.set_value(&item.aspect_ratio);
+        }
+        if let Some(el) = resolution_ref.get() {
+            el.set_value(&item.resolution);
         }
     });
     let error = move || action.value().get().and_then(Result::err);
@@ -35,22 +64,23 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
             <h2>"New infographic"</h2>
             <ActionForm action=action attr:class="create-form">
                 <label for="prompt">"What should it show?"</label>
-                <textarea id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
+                <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
+                <textarea node_ref=prompt_ref id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
                     placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
                 {field("prompt")}
                 <label for="blog_url">"Blog post URL (optional)"</label>
-                <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
+                <input node_ref=blog_ref id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
                 {field("blog_url")}
                 <div class="row">
                     <label>"Aspect ratio"
-                        <select name="aspect_ratio">
+                        <select node_ref=aspect_ref name="aspect_ratio" data-testid="aspect_ratio">
                             {AspectRatio::ALL.into_iter().map(|r| view! {
                                 <option value=r.as_fal() selected=r == AspectRatio::R16x9>{r.as_fal()}</option>
                             }).collect_view()}
                         </select>
                     </label>
                     <label>"Resolution"
-                        <select name="resolution">
+                        <select node_ref=resolution_ref name="resolution" data-testid="resolution">
                             {Resolution::ALL.into_iter().map(|r| view! {
                                 <option value=r.as_str()>
                                     {format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" })}
@@ -75,4 +105,14 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
             </ActionForm>
         </section>
     }
+}
+
+#[cfg(feature = "hydrate")]
+fn new_idempotency_key() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn new_idempotency_key() -> String {
+    String::new()
 }

@@ -14,6 +14,8 @@ pub fn Header() -> impl IntoView {
                 {move || account.get().map(|result| match result {
                     Ok(Some(acc)) => view! {
                         <nav class="account">
+                            {acc.is_admin.then(|| view! { <a href="/admin" data-testid="admin-link">"Admin"</a> })}
+                            <a href="/api/docs/" rel="external">"API"</a>
                             <span class="email">{acc.email.clone()}</span>
                             <Balance/>
                             <ActionForm action=sign_out>

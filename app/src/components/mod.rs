@@ -1,4 +1,5 @@
 pub mod card;
+pub mod card_actions;
 pub mod create_form;
 pub mod gallery;
 pub mod header;

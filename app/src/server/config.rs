@@ -112,9 +112,9 @@ impl Default for Config {
             fetch_timeout: Duration::from_secs(10),
             fetch_max_bytes: 3 * 1024 * 1024,
             prompt_max_chars: super::brief::DEFAULT_BUDGET,
-            // Off until the product decides a per-user quota: a fixed default would turn bulk API
-            // clients (and load tests) into 429s. Credits already bound what a user can spend.
-            create_per_minute: 0,
+            // Ten create requests per user per minute (each may ask for up to four images):
+            // generous for a person, a brake on a runaway script. 0 turns it off (load tests).
+            create_per_minute: 10,
             auth_per_minute: 120,
             trusted_proxy_header: None,
         }

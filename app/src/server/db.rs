@@ -186,12 +186,26 @@ pub struct InfographRow {
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub updated_at: i64,
+    pub cancel_requested_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub regenerated_from: Option<String>,
 }
 
 impl InfographRow {
     pub fn status(&self) -> JobStatus {
         // The CHECK constraint keeps the column to the four known values.
         self.status.parse().unwrap_or(JobStatus::Failed)
+    }
+
+    /// Whether a cancel can still act: not final, and not in the instant between our decision to
+    /// submit and fal's answer (the job may already be at fal with no cancel URL known yet).
+    pub fn cancellable(&self) -> bool {
+        match self.status() {
+            JobStatus::Queued => self.submit_started_at.is_none(),
+            JobStatus::Processing => self.fal_cancel_url.is_some() && self.cancel_requested_at.is_none(),
+            _ => false,
+        }
     }
 
     pub fn view(&self) -> InfographView {
@@ -209,6 +223,8 @@ impl InfographRow {
             refunded: self.refunded_at.is_some(),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            cancelled: self.cancelled_at.is_some(),
+            cancellable: self.cancellable(),
         }
     }
 }
@@ -216,7 +232,8 @@ impl InfographRow {
 pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
-    submit_started_at, created_at, submitted_at, completed_at, updated_at";
+    submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
+    cancelled_at, deleted_at, regenerated_from";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(
@@ -234,7 +251,7 @@ pub async fn infograph_for_user(
     id: &str,
 ) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(
-        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1 AND user_id = $2"
+        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL"
     ))
     .bind(id)
     .bind(user_id)
@@ -248,13 +265,30 @@ pub async fn infographs_for_user(
     limit: i64,
 ) -> Result<Vec<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(
-        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE user_id = $1 \
+        "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE user_id = $1 AND deleted_at IS NULL \
          ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
     .bind(user_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await
+}
+
+/// Hides an infograph from its owner. `false` when it is not theirs or already hidden.
+pub async fn hide_infograph(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let _write = db.write_guard().await;
+    let hidden = sqlx::query(
+        "UPDATE infographs SET deleted_at = $1, updated_at = $1, version = version + 1 \
+         WHERE id = $2 AND user_id = $3 AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(hidden == 1)
 }
 
 pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {

@@ -156,6 +156,27 @@ impl FalClient {
         .await
     }
 
+    /// Asks fal to cancel (`PUT {cancel_url}`). fal answers 202 when it takes the request and
+    /// 400 when the job already completed; either way the outcome arrives by webhook.
+    pub async fn cancel(&self, cancel_url: &str) -> Result<(), FalError> {
+        let result: Result<serde_json::Value, FalError> = self
+            .with_retries(|| async {
+                let response = self
+                    .http
+                    .put(cancel_url)
+                    .header(reqwest::header::AUTHORIZATION, self.auth())
+                    .send()
+                    .await
+                    .map_err(|e| FalError::Transport(e.without_url().to_string()))?;
+                decode(response).await
+            })
+            .await;
+        match result {
+            Ok(_) | Err(FalError::Status { status: 400, .. }) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
     pub async fn status(&self, status_url: &str) -> Result<QueueStatus, FalError> {
         self.get_json(status_url).await
     }

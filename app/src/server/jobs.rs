@@ -92,6 +92,27 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
     Ok(changed)
 }
 
+/// Cancels a job fal never saw, with a refund; `false` if a worker got to it first.
+pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
+    credits::cancel_unsubmitted(&state.db, id).await
+}
+
+/// Records that the owner asked fal to cancel; `false` if already asked or no longer running.
+pub async fn mark_cancel_requested(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let _write = db.write_guard().await;
+    let marked = sqlx::query(
+        "UPDATE infographs SET cancel_requested_at = $1, updated_at = $1, version = version + 1 \
+         WHERE id = $2 AND status = 'processing' AND cancel_requested_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(marked == 1)
+}
+
 /// Wakes the worker at once (after a create) instead of at its next idle poll.
 #[derive(Clone, Default)]
 pub struct WorkerHandle {
@@ -288,6 +309,9 @@ pub fn spawn_reconciler(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(err) = super::ratelimit::purge(&state.db).await {
                 tracing::warn!(error = %err, "could not purge rate-limit windows");
+            }
+            if let Err(err) = credits::purge_idempotency_keys(&state.db).await {
+                tracing::warn!(error = %err, "could not purge idempotency keys");
             }
         }
     })

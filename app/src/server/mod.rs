@@ -1,6 +1,7 @@
 //! Server-only domain: configuration, database, credits, the fal client and its emulator,
 //! webhook verification, blog scraping, the job pipeline, and the process bootstrap.
 
+pub mod admin;
 pub mod auth;
 pub mod brief;
 pub mod config;
@@ -147,7 +148,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         config: Arc::new(config),
         db,
         fal,
-        jwks: Arc::new(webhook::JwksCache::new(http, jwks_url)),
+        jwks: Arc::new(webhook::JwksCache::new(http.clone(), jwks_url)),
+        http,
         tokens: Arc::new(auth::TokenCache::new()),
         worker: jobs::WorkerHandle::default(),
         public_base_url: public_base_url.clone().into(),
@@ -204,6 +206,33 @@ async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
+/// `/admin` answers 404 to everyone but admins (the page then shows "Page not found"), so the
+/// dashboard's existence is not advertised. The data behind it is checked per server function.
+async fn admin_gate(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.uri().path().trim_end_matches('/') != "/admin" {
+        return next.run(request).await;
+    }
+    let session = request
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE).map(str::to_string));
+    let admin = match session {
+        Some(token) => matches!(auth::user_for_session(&state.db, &token).await, Ok(Some(u)) if u.admin()),
+        None => false,
+    };
+    let mut response = next.run(request).await;
+    if !admin {
+        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    response
+}
+
 /// All routes: the REST API, server functions, the Leptos pages, and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(crate::App);
@@ -221,6 +250,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admin_gate))
         .with_state(state)
 }
 

@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub fal: FalClient,
+    /// Outbound HTTP for fal's media (downloads); redirects off, timeouts on.
+    pub http: reqwest::Client,
     pub jwks: Arc<JwksCache>,
     pub tokens: Arc<super::auth::TokenCache>,
     pub worker: WorkerHandle,

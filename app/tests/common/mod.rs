@@ -50,6 +50,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.emulator_delay = Duration::from_millis(300);
     config.signup_credits = 10;
     config.fal.retry_base = Duration::from_millis(10);
+    // Tests create fast; the ones about the limit set it themselves.
+    config.create_per_minute = 0;
     config
 }
 

@@ -176,8 +176,14 @@ impl Emulator {
     }
 
     async fn deliver_webhook(&self, id: String, url: String) {
+        // Like fal, a cancelled request reports at once rather than when it would have finished.
         let Some(job) = self.job(&id) else { return };
-        tokio::time::sleep(job.duration).await;
+        while !job.cancelled && job.started.elapsed() < job.duration {
+            tokio::time::sleep((job.duration.saturating_sub(job.started.elapsed())).min(Duration::from_millis(100))).await;
+            if self.job(&id).is_none_or(|j| j.cancelled) {
+                break;
+            }
+        }
         let Some(job) = self.job(&id) else { return };
         let body = match (job.cancelled, job.outcome) {
             (false, Outcome::Ok) => json!({

@@ -1,0 +1,198 @@
+//! The OpenAPI 3.1 document of the REST API (`GET /api/openapi.json`), generated from the handlers'
+//! `#[utoipa::path]` annotations and the response types below. The types are the ones the handlers
+//! serialise, so the document cannot drift from what the API sends; `make test` fuzzes the
+//! running server against it with schemathesis.
+
+use super::rest;
+use crate::model::{CreateResponse, CreatedJob, InfographView, JobStatus};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Every error body: a stable code, a sentence for people, and details where they apply.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `invalid_input`, `unauthorized`, `bad_credentials`, `not_found`, `not_enough_credits`,
+    /// `conflict`, `rate_limited`, `internal`, `invalid_signature`, `not_ready`, …
+    pub error: String,
+    pub message: String,
+    /// For `invalid_input`: the problem with each named field.
+    #[schema(required = false)]
+    pub fields: Option<BTreeMap<String, String>>,
+    /// For `not_enough_credits`.
+    #[schema(required = false)]
+    pub required: Option<i64>,
+    #[schema(required = false)]
+    pub balance: Option<i64>,
+    /// For `rate_limited`: seconds to wait (also in `Retry-After`).
+    #[schema(required = false)]
+    pub retry_after: Option<u64>,
+}
+
+/// `POST /api/infographs/create/`. Counts may be sent as a string or a number (the original API
+/// took both).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CreateRequest {
+    /// What the infographic should show (1–4000 characters).
+    #[schema(min_length = 1, max_length = 4000)]
+    pub prompt: String,
+    /// A blog post to read first (public http(s) only).
+    #[schema(required = false)]
+    pub blog_url: Option<String>,
+    /// `16:9`, `1:1`, … (or `16/9`). Default `1:1`.
+    #[schema(required = false, example = "16:9")]
+    pub aspect_ratio: Option<String>,
+    /// `1K`, `2K` or `4K` (4K costs 2 credits an image). Default `1K`.
+    #[schema(required = false, example = "1K")]
+    pub resolution: Option<String>,
+    /// 1–4, as a number or a string. Default 1.
+    #[schema(required = false, value_type = Option<Object>, example = 1)]
+    pub number_of_infographs: Option<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// One infograph as the REST API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct InfographJson {
+    pub id: String,
+    pub status: JobStatus,
+    /// Set once completed.
+    pub image_url: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub prompt: String,
+    pub blog_url: Option<String>,
+    pub aspect_ratio: String,
+    pub resolution: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Its credits were given back (a failure or a cancel).
+    pub refunded: bool,
+    /// Cancelled before fal started it.
+    pub cancelled: bool,
+    /// `POST .../cancel/` can still act on it.
+    pub cancellable: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl InfographJson {
+    pub fn from_view(v: &InfographView) -> Self {
+        Self {
+            id: v.id.clone(),
+            status: v.status,
+            image_url: v.image_url.clone(),
+            width: v.width,
+            height: v.height,
+            prompt: v.prompt.clone(),
+            blog_url: v.blog_url.clone(),
+            aspect_ratio: v.aspect_ratio.clone(),
+            resolution: v.resolution.clone(),
+            error: v.error.clone(),
+            refunded: v.refunded,
+            cancelled: v.cancelled,
+            cancellable: v.cancellable,
+            created_at: rfc3339(v.created_at),
+            updated_at: rfc3339(v.updated_at),
+        }
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InfographList {
+    pub count: usize,
+    pub infographs: Vec<InfographJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountJson {
+    pub email: String,
+    pub credit_balance: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    /// Shown once: send it as `Authorization: Token <token>`.
+    pub token: String,
+    pub email: String,
+    pub credit_balance: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenJson {
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookAck {
+    pub ok: bool,
+    /// `false` for a duplicate delivery.
+    pub changed: bool,
+}
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Token <key>`: a key from `POST /api/auth/register/` or `POST /api/auth/token/`",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Infograph API",
+        description = "Turns a prompt (and optionally a blog post) into AI-generated infographics. \
+            Create jobs, then poll their status until the image is there. Authenticate with \
+            `Authorization: Token <key>`.",
+    ),
+    paths(
+        rest::health, rest::register, rest::token, rest::account, rest::list, rest::create,
+        rest::status, rest::cancel, rest::regenerate, rest::remove, rest::download, rest::webhook,
+        rest::openapi_json, super::docs::docs_page,
+    ),
+    components(schemas(
+        ErrorBody, CreateRequest, Credentials, InfographJson, InfographList, AccountJson, Registered,
+        TokenJson, Health, WebhookAck, CreateResponse, CreatedJob, JobStatus,
+    )),
+    modifiers(&TokenAuth),
+    tags(
+        (name = "infographs", description = "Create, follow and manage infographs"),
+        (name = "account", description = "Accounts and API keys"),
+        (name = "webhooks", description = "Called by fal.ai when a job ends (Ed25519-signed)"),
+        (name = "meta", description = "Health and this document"),
+    ),
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

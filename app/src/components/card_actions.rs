@@ -1,0 +1,99 @@
+//! The buttons under a card: cancel, regenerate, "use these settings", download, delete.
+
+use crate::app::{AccountRefresh, FormPrefill, Workspace};
+use crate::errors::AppError;
+use crate::model::{InfographView, JobStatus};
+use leptos::prelude::*;
+
+#[component]
+pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
+    let refresh = expect_context::<AccountRefresh>();
+    let Workspace { items, .. } = expect_context();
+    let prefill = expect_context::<FormPrefill>();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = move || item.with_untracked(|i| i.id.clone());
+
+    // Runs one server call at a time per card and shows its error under the buttons.
+    let run = move |call: CardCall| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let id = id();
+        leptos::task::spawn_local(async move {
+            let result = call.perform(id, item, items, refresh).await;
+            let _ = busy.try_set(false);
+            if let Err(e) = result {
+                let _ = error.try_set(Some(e.to_string()));
+            }
+        });
+    };
+    let use_settings = move |_| prefill.0.set(Some(item.get_untracked()));
+    let download_href = move || format!("/api/infographs/{}/download/", item.with(|i| i.id.clone()));
+
+    view! {
+        <div class="card-actions">
+            {move || item.with(|i| i.cancellable).then(|| view! {
+                <button type="button" class="small" data-testid="cancel" disabled=move || busy.get()
+                    on:click=move |_| run(CardCall::Cancel)>"Cancel"</button>
+            })}
+            {move || item.with(|i| i.status == JobStatus::Completed).then(|| view! {
+                <a class="button small" data-testid="download" href=download_href download="">"Download"</a>
+            })}
+            <button type="button" class="small" data-testid="regenerate" disabled=move || busy.get()
+                title="Make one more image with the same settings (charged like a new one)"
+                on:click=move |_| run(CardCall::Regenerate)>"Regenerate"</button>
+            <button type="button" class="small" data-testid="use-settings" on:click=use_settings>"Use these settings"</button>
+            <button type="button" class="small danger" data-testid="delete" disabled=move || busy.get()
+                title="Hide from your gallery (your credit history keeps it)"
+                on:click=move |_| run(CardCall::Delete)>"Delete"</button>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="card-action-error">{e}</p> })}
+        </div>
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CardCall {
+    Cancel,
+    Regenerate,
+    Delete,
+}
+
+impl CardCall {
+    async fn perform(
+        self,
+        id: String,
+        item: RwSignal<InfographView>,
+        items: Resource<Result<Vec<InfographView>, AppError>>,
+        refresh: AccountRefresh,
+    ) -> Result<(), AppError> {
+        use crate::api::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
+        match self {
+            Self::Cancel => {
+                let next = cancel_infograph(id).await?;
+                let refunded = next.refunded;
+                // A newer answer (a poll, a push) may already be on the card.
+                let _ = item.try_update(|current| {
+                    if next.updated_at >= current.updated_at {
+                        *current = next;
+                    }
+                });
+                if refunded {
+                    refresh.bump();
+                }
+            }
+            Self::Regenerate => {
+                regenerate_infograph(id).await?;
+                refresh.bump();
+                items.refetch();
+            }
+            Self::Delete => {
+                delete_infograph(id).await?;
+                items.refetch();
+            }
+        }
+        Ok(())
+    }
+}

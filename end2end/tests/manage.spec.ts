@@ -1,0 +1,131 @@
+import { test, expect, Page } from "@playwright/test";
+
+function uniqueEmail(tag: string) {
+  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+async function waitForHydration(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+async function signUp(page: Page, email: string) {
+  await page.goto("/signup");
+  await waitForHydration(page);
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", "password123");
+  await page.click("form button[type=submit]");
+  await page.waitForURL((url) => url.pathname === "/");
+  await expect(page.getByTestId("balance")).toHaveText("10 credits");
+  await waitForHydration(page);
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", password);
+  await page.click("form button[type=submit]");
+  await page.waitForURL((url) => url.pathname === "/");
+  await waitForHydration(page);
+}
+
+async function create(page: Page, prompt: string) {
+  await page.fill("textarea[name=prompt]", prompt);
+  await page.click("form.create-form button[type=submit]");
+}
+
+test("cancel refunds, settings refill the form, regenerate, download and delete", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await signUp(page, uniqueEmail("manage"));
+
+  // A slow emulated job stays in fal's queue long enough to be cancelled there.
+  await create(page, "[emulator:slow] Cancel me please");
+  const cards = page.getByTestId("card");
+  await expect(cards).toHaveCount(1);
+  await expect(page.getByTestId("balance")).toHaveText("9 credits");
+  const byId = async (card: ReturnType<Page["locator"]>) =>
+    page.locator(`[data-testid=card][data-id="${await card.getAttribute("data-id")}"]`);
+  const slow = await byId(cards.first());
+  await slow.getByTestId("cancel").click();
+  await expect(slow).toHaveAttribute("data-status", "failed", { timeout: 20_000 });
+  await expect(slow.getByTestId("refund")).toBeVisible();
+  await expect(page.getByTestId("balance")).toHaveText("10 credits", { timeout: 10_000 });
+
+  // "Use these settings" puts the card's prompt and format back into the form.
+  await page.fill("textarea[name=prompt]", "");
+  await slow.getByTestId("use-settings").click();
+  await expect(page.locator("textarea[name=prompt]")).toHaveValue("[emulator:slow] Cancel me please");
+  await expect(page.locator("select[name=aspect_ratio]")).toHaveValue("16:9");
+
+  // A normal job, then one more like it.
+  await page.selectOption("select[name=aspect_ratio]", "1:1");
+  await create(page, "Bees and pollination");
+  await expect(cards).toHaveCount(2);
+  const bees = await byId(cards.first());
+  await expect(bees).toContainText("Bees and pollination");
+  await expect(bees).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  await bees.getByTestId("regenerate").click();
+  await expect(cards).toHaveCount(3);
+  await expect(page.getByTestId("balance")).toHaveText("8 credits");
+
+  // Download: a file named after the prompt.
+  const [download] = await Promise.all([page.waitForEvent("download"), bees.getByTestId("download").click()]);
+  expect(download.suggestedFilename()).toMatch(/^infograph-bees-and-pollination-[0-9a-f]{8}\.(png|svg|jpg|webp)$/);
+
+  // Delete hides the cancelled card; the balance does not move.
+  await slow.getByTestId("delete").click();
+  await expect(cards).toHaveCount(2);
+  await page.reload();
+  await expect(cards).toHaveCount(2);
+  await expect(page.getByTestId("balance")).toHaveText("8 credits");
+  expect(errors).toEqual([]);
+});
+
+test("the create form shows the rate limit", async ({ page }) => {
+  await signUp(page, uniqueEmail("ratelimit"));
+  // Ten creates a minute pass (the default); the eleventh is refused before any charge.
+  for (let i = 1; i <= 10; i++) {
+    await create(page, `Limit test ${i}`);
+    await expect(page.getByTestId("balance")).toHaveText(`${10 - i} credits`);
+  }
+  await create(page, "One too many");
+  await expect(page.getByTestId("form-error")).toContainText("too many requests");
+  await expect(page.getByTestId("balance")).toHaveText("0 credits");
+});
+
+test("admins see the dashboard and grant credits; others get a 404", async ({ page, browser }) => {
+  const customer = uniqueEmail("customer");
+  await signUp(page, customer);
+  await create(page, "A job for the admin to see");
+  const response = await page.goto("/admin");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByText("Page not found.")).toBeVisible();
+
+  const adminPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, "admin@e2e.local", "admin-password");
+  await adminPage.getByTestId("admin-link").click();
+  await expect(adminPage.getByTestId("admin")).toBeVisible();
+  await expect(adminPage.getByTestId("jobs-table")).toContainText("A job for the admin to see");
+
+  // Filter: the customer's jobs only, by email.
+  await adminPage.fill("input[name=user]", customer);
+  await adminPage.click(".admin-filters button[type=submit]");
+  await expect(adminPage).toHaveURL(/user=/);
+  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job(s)");
+
+  // Grant 5 credits to the customer; the ledger shows the admin's row.
+  await adminPage.fill("input.admin-search", customer);
+  await adminPage.press("input.admin-search", "Enter");
+  const row = adminPage.locator(`[data-testid=user-row][data-email="${customer}"]`);
+  await expect(row).toHaveCount(1);
+  await row.getByTestId("user-open").click();
+  await adminPage.fill("[data-testid=grant-amount]", "5");
+  await adminPage.click("[data-testid=grant-submit]");
+  await expect(adminPage.getByTestId("grant-ok")).toContainText("New balance: 14");
+  await expect(adminPage.getByTestId("ledger-row").first()).toContainText("grant");
+  await expect(row.getByTestId("user-balance")).toHaveText("14");
+
+  await page.goto("/");
+  await expect(page.getByTestId("balance")).toHaveText("14 credits");
+});
