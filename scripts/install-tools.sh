@@ -48,6 +48,16 @@ if $want_test; then
     log "installing PostgreSQL"
     apt_install postgresql
   fi
+  # Python test servers and tools (schemathesis, …), pinned, in a venv of the project's own.
+  if [[ ! -x .tools/venv/bin/python ]]; then
+    log "creating the Python venv for test tools"
+    python3 -m venv .tools/venv
+  fi
+  if ! cmp -s scripts/requirements-test.txt .tools/venv/.installed-requirements; then
+    log "installing Python test tools (scripts/requirements-test.txt)"
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+    cp scripts/requirements-test.txt .tools/venv/.installed-requirements
+  fi
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "installing Playwright (npm ci; browser comes from Debian)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)

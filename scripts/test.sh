@@ -16,6 +16,8 @@ fi
 if [[ "$what" == all || "$what" == e2e ]]; then
   echo "== Build (debug) for the browser tests"
   scripts/build.sh debug
+  echo "== API fuzz (schemathesis, from /api/openapi.json)"
+  scripts/fuzz-api.sh
   echo "== Playwright"
   (cd end2end && npx playwright test)
 fi

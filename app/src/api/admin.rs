@@ -2,7 +2,7 @@
 //! admin; anyone else gets `NotFound`, as for a page that does not exist.
 
 use crate::errors::AppError;
-use crate::model::admin::{AdminJobsPage, AdminStats, AdminUsersPage, JobFilter, LedgerEntry};
+use crate::model::admin::{AdminJobsPage, AdminStats, AdminUsersPage, LedgerEntry};
 use crate::model::InfographView;
 use leptos::prelude::*;
 
@@ -23,8 +23,16 @@ pub async fn admin_overview() -> Result<AdminStats, AppError> {
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_jobs")]
-pub async fn admin_jobs(filter: JobFilter) -> Result<AdminJobsPage, AppError> {
+pub async fn admin_jobs(
+    status: Option<String>,
+    user: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+) -> Result<AdminJobsPage, AppError> {
     super::context::with_status(async move {
+        let filter = crate::model::admin::JobFilter { status, user, from, to, q, page };
         let (state, _) = require_admin().await?;
         crate::server::admin::jobs(&state.db, &filter).await
     }

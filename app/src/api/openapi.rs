@@ -35,17 +35,17 @@ pub struct ErrorBody {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct CreateRequest {
-    /// What the infographic should show (1–4000 characters).
-    #[schema(min_length = 1, max_length = 4000)]
+    /// What the infographic should show (1–4000 characters, not only spaces).
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S", example = "The water cycle for 10-year-olds")]
     pub prompt: String,
     /// A blog post to read first (public http(s) only).
-    #[schema(required = false)]
+    #[schema(required = false, format = "uri", max_length = 2048)]
     pub blog_url: Option<String>,
     /// `16:9`, `1:1`, … (or `16/9`). Default `1:1`.
-    #[schema(required = false, example = "16:9")]
+    #[schema(required = false, example = "16:9", pattern = "^(21[:/]9|16[:/]9|3[:/]2|4[:/]3|5[:/]4|1[:/]1|4[:/]5|3[:/]4|2[:/]3|9[:/]16)$")]
     pub aspect_ratio: Option<String>,
     /// `1K`, `2K` or `4K` (4K costs 2 credits an image). Default `1K`.
-    #[schema(required = false, example = "1K")]
+    #[schema(required = false, example = "1K", pattern = "^[124][Kk]$")]
     pub resolution: Option<String>,
     /// 1–4, as a number or a string. Default 1.
     #[schema(required = false, value_type = Option<Object>, example = 1)]
@@ -55,7 +55,10 @@ pub struct CreateRequest {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct Credentials {
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
     pub password: String,
 }
 

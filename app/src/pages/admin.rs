@@ -119,7 +119,8 @@ fn Jobs() -> AnyView {
     let filter = filter_from_query();
     let data = LocalResource::new(move || {
         changed.track();
-        admin_jobs(filter.get())
+        let f = filter.get();
+        admin_jobs(f.status, f.user, f.from, f.to, f.q, f.page)
     });
     let value = move |f: fn(&JobFilter) -> Option<String>| move || filter.with(|x| f(x)).unwrap_or_default();
     view! {
