@@ -320,7 +320,7 @@ async fn admins_adjust_credits_retry_failures_and_filter_jobs() {
     assert_eq!(overdraw.field("amount").is_some(), true, "{overdraw:?}");
     assert!(admin::adjust_credits(state, &plain, &plain.id, 5).await.is_err(), "only admins");
     let ledger = admin::ledger(&state.db, &plain.id).await.expect("ledger");
-    assert!(ledger.iter().any(|e| e.amount == -3 && e.actor.as_deref() == Some(boss.id.as_str())), "{ledger:?}");
+    assert!(ledger.iter().any(|e| e.amount == -3 && e.actor.as_deref() == Some("boss@example.com")), "{ledger:?}");
     app.assert_ledger_matches("customer@example.com", &token).await;
 
     // A failed job is retried as a new job, charged to the owner, the admin on the debit row.

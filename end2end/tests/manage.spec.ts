@@ -113,6 +113,10 @@ test("admins see the dashboard and grant credits; others get a 404", async ({ pa
   await adminPage.click(".admin-filters button[type=submit]");
   await expect(adminPage).toHaveURL(/user=/);
   await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job(s)");
+  // A direct load of the filtered URL (server-rendered, then hydrated) shows the same.
+  await adminPage.reload();
+  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job(s)");
+  await expect(adminPage.locator("input[name=user]")).toHaveValue(customer);
 
   // Grant 5 credits to the customer; the ledger shows the admin's row.
   await adminPage.fill("input.admin-search", customer);

@@ -162,7 +162,7 @@ pub fn render(doc: &Value) -> String {
     out
 }
 
-/// The page.
+/// This reference, as a page.
 #[utoipa::path(get, path = "/api/docs/", tag = "meta",
     responses((status = 200, description = "The API reference as HTML", content_type = "text/html", body = String)))]
 pub async fn docs_page() -> Response {

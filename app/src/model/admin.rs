@@ -91,6 +91,7 @@ pub struct LedgerEntry {
     pub amount: i64,
     pub reason: String,
     pub infograph_id: Option<String>,
+    /// Who made the change: a user's email, or `system` (refunds).
     pub actor: Option<String>,
     pub created_at: i64,
 }

@@ -16,13 +16,18 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let AccountResource(account) = expect_context();
+    let is_admin = move || account.get().and_then(Result::ok).flatten().is_some_and(|a| a.is_admin);
+    // The dashboard is built in the browser only, after hydration: its data comes from
+    // `LocalResource`s, which never resolve during server rendering.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || account.get().map(|result| match result {
-                Ok(Some(acc)) if acc.is_admin => view! { <Dashboard/> }.into_any(),
-                _ => view! { <p class="notice">"Page not found."</p> }.into_any(),
-            })}
+            {move || account.get().map(|_| (!is_admin()).then(|| view! { <p class="notice">"Page not found."</p> }))}
         </Transition>
+        <Show when=move || mounted.get() && is_admin()>
+            <Dashboard/>
+        </Show>
     }
 }
 

@@ -211,8 +211,9 @@ pub async fn users(db: &Db, search: &str, page: i64) -> Result<AdminUsersPage, A
 pub async fn ledger(db: &Db, user_id: &str) -> Result<Vec<LedgerEntry>, AppError> {
     db::user_by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
     let rows: Vec<(String, i64, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "SELECT id, amount, reason, infograph_id, actor, created_at FROM credit_ledger \
-         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 200",
+        "SELECT l.id, l.amount, l.reason, l.infograph_id, COALESCE(a.email, l.actor), l.created_at \
+         FROM credit_ledger l LEFT JOIN users a ON a.id = l.actor \
+         WHERE l.user_id = $1 ORDER BY l.created_at DESC, l.id DESC LIMIT 200",
     )
     .bind(user_id)
     .fetch_all(&db.pool)
