@@ -1,33 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-
-function uniqueEmail(tag: string) {
-  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-async function waitForHydration(page: Page) {
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await waitForHydration(page);
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", "password123");
-  await page.click("form button[type=submit]");
-  await page.waitForURL((url) => url.pathname === "/");
-  await expect(page.getByTestId("balance")).toHaveText("10 credits");
-  await waitForHydration(page);
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin");
-  await waitForHydration(page);
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", password);
-  await page.click("form button[type=submit]");
-  await page.waitForURL((url) => url.pathname === "/");
-  await waitForHydration(page);
-}
+import { uniqueEmail, signUp, signIn } from "./helpers";
 
 async function create(page: Page, prompt: string) {
   await page.fill("textarea[name=prompt]", prompt);
