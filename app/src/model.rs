@@ -341,6 +341,10 @@ pub struct InfographView {
     pub refunded: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Our stored thumbnail (gallery size), once the image has been copied.
+    pub thumbnail_url: Option<String>,
+    /// fal's URL, once `image_url` is our own copy.
+    pub source_image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

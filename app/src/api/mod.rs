@@ -3,7 +3,10 @@
 
 pub mod auth;
 pub mod infographs;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod media;

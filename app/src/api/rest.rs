@@ -22,11 +22,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/health/", get(health))
         .route("/api/auth/register/", post(register))
         .route("/api/auth/token/", post(token))
-        .route("/api/account/", get(account))
+        .route("/api/account/", get(account).patch(update_account))
         .route("/api/infographs/", get(list))
         .route("/api/infographs/create/", post(create))
         .route("/api/infographs/status/{id}/", get(status))
         .route("/api/infographs/webhook/{id}/", post(webhook))
+        .route("/media/{id}/{file}", get(crate::api::media::serve))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -124,11 +125,19 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn status_json(v: &InfographView) -> Value {
+/// Our stored images have relative URLs (the browser asks its own origin); API clients get them
+/// absolute. fal's URLs are absolute already.
+fn absolute(base: &str, url: &Option<String>) -> Option<String> {
+    url.as_ref().map(|u| if u.starts_with('/') { format!("{base}{u}") } else { u.clone() })
+}
+
+fn status_json(v: &InfographView, base: &str) -> Value {
     json!({
         "id": v.id,
         "status": v.status,
-        "image_url": v.image_url,
+        "image_url": absolute(base, &v.image_url),
+        "thumbnail_url": absolute(base, &v.thumbnail_url),
+        "source_image_url": v.source_image_url,
         "width": v.width,
         "height": v.height,
         "prompt": v.prompt,
@@ -169,7 +178,39 @@ async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Byte
 
 async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, AppError> {
     let view = service::account(&state, &user).await?;
-    Ok(Json(json!({"email": view.email, "credit_balance": view.credit_balance})))
+    let notify_email = crate::server::notify::opted_in(&state.db, &user.id).await?;
+    Ok(Json(json!({"email": view.email, "credit_balance": view.credit_balance, "notify_email": notify_email})))
+}
+
+/// `PATCH /api/account/` with `{"notify_email": bool}`: the only settable field; any other key,
+/// or a value that is not a JSON boolean, is a 400 naming it.
+fn account_patch(body: &[u8]) -> Result<bool, AppError> {
+    let map = json_object(body)?;
+    let mut errors = crate::model::FieldErrors::new();
+    for key in map.keys().filter(|k| k.as_str() != "notify_email") {
+        errors.insert(key.clone(), "is not a setting that can be changed".into());
+    }
+    let value = match map.get("notify_email") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert("notify_email".into(), "must be true or false".into());
+            None
+        }
+        None => {
+            errors.insert("notify_email".into(), "is required".into());
+            None
+        }
+    };
+    match value {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ => Err(AppError::invalid(errors)),
+    }
+}
+
+async fn update_account(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Json<Value>, AppError> {
+    let enabled = account_patch(&body)?;
+    crate::server::notify::set_opt_in(&state.db, &user.id, enabled).await?;
+    account(State(state), ApiUser(user)).await
 }
 
 async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Response, AppError> {
@@ -183,11 +224,12 @@ async fn status(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(status_json(&service::status(&state, &user, &id).await?)))
+    Ok(Json(status_json(&service::status(&state, &user, &id).await?, &state.public_base_url)))
 }
 
 async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, AppError> {
-    let items: Vec<Value> = service::list(&state, &user).await?.iter().map(status_json).collect();
+    let base = &state.public_base_url;
+    let items: Vec<Value> = service::list(&state, &user).await?.iter().map(|v| status_json(v, base)).collect();
     Ok(Json(json!({"count": items.len(), "infographs": items})))
 }
 

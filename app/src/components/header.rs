@@ -16,6 +16,7 @@ pub fn Header() -> impl IntoView {
                         <nav class="account">
                             <span class="email">{acc.email.clone()}</span>
                             <Balance/>
+                            <a href="/settings" data-testid="settings-link">"Settings"</a>
                             <ActionForm action=sign_out>
                                 <button type="submit" class="link">"Sign out"</button>
                             </ActionForm>

@@ -186,6 +186,9 @@ pub struct InfographRow {
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub updated_at: i64,
+    /// fal's URL once our copy serves `image_url` (see `server::storage`).
+    pub source_image_url: Option<String>,
+    pub thumbnail_url: Option<String>,
 }
 
 impl InfographRow {
@@ -209,6 +212,8 @@ impl InfographRow {
             refunded: self.refunded_at.is_some(),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            thumbnail_url: self.thumbnail_url.clone(),
+            source_image_url: self.source_image_url.clone(),
         }
     }
 }
@@ -216,7 +221,7 @@ impl InfographRow {
 pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
-    submit_started_at, created_at, submitted_at, completed_at, updated_at";
+    submit_started_at, created_at, submitted_at, completed_at, updated_at, source_image_url, thumbnail_url";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(

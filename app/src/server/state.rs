@@ -20,6 +20,10 @@ pub struct AppState {
     /// Absolute base URL that webhook URLs are built from (no trailing slash).
     pub public_base_url: Arc<str>,
     pub leptos_options: LeptosOptions,
+    /// Our copy of generated images (see `server::storage`).
+    pub storage: super::storage::Storage,
+    /// Job notification emails (see `server::notify`).
+    pub mailer: super::notify::Mailer,
 }
 
 impl FromRef<AppState> for LeptosOptions {

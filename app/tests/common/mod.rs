@@ -50,6 +50,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.emulator_delay = Duration::from_millis(300);
     config.signup_credits = 10;
     config.fal.retry_base = Duration::from_millis(10);
+    // Stored images and the email outbox stay inside the test's temp dir on either database.
+    config.data_dir = Some(dir.to_path_buf());
     config
 }
 
