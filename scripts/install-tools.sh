@@ -48,6 +48,18 @@ if $want_test; then
     log "installing PostgreSQL"
     apt_install postgresql
   fi
+  # The real servers the storage and email tests start (moto's S3, aiosmtpd), from PyPI into a
+  # venv; reinstalled only when scripts/requirements-test.txt changes.
+  want="$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)"
+  if [[ "$(cat .tools/venv/.requirements-test.sha 2>/dev/null || true)" != "$want" ]]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+    log "installing the test servers (moto[server], aiosmtpd) into .tools/venv"
+    mkdir -p .tools
+    [[ -x .tools/venv/bin/pip ]] || python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+    echo "$want" > .tools/venv/.requirements-test.sha
+  fi
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "installing Playwright (npm ci; browser comes from Debian)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)

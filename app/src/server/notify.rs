@@ -194,7 +194,7 @@ async fn send_one(state: &AppState, row: OutboxRow) {
     let result = deliver(state, &row).await;
     let outcome = match &result {
         Ok(()) => mark_sent(&state.db, &row, None).await,
-        Err(Undeliverable::Skip(why)) => mark_sent(&state.db, &row, Some(why)).await,
+        Err(Undeliverable::Skip(why)) => mark_sent(&state.db, &row, Some(*why)).await,
         Err(Undeliverable::Retry(reason)) => {
             let attempts = row.attempts.max(1) as u32;
             tracing::warn!(outbox = %row.id, attempts, %reason, "email not sent; will retry");
