@@ -40,7 +40,13 @@ async fn wait_messages(app: &TestApp, n: usize, read: impl Fn() -> Vec<String>) 
         if messages.len() >= n && unsent(app).await == 0 {
             return messages;
         }
-        assert!(Instant::now() < deadline, "expected {n} emails, have {}: {messages:?}", messages.len());
+        if Instant::now() >= deadline {
+            let errors: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT attempts, last_error FROM email_outbox")
+                .fetch_all(&app.running.state.db.pool)
+                .await
+                .expect("outbox");
+            panic!("expected {n} emails, have {}: {messages:?}; outbox: {errors:?}", messages.len());
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -47,7 +47,13 @@ async fn session_cookie(app: &TestApp, email: &str) -> String {
     let r = app
         .http
         .post(app.url("/sfn/sign_in"))
-        .form(&[("email", email), ("password", PASSWORD)])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("email", email)
+                .append_pair("password", PASSWORD)
+                .finish(),
+        )
         .send()
         .await
         .expect("sign in");

@@ -75,6 +75,10 @@ pub async fn start_moto() -> Option<(ChildGuard, String)> {
 /// aiosmtpd with its Mailbox handler: every message it accepts lands in `maildir/new/`.
 pub async fn start_smtp(maildir: &Path) -> Option<(ChildGuard, u16)> {
     let bin = tool("aiosmtpd")?;
+    // Python's Maildir only creates its folders when the maildir itself does not exist yet.
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
+    }
     let port = free_port();
     let child = Command::new(bin)
         .args(["-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
