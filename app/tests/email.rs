@@ -160,6 +160,12 @@ async fn without_smtp_emails_are_written_to_the_outbox_folder() {
     };
     let messages = wait_messages(&app, 1, read).await;
     assert_eq!(messages.len(), 1);
+    // The crash backstop: an ended job whose outbox row was never written gets one (only one).
+    let db = &app.running.state.db;
+    sqlx::query("DELETE FROM email_outbox").execute(&db.pool).await.expect("delete");
+    app::server::notify::enqueue_missed(db).await.expect("backstop");
+    app::server::notify::enqueue_missed(db).await.expect("backstop again");
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE infograph_id = $1", &id).await, 1);
     assert_eq!(header(&messages[0], "To"), Some("dee@example.com"));
     assert!(header(&messages[0], "Subject").is_some_and(|s| s.contains("Outbox chart")), "{}", messages[0]);
 }

@@ -277,10 +277,20 @@ mod tests {
     fn secrets_never_print() {
         let config = Config {
             fal: FalConfig { key: Some(Secret::new("fal-secret-123")), ..Config::default().fal },
+            storage: StorageConfig {
+                s3_secret_access_key: Some(Secret::new("aws-secret-456")),
+                ..Config::default().storage
+            },
+            email: EmailConfig {
+                smtp_url: Some(Secret::new("smtps://me:smtp-pass-789@mail.example")),
+                ..Config::default().email
+            },
             ..Config::default()
         };
         let printed = format!("{config:?}");
-        assert!(!printed.contains("fal-secret-123"), "{printed}");
+        for secret in ["fal-secret-123", "aws-secret-456", "smtp-pass-789"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
         assert!(printed.contains("Secret(***)"));
     }
 

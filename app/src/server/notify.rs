@@ -24,6 +24,7 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How far back the backstop looks for ended jobs without an outbox row.
 const BACKSTOP_WINDOW: Duration = Duration::from_secs(24 * 3600);
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+const BACKSTOP_EVERY: Duration = Duration::from_secs(60);
 
 /// How messages leave: an SMTP relay, or files in the outbox folder.
 #[derive(Clone)]
@@ -97,7 +98,7 @@ pub async fn enqueue(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
 }
 
 /// The crash backstop: jobs that ended recently, after their owner opted in, with no outbox row.
-async fn enqueue_missed(db: &Db) -> Result<(), sqlx::Error> {
+pub async fn enqueue_missed(db: &Db) -> Result<(), sqlx::Error> {
     let since = now_ms() - BACKSTOP_WINDOW.as_millis() as i64;
     let missed: Vec<String> = sqlx::query_scalar(
         "SELECT i.id FROM infographs i JOIN users u ON u.id = i.user_id \
@@ -168,10 +169,10 @@ async fn claim_next(db: &Db, max_attempts: u32) -> Result<Option<OutboxRow>, sql
 
 pub fn spawn_sender(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last_backstop = std::time::Instant::now() - IDLE_POLL * 12;
+        let mut last_backstop: Option<std::time::Instant> = None;
         loop {
-            if last_backstop.elapsed() >= IDLE_POLL * 12 {
-                last_backstop = std::time::Instant::now();
+            if last_backstop.is_none_or(|at| at.elapsed() >= BACKSTOP_EVERY) {
+                last_backstop = Some(std::time::Instant::now());
                 if let Err(err) = enqueue_missed(&state.db).await {
                     tracing::warn!(error = %err, "notification backstop failed");
                 }
