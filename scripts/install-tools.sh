@@ -48,15 +48,18 @@ if $want_test; then
     log "installing PostgreSQL"
     apt_install postgresql
   fi
-  # Python test servers and tools (schemathesis, …), pinned, in a venv of the project's own.
-  if [[ ! -x .tools/venv/bin/python ]]; then
-    log "creating the Python venv for test tools"
-    python3 -m venv .tools/venv
-  fi
-  if ! cmp -s scripts/requirements-test.txt .tools/venv/.installed-requirements; then
-    log "installing Python test tools (scripts/requirements-test.txt)"
+  # Python test tools from PyPI into a venv of the project's own: the real servers the storage
+  # and email tests start (moto's S3, aiosmtpd) and the API fuzzer (schemathesis); reinstalled
+  # only when scripts/requirements-test.txt changes.
+  want="$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)"
+  if [[ "$(cat .tools/venv/.requirements-test.sha 2>/dev/null || true)" != "$want" ]]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+    log "installing Python test tools (moto[server], aiosmtpd, schemathesis) into .tools/venv"
+    mkdir -p .tools
+    [[ -x .tools/venv/bin/pip ]] || python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
-    cp scripts/requirements-test.txt .tools/venv/.installed-requirements
+    echo "$want" > .tools/venv/.requirements-test.sha
   fi
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "installing Playwright (npm ci; browser comes from Debian)"

@@ -3,7 +3,7 @@ use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
 use crate::errors::AppError;
 use crate::model::{AccountView, InfographView};
-use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage};
+use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage/>
                     <Route path=path!("/signup") view=SignUpPage/>
                     <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>
         </Router>

@@ -348,6 +348,10 @@ pub struct InfographView {
     pub cancelled: bool,
     /// A cancel request can still act on it.
     pub cancellable: bool,
+    /// Our stored thumbnail (gallery size), once the image has been copied.
+    pub thumbnail_url: Option<String>,
+    /// fal's URL, once `image_url` is our own copy.
+    pub source_image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

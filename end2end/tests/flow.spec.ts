@@ -34,7 +34,8 @@ test("sign up, generate, watch the card finish without reloading", async ({ page
     await expect(card.locator("img")).toBeVisible();
   }
   const src = await cards.first().locator("img").getAttribute("src");
-  expect(src).toMatch(/\.svg\?/);
+  // fal's (emulated) PNG, or our stored thumbnail once copied.
+  expect(src).toMatch(/\.png\?|-thumb\.jpg$/);
   expect(navigations).toBe(0);
   // The brief the model got is one click away.
   await cards.first().locator("summary").click();

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod infographs;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
@@ -12,3 +13,5 @@ pub mod docs;
 pub mod openapi;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod media;

@@ -67,8 +67,13 @@ pub struct Credentials {
 pub struct InfographJson {
     pub id: String,
     pub status: JobStatus,
-    /// Set once completed.
+    /// Set once completed: our stored copy once it is made (absolute URL; send the token to
+    /// fetch it), fal's URL until then.
     pub image_url: Option<String>,
+    /// A ~400 px JPEG of the stored copy, for galleries.
+    pub thumbnail_url: Option<String>,
+    /// fal's URL, once `image_url` is our copy.
+    pub source_image_url: Option<String>,
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub prompt: String,
@@ -89,11 +94,16 @@ pub struct InfographJson {
 }
 
 impl InfographJson {
-    pub fn from_view(v: &InfographView) -> Self {
+    /// `base`: our public URL; stored images have relative URLs (the browser asks its own
+    /// origin), API clients get them absolute.
+    pub fn from_view(v: &InfographView, base: &str) -> Self {
+        let absolute = |url: &Option<String>| url.as_ref().map(|u| if u.starts_with('/') { format!("{base}{u}") } else { u.clone() });
         Self {
             id: v.id.clone(),
             status: v.status,
-            image_url: v.image_url.clone(),
+            image_url: absolute(&v.image_url),
+            thumbnail_url: absolute(&v.thumbnail_url),
+            source_image_url: v.source_image_url.clone(),
             width: v.width,
             height: v.height,
             prompt: v.prompt.clone(),
@@ -127,6 +137,15 @@ pub struct InfographList {
 pub struct AccountJson {
     pub email: String,
     pub credit_balance: i64,
+    /// Emails when a job completes or fails (opt-in).
+    pub notify_email: bool,
+}
+
+/// `PATCH /api/account/`: the settings that can be changed.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountPatch {
+    pub notify_email: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -178,12 +197,12 @@ impl Modify for TokenAuth {
             `Authorization: Token <key>`.",
     ),
     paths(
-        rest::health, rest::register, rest::token, rest::account, rest::list, rest::create,
+        rest::health, rest::register, rest::token, rest::account, rest::update_account, rest::list, rest::create,
         rest::status, rest::cancel, rest::regenerate, rest::remove, rest::download, rest::webhook,
         rest::openapi_json, super::docs::docs_page,
     ),
     components(schemas(
-        ErrorBody, CreateRequest, Credentials, InfographJson, InfographList, AccountJson, Registered,
+        ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, Health, WebhookAck, CreateResponse, CreatedJob, JobStatus,
     )),
     modifiers(&TokenAuth),

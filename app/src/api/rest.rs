@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use super::openapi::{
-    AccountJson, CreateRequest, Credentials, ErrorBody, Health, InfographJson, InfographList, Registered, TokenJson,
+    AccountJson, AccountPatch, CreateRequest, Credentials, ErrorBody, Health, InfographJson, InfographList, Registered, TokenJson,
     WebhookAck,
 };
 use crate::model::CreateResponse;
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/docs/", get(super::docs::docs_page))
         .route("/api/auth/register/", post(register))
         .route("/api/auth/token/", post(token))
-        .route("/api/account/", get(account))
+        .route("/api/account/", get(account).patch(update_account))
         .route("/api/infographs/", get(list))
         .route("/api/infographs/create/", post(create))
         .route("/api/infographs/status/{id}/", get(status))
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/{id}/cancel/", post(cancel))
         .route("/api/infographs/{id}/regenerate/", post(regenerate))
         .route("/api/infographs/{id}/download/", get(download))
+        .route("/media/{id}/{file}", get(crate::api::media::serve))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -150,11 +151,12 @@ fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
     }
 }
 
-fn status_json(v: &InfographView) -> Json<InfographJson> {
-    Json(InfographJson::from_view(v))
+fn status_json(v: &InfographView, base: &str) -> Json<InfographJson> {
+    Json(InfographJson::from_view(v, base))
 }
 
 const ERR: &str = "application/json";
+
 
 /// Liveness for load balancers (and the benchmarks' ceiling): no database, no auth.
 #[utoipa::path(get, path = "/api/health/", tag = "meta", responses((status = 200, body = Health)))]
@@ -215,7 +217,50 @@ pub async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: 
     responses((status = 200, body = AccountJson), (status = 401, body = ErrorBody, content_type = ERR)))]
 pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<AccountJson>, AppError> {
     let view = service::account(&state, &user).await?;
-    Ok(Json(AccountJson { email: view.email, credit_balance: view.credit_balance }))
+    let notify_email = crate::server::notify::opted_in(&state.db, &user.id).await?;
+    Ok(Json(AccountJson { email: view.email, credit_balance: view.credit_balance, notify_email }))
+}
+
+/// `PATCH /api/account/` with `{"notify_email": bool}`: the only settable field; any other key,
+/// or a value that is not a JSON boolean, is a 400 naming it.
+fn account_patch(body: &[u8]) -> Result<bool, AppError> {
+    let map = json_object(body)?;
+    let mut errors = crate::model::FieldErrors::new();
+    for key in map.keys().filter(|k| k.as_str() != "notify_email") {
+        errors.insert(key.clone(), "is not a setting that can be changed".into());
+    }
+    let value = match map.get("notify_email") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert("notify_email".into(), "must be true or false".into());
+            None
+        }
+        None => {
+            errors.insert("notify_email".into(), "is required".into());
+            None
+        }
+    };
+    match value {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ => Err(AppError::invalid(errors)),
+    }
+}
+
+#[utoipa::path(patch, path = "/api/account/", tag = "account", security(("token" = [])),
+    request_body(content = AccountPatch, content_type = "application/json"),
+    responses(
+        (status = 200, body = AccountJson),
+        (status = 400, description = "Unknown key or not a boolean (named in `fields`)", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn update_account(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Bytes,
+) -> Result<Json<AccountJson>, AppError> {
+    let enabled = account_patch(&body)?;
+    crate::server::notify::set_opt_in(&state.db, &user.id, enabled).await?;
+    account(State(state), ApiUser(user)).await
 }
 
 /// Checks and deducts credits, then queues one job per image and answers at once (`queued`).
@@ -252,14 +297,15 @@ pub async fn status(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<InfographJson>, AppError> {
-    Ok(status_json(&service::status(&state, &user, &id).await?))
+    Ok(status_json(&service::status(&state, &user, &id).await?, &state.public_base_url))
 }
 
 /// The caller's latest 100 infographs, newest first (deleted ones are left out).
 #[utoipa::path(get, path = "/api/infographs/", tag = "infographs", security(("token" = [])),
     responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR)))]
 pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<InfographList>, AppError> {
-    let infographs: Vec<InfographJson> = service::list(&state, &user).await?.iter().map(InfographJson::from_view).collect();
+    let base = &state.public_base_url;
+    let infographs: Vec<InfographJson> = service::list(&state, &user).await?.iter().map(|v| InfographJson::from_view(v, base)).collect();
     Ok(Json(InfographList { count: infographs.len(), infographs }))
 }
 
@@ -306,7 +352,7 @@ pub async fn cancel(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<InfographJson>, AppError> {
-    Ok(status_json(&service::cancel(&state, &user.id, &id).await?))
+    Ok(status_json(&service::cancel(&state, &user.id, &id).await?, &state.public_base_url))
 }
 
 /// One more image with the same settings (a new infograph, charged like a create).
@@ -358,10 +404,10 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let file = service::download(&state, &user, &id).await?;
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
-    let mut response = file.bytes.into_response();
+    let mut response = file.body.into_response();
     let headers = response.headers_mut();
     for (name, value) in [
-        (header::CONTENT_TYPE, file.content_type.as_str()),
+        (header::CONTENT_TYPE, file.content_type),
         (header::CONTENT_DISPOSITION, disposition.as_str()),
         (header::CACHE_CONTROL, "private, max-age=86400"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -60,7 +60,8 @@ fn card_body(i: &InfographView) -> AnyView {
     match (i.status, &i.image_url) {
         (JobStatus::Completed, Some(url)) => view! {
             <a href=url.clone() target="_blank" rel="noopener">
-                <img src=url.clone() alt=i.prompt.clone() loading="lazy"/>
+                // Our gallery-size thumbnail once the image is stored; fal's full image until then.
+                <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.prompt.clone() loading="lazy"/>
             </a>
             {badge}{prompt}
         }.into_any(),

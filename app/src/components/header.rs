@@ -18,6 +18,7 @@ pub fn Header() -> impl IntoView {
                             <a href="/api/docs/" rel="external">"API"</a>
                             <span class="email">{acc.email.clone()}</span>
                             <Balance/>
+                            <a href="/settings" data-testid="settings-link">"Settings"</a>
                             <ActionForm action=sign_out>
                                 <button type="submit" class="link">"Sign out"</button>
                             </ActionForm>

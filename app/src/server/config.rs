@@ -70,6 +70,41 @@ pub struct Config {
     pub auth_per_minute: u32,
     /// Header carrying the client IP, set by a trusted reverse proxy (e.g. `X-Forwarded-For`).
     pub trusted_proxy_header: Option<String>,
+    /// Where local files live (stored images, the email outbox); `None` derives it (see [`Config::data_dir`]).
+    pub data_dir: Option<std::path::PathBuf>,
+    pub storage: StorageConfig,
+    pub email: EmailConfig,
+}
+
+/// Our own copy of generated images (see `server::storage`).
+#[derive(Debug, Clone)]
+pub struct StorageConfig {
+    /// `s3://bucket/prefix` selects S3-compatible storage; `None` the local filesystem.
+    pub url: Option<String>,
+    /// S3 endpoint for R2 / MinIO / moto (`AWS_ENDPOINT`); `None` is AWS itself.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// `AWS_ALLOW_HTTP`: plain-HTTP endpoints (a local MinIO or moto).
+    pub s3_allow_http: bool,
+    /// Largest image we copy (`STORAGE_MAX_BYTES`).
+    pub max_bytes: usize,
+    /// Longest edge of the gallery thumbnail (`THUMBNAIL_EDGE`).
+    pub thumbnail_edge: u32,
+    pub max_attempts: u32,
+    /// First retry delay after a failed copy (doubles per attempt, capped at an hour).
+    pub retry_base: Duration,
+}
+
+/// Job notifications by email (see `server::notify`).
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// `smtp://host:port`, `smtps://user:pass@host`; `None` writes `.eml` files to the outbox folder.
+    pub smtp_url: Option<Secret>,
+    pub from: String,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
 }
 
 pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
@@ -117,6 +152,25 @@ impl Default for Config {
             create_per_minute: 10,
             auth_per_minute: 120,
             trusted_proxy_header: None,
+            data_dir: None,
+            storage: StorageConfig {
+                url: None,
+                s3_endpoint: None,
+                s3_region: None,
+                s3_access_key_id: None,
+                s3_secret_access_key: None,
+                s3_allow_http: false,
+                max_bytes: 40 * 1024 * 1024,
+                thumbnail_edge: 400,
+                max_attempts: 8,
+                retry_base: Duration::from_secs(5),
+            },
+            email: EmailConfig {
+                smtp_url: None,
+                from: "Infograph <noreply@localhost>".into(),
+                max_attempts: 8,
+                retry_base: Duration::from_secs(5),
+            },
         }
     }
 }
@@ -175,7 +229,43 @@ impl Config {
             create_per_minute: parsed("CREATE_RATE_PER_MINUTE", d.create_per_minute)?,
             auth_per_minute: parsed("AUTH_RATE_PER_MINUTE", d.auth_per_minute)?,
             trusted_proxy_header: var("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()),
+            data_dir: var("DATA_DIR").map(std::path::PathBuf::from),
+            storage: StorageConfig {
+                url: var("STORAGE_URL"),
+                s3_endpoint: var("AWS_ENDPOINT").or_else(|| var("AWS_ENDPOINT_URL")),
+                s3_region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+                s3_access_key_id: var("AWS_ACCESS_KEY_ID"),
+                s3_secret_access_key: var("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                s3_allow_http: parsed("AWS_ALLOW_HTTP", d.storage.s3_allow_http)?,
+                max_bytes: parsed("STORAGE_MAX_BYTES", d.storage.max_bytes)?,
+                thumbnail_edge: parsed("THUMBNAIL_EDGE", d.storage.thumbnail_edge)?.clamp(32, 2048),
+                max_attempts: parsed("STORAGE_MAX_ATTEMPTS", d.storage.max_attempts)?.max(1),
+                retry_base: secs("STORAGE_RETRY_BASE_SECS", d.storage.retry_base)?,
+            },
+            email: EmailConfig {
+                smtp_url: var("SMTP_URL").map(Secret::new),
+                from: var("SMTP_FROM").unwrap_or(d.email.from),
+                max_attempts: parsed("EMAIL_MAX_ATTEMPTS", d.email.max_attempts)?.max(1),
+                retry_base: secs("EMAIL_RETRY_BASE_SECS", d.email.retry_base)?,
+            },
         })
+    }
+
+    /// `DATA_DIR`, else the folder of a SQLite database (so a throwaway database brings its own
+    /// data folder), else `data`.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let sqlite_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or_default());
+        match sqlite_file.map(std::path::Path::new).and_then(std::path::Path::parent) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => std::path::PathBuf::from("data"),
+        }
     }
 }
 
@@ -187,10 +277,20 @@ mod tests {
     fn secrets_never_print() {
         let config = Config {
             fal: FalConfig { key: Some(Secret::new("fal-secret-123")), ..Config::default().fal },
+            storage: StorageConfig {
+                s3_secret_access_key: Some(Secret::new("aws-secret-456")),
+                ..Config::default().storage
+            },
+            email: EmailConfig {
+                smtp_url: Some(Secret::new("smtps://me:smtp-pass-789@mail.example")),
+                ..Config::default().email
+            },
             ..Config::default()
         };
         let printed = format!("{config:?}");
-        assert!(!printed.contains("fal-secret-123"), "{printed}");
+        for secret in ["fal-secret-123", "aws-secret-456", "smtp-pass-789"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
         assert!(printed.contains("Secret(***)"));
     }
 
@@ -202,5 +302,17 @@ mod tests {
         assert_eq!(c.signup_credits, 10);
         assert!(c.fal.uses_emulator());
         assert!(c.fetch_allow.is_empty());
+        assert_eq!(c.data_dir(), std::path::PathBuf::from("data"));
+        assert!(c.storage.url.is_none() && c.email.smtp_url.is_none());
+    }
+
+    #[test]
+    fn data_dir_follows_a_sqlite_database() {
+        let c = Config { database_url: "sqlite:///tmp/x/app.db?mode=rwc".into(), ..Config::default() };
+        assert_eq!(c.data_dir(), std::path::PathBuf::from("/tmp/x"));
+        let c = Config { database_url: "postgres://db/infograph".into(), ..Config::default() };
+        assert_eq!(c.data_dir(), std::path::PathBuf::from("data"));
+        let c = Config { data_dir: Some("/srv/infograph".into()), ..Config::default() };
+        assert_eq!(c.data_dir(), std::path::PathBuf::from("/srv/infograph"));
     }
 }

@@ -190,6 +190,9 @@ pub struct InfographRow {
     pub cancelled_at: Option<i64>,
     pub deleted_at: Option<i64>,
     pub regenerated_from: Option<String>,
+    /// fal's URL once our copy serves `image_url` (see `server::storage`).
+    pub source_image_url: Option<String>,
+    pub thumbnail_url: Option<String>,
 }
 
 impl InfographRow {
@@ -225,6 +228,8 @@ impl InfographRow {
             updated_at: self.updated_at,
             cancelled: self.cancelled_at.is_some(),
             cancellable: self.cancellable(),
+            thumbnail_url: self.thumbnail_url.clone(),
+            source_image_url: self.source_image_url.clone(),
         }
     }
 }
@@ -233,7 +238,7 @@ pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_p
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
-    cancelled_at, deleted_at, regenerated_from";
+    cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(

@@ -89,12 +89,19 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
         }
         Outcome::Failed { message } => credits::fail_and_refund(&state.db, id, message).await?,
     };
+    if changed {
+        after_final(state, id).await;
+    }
     Ok(changed)
 }
 
 /// Cancels a job fal never saw, with a refund; `false` if a worker got to it first.
 pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
-    credits::cancel_unsubmitted(&state.db, id).await
+    let cancelled = credits::cancel_unsubmitted(&state.db, id).await?;
+    if cancelled {
+        after_final(state, id).await;
+    }
+    Ok(cancelled)
 }
 
 /// Records that the owner asked fal to cancel; `false` if already asked or no longer running.
@@ -111,6 +118,18 @@ pub async fn mark_cancel_requested(db: &Db, id: &str) -> Result<bool, sqlx::Erro
     .await?
     .rows_affected();
     Ok(marked == 1)
+}
+
+/// Follow-ups of a job becoming final, none of which may fail or delay the caller (a webhook
+/// answer): queue its email (durable; the notifier's backstop covers a crash right here) and
+/// wake the image copier and the email sender, which run in their own tasks.
+async fn after_final(state: &AppState, id: &str) {
+    match super::notify::enqueue(&state.db, id).await {
+        Ok(true) => state.mailer.wake(),
+        Ok(false) => {}
+        Err(err) => tracing::error!(infograph = %id, error = %err, "could not queue the job's email; the backstop will"),
+    }
+    state.storage.wake();
 }
 
 /// Wakes the worker at once (after a create) instead of at its next idle poll.

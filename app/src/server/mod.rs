@@ -11,10 +11,12 @@ pub mod emulator;
 pub mod extract;
 pub mod fal;
 pub mod jobs;
+pub mod notify;
 pub mod ratelimit;
 pub mod scrape;
 pub mod service;
 pub mod state;
+pub mod storage;
 pub mod webhook;
 
 use crate::api::rest;
@@ -138,6 +140,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
         config.fal.retry_base,
         config.fal.max_attempts,
     );
+    let emulator_files = emulator.as_ref().map(|_| {
+        (format!("{public_base_url}{}/files/", emulator::PREFIX), format!("{local}{}/files/", emulator::PREFIX))
+    });
+    let storage = storage::Storage::open(&config, emulator_files)?;
+    let mailer = notify::Mailer::open(&config)?;
+    tracing::info!(storage = %storage.describe, email = %mailer.describe(), "storage and email configured");
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("infograph")
         .site_root(config.site_root.as_str())
@@ -148,12 +156,13 @@ pub async fn start(config: Config) -> Result<Running, String> {
         config: Arc::new(config),
         db,
         fal,
-        jwks: Arc::new(webhook::JwksCache::new(http.clone(), jwks_url)),
-        http,
+        jwks: Arc::new(webhook::JwksCache::new(http, jwks_url)),
         tokens: Arc::new(auth::TokenCache::new()),
         worker: jobs::WorkerHandle::default(),
         public_base_url: public_base_url.clone().into(),
         leptos_options,
+        storage,
+        mailer,
     };
 
     let mut router = router(state.clone());
@@ -173,7 +182,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
             tracing::error!(error = %err, "server stopped with an error");
         }
     });
-    let tasks = vec![jobs::spawn_worker(state.clone()), jobs::spawn_reconciler(state.clone())];
+    let tasks = vec![
+        jobs::spawn_worker(state.clone()),
+        jobs::spawn_reconciler(state.clone()),
+        storage::spawn_copier(state.clone()),
+        notify::spawn_sender(state.clone()),
+    ];
     tracing::info!(
         %addr, public_base_url, fal_queue = %queue_url, emulator = emulator.is_some(),
         "infograph is listening"

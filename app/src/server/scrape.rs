@@ -110,7 +110,7 @@ pub fn check_literal(url: &url::Url, policy: &FetchPolicy) -> Result<(), FetchEr
     }
 }
 
-async fn resolve_checked(url: &url::Url, policy: &FetchPolicy) -> Result<SocketAddr, FetchError> {
+pub async fn resolve_checked(url: &url::Url, policy: &FetchPolicy) -> Result<SocketAddr, FetchError> {
     check_literal(url, policy)?;
     let host = url.host_str().ok_or(FetchError::Resolve)?;
     let port = url.port_or_known_default().ok_or(FetchError::Scheme)?;

@@ -223,62 +223,50 @@ pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<
 
 /// An image to hand to the browser as a file.
 pub struct Download {
-    pub content_type: String,
+    pub content_type: &'static str,
     pub file_name: String,
-    pub bytes: bytes::Bytes,
+    pub body: axum::body::Body,
 }
 
-/// Largest image we pass through (fal's 4K PNGs are ~10–20 MB).
-const DOWNLOAD_MAX_BYTES: usize = 64 * 1024 * 1024;
-
-/// The owner's finished image with a file name made from its prompt.
+/// The owner's finished image with a file name made from its prompt: streamed from our storage
+/// once copied; before that, fetched from fal's URL under the same rules as the copier.
 pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Download, AppError> {
+    use super::storage;
     let row = db::infograph_for_user(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
     let url = row
         .image_url
         .as_deref()
         .filter(|_| row.status() == JobStatus::Completed)
         .ok_or_else(|| AppError::Conflict("this infograph has no image yet".into()))?;
-    let (content_type, bytes) = fetch_image(state, url).await?;
-    let file_name = download_name(&row.user_prompt, &row.id, extension_for(&content_type));
-    Ok(Download { content_type, file_name, bytes })
-}
-
-/// The image from where the job recorded it (fal's media host, or the emulator's).
-async fn fetch_image(state: &AppState, url: &str) -> Result<(String, bytes::Bytes), AppError> {
-    let unavailable = |e: String| {
-        tracing::warn!(error = %e, "could not fetch an image for download");
-        AppError::Transport("the image could not be fetched; try again later".into())
+    let (content_type, body) = match storage::stored_image_key(&state.db, &row.id).await? {
+        Some(key) => {
+            let (_, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
+                tracing::error!(infograph = %row.id, error = %e, "a stored image could not be read");
+                AppError::Internal
+            })?;
+            let ext = key.rsplit('.').next().unwrap_or_default();
+            (storage::content_type_of(ext), axum::body::Body::from_stream(stream))
+        }
+        None => {
+            let unavailable = |e: String| {
+                tracing::warn!(infograph = %row.id, error = %e, "could not fetch an image for download");
+                AppError::Transport("the image could not be fetched; try again later".into())
+            };
+            let policy = state.config.fetch_policy();
+            let bytes = storage::fetch_image(&state.storage, url, &policy, state.config.storage.max_bytes)
+                .await
+                .map_err(unavailable)?;
+            let inspected = storage::inspect(&bytes).map_err(unavailable)?;
+            (inspected.content_type(), axum::body::Body::from(bytes))
+        }
     };
-    let response = state.http.get(url).send().await.map_err(|e| unavailable(e.without_url().to_string()))?;
-    if !response.status().is_success() {
-        return Err(unavailable(format!("image host answered {}", response.status())));
-    }
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    if response.content_length().is_some_and(|n| n > DOWNLOAD_MAX_BYTES as u64) {
-        return Err(unavailable("image too large".into()));
-    }
-    let bytes = response.bytes().await.map_err(|e| unavailable(e.without_url().to_string()))?;
-    if bytes.len() > DOWNLOAD_MAX_BYTES {
-        return Err(unavailable("image too large".into()));
-    }
-    Ok((content_type, bytes))
-}
-
-fn extension_for(content_type: &str) -> &'static str {
-    match content_type.split(';').next().unwrap_or_default().trim() {
-        "image/png" => "png",
+    let ext = match content_type {
         "image/jpeg" => "jpg",
         "image/webp" => "webp",
         "image/gif" => "gif",
-        "image/svg+xml" => "svg",
-        _ => "bin",
-    }
+        _ => "png",
+    };
+    Ok(Download { content_type, file_name: download_name(&row.user_prompt, &row.id, ext), body })
 }
 
 /// `infograph-<prompt words>-<id prefix>.<ext>`: readable in a downloads folder, safe in a

@@ -14,14 +14,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub fal: FalClient,
-    /// Outbound HTTP for fal's media (downloads); redirects off, timeouts on.
-    pub http: reqwest::Client,
     pub jwks: Arc<JwksCache>,
     pub tokens: Arc<super::auth::TokenCache>,
     pub worker: WorkerHandle,
     /// Absolute base URL that webhook URLs are built from (no trailing slash).
     pub public_base_url: Arc<str>,
     pub leptos_options: LeptosOptions,
+    /// Our copy of generated images (see `server::storage`).
+    pub storage: super::storage::Storage,
+    /// Job notification emails (see `server::notify`).
+    pub mailer: super::notify::Mailer,
 }
 
 impl FromRef<AppState> for LeptosOptions {

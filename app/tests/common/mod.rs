@@ -52,6 +52,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.fal.retry_base = Duration::from_millis(10);
     // Tests create fast; the ones about the limit set it themselves.
     config.create_per_minute = 0;
+    // Stored images and the email outbox stay inside the test's temp dir on either database.
+    config.data_dir = Some(dir.to_path_buf());
     config
 }
 

@@ -146,7 +146,7 @@ impl Emulator {
     /// The image URL carries everything needed to draw it, so images keep rendering after the
     /// emulator (an in-memory service) restarts, as fal's media URLs outlive their jobs.
     fn image_url(&self, id: &str, job: &Job) -> String {
-        let mut url = format!("{}/files/{id}.svg", self.0.media_url);
+        let mut url = format!("{}/files/{id}.png", self.0.media_url);
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("w", &job.width.to_string())
             .append_pair("h", &job.height.to_string())
@@ -159,13 +159,15 @@ impl Emulator {
     }
 
     fn output(&self, id: &str, job: &Job) -> Value {
+        // The size of the file served, which may be smaller than asked (see image::rendered_size).
+        let (width, height) = image::rendered_size(job.width, job.height);
         json!({
             "images": [{
                 "url": self.image_url(id, job),
-                "content_type": "image/svg+xml",
-                "file_name": format!("{id}.svg"),
-                "width": job.width,
-                "height": job.height,
+                "content_type": "image/png",
+                "file_name": format!("{id}.png"),
+                "width": width,
+                "height": height,
             }],
             "description": image::title_of(&job.prompt),
         })
@@ -395,7 +397,13 @@ struct FileQuery {
 }
 
 async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response {
-    if !file.ends_with(".svg") || !(1..=8192).contains(&q.w) || !(1..=8192).contains(&q.h) {
+    if !(1..=8192).contains(&q.w) || !(1..=8192).contains(&q.h) {
+        return not_found();
+    }
+    if file.ends_with(".png") {
+        return png_file(q).await;
+    }
+    if !file.ends_with(".svg") {
         return not_found();
     }
     let title: String = q.t.chars().take(200).collect();
@@ -409,4 +417,20 @@ async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response 
         svg,
     )
         .into_response()
+}
+
+async fn png_file(q: FileQuery) -> Response {
+    // Encoding takes a few milliseconds of CPU: off the async workers.
+    let rendered = tokio::task::spawn_blocking(move || image::render_png(q.w, q.h, q.s)).await;
+    match rendered {
+        Ok(Ok(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            png,
+        )
+            .into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }

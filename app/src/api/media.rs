@@ -1,0 +1,87 @@
+//! `GET /media/{id}/{file}`: our stored images and thumbnails, to their owner only (see the
+//! serving policy in `server::storage`). The caller is the session cookie's user (an `<img>` in
+//! the app) or the `Authorization: Token` user (an API client).
+
+use crate::errors::AppError;
+use crate::server::auth::{cookie_value, token_from_authorization, user_for_session, SESSION_COOKIE};
+use crate::server::db::UserRow;
+use crate::server::state::AppState;
+use crate::server::storage;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(token_from_authorization);
+    if let Some(token) = token {
+        return state.tokens.user(&state.db, token).await;
+    }
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SESSION_COOKIE));
+    match session {
+        Some(token) => user_for_session(&state.db, token).await,
+        None => Ok(None),
+    }
+}
+
+/// File names are `<hex>.<ext>` or `<hex>-thumb.jpg`; anything else is not ours.
+fn valid_file_name(file: &str) -> bool {
+    file.len() <= 64
+        && file.split_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty()
+                && stem.chars().all(|c| c.is_ascii_hexdigit() || c == '-' || c.is_ascii_lowercase())
+                && matches!(ext, "png" | "jpg" | "webp" | "gif")
+        })
+}
+
+pub async fn serve(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let user = caller(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+    if !valid_file_name(&file) || id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    // Ownership is part of the lookup: another user's image is indistinguishable from none.
+    let key = storage::owned_object(&state.db, &user.id, &id, &file).await?.ok_or(AppError::NotFound)?;
+    let (size, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
+        tracing::error!(infograph = %id, error = %e, "a stored image could not be read");
+        match e {
+            object_store::Error::NotFound { .. } => AppError::NotFound,
+            _ => AppError::Internal,
+        }
+    })?;
+    let extension = file.rsplit('.').next().unwrap_or_default();
+    let mut response = (StatusCode::OK, Body::from_stream(stream)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(storage::content_type_of(extension)));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    // Content-addressed names never change meaning; `private`: only the owner's browser caches.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    h.insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_file_name;
+
+    #[test]
+    fn only_our_file_names_are_served() {
+        assert!(valid_file_name("0123abcd.png"));
+        assert!(valid_file_name("0123abcd-thumb.jpg"));
+        assert!(!valid_file_name("../secret.png"));
+        assert!(!valid_file_name("x.svg"));
+        assert!(!valid_file_name(".png"));
+    }
+}
