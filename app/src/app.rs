@@ -1,6 +1,7 @@
 use crate::api::auth::get_account;
 use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
+use crate::components::live::Toasts;
 use crate::errors::AppError;
 use crate::model::{AccountView, InfographView};
 use crate::pages::{auth::SignInPage, auth::SignUpPage, home::HomePage};
@@ -71,6 +72,8 @@ pub fn App() -> impl IntoView {
     let create = ServerAction::<CreateInfographs>::new();
     let items = Resource::new(move || create.version().get(), |_| list_infographs());
     provide_context(Workspace { create, items });
+    // Signals only (no resources): safe after the resources above.
+    crate::components::live::provide_live();
     mark_hydrated();
 
     view! {
@@ -85,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage/>
                 </Routes>
             </main>
+            <Toasts/>
         </Router>
     }
 }

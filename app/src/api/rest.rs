@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/create/", post(create))
         .route("/api/infographs/status/{id}/", get(status))
         .route("/api/infographs/webhook/{id}/", post(webhook))
+        .route("/api/events/", get(super::live::events))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -139,6 +140,12 @@ fn status_json(v: &InfographView) -> Value {
         "refunded": v.refunded,
         "created_at": rfc3339(v.created_at),
         "updated_at": rfc3339(v.updated_at),
+        "version": v.version,
+        "progress_version": v.progress_version,
+        "phase": v.phase,
+        "queue_position": v.queue_position,
+        "progress": v.progress,
+        "eta_seconds": v.eta_ms.map(|ms| (ms + 999) / 1000),
     })
 }
 
@@ -253,6 +260,7 @@ async fn webhook(
     let mut job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
     if job.fal_request_id.is_none() && crate::server::jobs::adopt_request(&state.db, &id, request_id).await? {
         tracing::info!(infograph = %id, request_id, "adopted an unrecorded fal submission from its webhook");
+        state.events.job_changed(&id).await;
         job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
     }
     match job.fal_request_id.as_deref() {

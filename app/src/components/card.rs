@@ -1,29 +1,79 @@
 use crate::app::AccountRefresh;
-use crate::model::{InfographView, JobStatus};
+use crate::components::live::{tab_hidden, Live};
+use crate::model::{InfographView, JobStatus, Phase};
 use leptos::prelude::*;
 
-/// How often a card asks for its job's status while the job is not final.
+/// How often a card asks for its job's status while the job is not final and the push stream
+/// is down.
 pub const POLL_MS: u32 = 3_000;
 
-/// One infograph. While its job runs, it polls `infograph_status` every 3 s (in the browser
-/// only) and stops at a final status; a refund refreshes the balance in the header.
+/// One infograph. Updates come pushed (see `live.rs`); while the push stream is down the card
+/// polls `infograph_status` every 3 s (in the browser only, not in a hidden tab) and stops at a
+/// final status. A refund refreshes the balance in the header.
 #[component]
 pub fn InfographCard(initial: InfographView) -> impl IntoView {
     let item = RwSignal::new(initial);
     let refresh = expect_context::<AccountRefresh>();
+    let live = expect_context::<Live>();
+    let id = item.with_untracked(|i| i.id.clone());
+    // Pushed updates for this job.
+    let pushed = {
+        let id = id.clone();
+        Memo::new(move |_| live.latest.with(|m| m.get(&id).cloned()))
+    };
+    Effect::new(move |_| {
+        if let Some(next) = pushed.get() {
+            apply(item, refresh, next);
+        }
+    });
+    // Pushes may have been missed (the stream reopened or fell behind): fetch once, now.
+    Effect::new(move |first: Option<()>| {
+        live.resync.track();
+        if first.is_some() {
+            fetch_now(item, refresh);
+        }
+    });
+    // Back to the tab while polling: fetch now rather than at the next tick.
+    Effect::new(move |first: Option<()>| {
+        live.wake.track();
+        if first.is_some() && !live.connected.get_untracked() {
+            fetch_now(item, refresh);
+        }
+    });
     Effect::new(move |started: Option<()>| {
         if started.is_none() && !item.get_untracked().status.is_final() {
-            poll_until_final(item, refresh);
+            poll_until_final(item, refresh, live);
         }
     });
     view! {
         <article class="card" data-testid="card"
             data-id=move || item.with(|i| i.id.clone())
-            data-status=move || item.with(|i| i.status.as_str())>
+            data-status=move || item.with(|i| i.status.as_str())
+            data-phase=move || item.with(|i| i.phase.as_str())
+            data-version=move || item.with(|i| i.version)>
             {move || item.with(|i| card_body(i))}
-            <BriefDetails id=item.with_untracked(|i| i.id.clone())/>
+            <BriefDetails id=id.clone()/>
         </article>
     }
+}
+
+/// Shows `next` unless it is older than what the card shows; a refund refreshes the balance.
+/// Returns whether the job is final now.
+fn apply(item: RwSignal<InfographView>, refresh: AccountRefresh, next: InfographView) -> bool {
+    let Some(current) = item.try_get_untracked() else { return true };
+    // Never let a late answer move a card backwards.
+    if !Live::is_newer(&current, &next) {
+        return current.status.is_final();
+    }
+    let done = next.status.is_final();
+    let newly_refunded = next.refunded && !current.refunded;
+    if current != next && item.try_set(next).is_some() {
+        return true;
+    }
+    if newly_refunded {
+        refresh.bump();
+    }
+    done
 }
 
 /// The brief sent to the model, fetched when the reader opens it (briefs run to thousands of
@@ -71,16 +121,73 @@ fn card_body(i: &InfographView) -> AnyView {
             {badge}{prompt}
         }.into_any(),
         _ => view! {
-            <div class="placeholder working"><div class="spinner"></div><p>"Processing…"</p></div>
+            <div class="placeholder working">
+                <div class="spinner"></div>
+                <p>"Processing…"</p>
+                <ProgressBar view=i.clone()/>
+            </div>
             {badge}{prompt}
         }.into_any(),
     }
 }
 
+/// "Generating — about 20 s left": the phase, and the ETA when there is one.
+pub fn progress_text(phase: Phase, queue_position: Option<i64>, eta_ms: Option<i64>) -> String {
+    let label = phase.label(queue_position);
+    match eta_ms {
+        Some(ms) if ms <= 0 => format!("{label} — almost done"),
+        Some(ms) if ms < 90_000 => format!("{label} — about {} s left", (ms + 999) / 1000),
+        Some(ms) => format!("{label} — about {} min left", (ms + 59_999) / 60_000),
+        None => label,
+    }
+}
+
+/// The phase and estimated progress of a running job, as an accessible progress bar.
+#[component]
+fn ProgressBar(view: InfographView) -> impl IntoView {
+    let text = progress_text(view.phase, view.queue_position, view.eta_ms);
+    let percent = view.progress.min(100);
+    view! {
+        <div class="progress-block">
+            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                aria-valuenow=percent aria-valuetext=text.clone() aria-label="Progress" data-testid="progress">
+                <div class="progress-fill" style=format!("width: {percent}%")></div>
+            </div>
+            <p class="progress-text" data-testid="progress-text">{text}</p>
+        </div>
+    }
+}
+
+/// Fetches the job's status once and applies it (a resync, or back to the tab).
+fn fetch_now(item: RwSignal<InfographView>, refresh: AccountRefresh) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let _ = fetch_and_apply(item, refresh).await;
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (item, refresh);
+}
+
+/// `Err(())` when polling cannot succeed any more (signed out, job gone); `Ok(final)` otherwise.
 #[cfg(feature = "hydrate")]
-fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh) {
+async fn fetch_and_apply(item: RwSignal<InfographView>, refresh: AccountRefresh) -> Result<bool, ()> {
     use crate::api::infographs::infograph_status;
     use crate::errors::AppError;
+    let Some(current) = item.try_get_untracked() else { return Err(()) };
+    if current.status.is_final() {
+        return Ok(true);
+    }
+    match infograph_status(current.id.clone()).await {
+        Ok(next) => Ok(apply(item, refresh, next)),
+        // Signed out elsewhere, or the job is gone: polling cannot succeed any more.
+        Err(AppError::Unauthorized | AppError::NotFound) => Err(()),
+        // A network blip: try again at the next tick.
+        Err(_) => Ok(false),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh, live: Live) {
     leptos::task::spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
@@ -89,31 +196,19 @@ fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh) {
             if current.status.is_final() {
                 break;
             }
-            let next = match infograph_status(current.id.clone()).await {
-                Ok(next) => next,
-                // Signed out elsewhere, or the job is gone: polling cannot succeed any more.
-                Err(AppError::Unauthorized | AppError::NotFound) => break,
-                // A network blip: try again at the next tick.
-                Err(_) => continue,
-            };
-            // Never let a late answer move a card backwards.
-            if next.updated_at < current.updated_at {
+            // Pushed updates cover it; a background tab needs nothing until it is seen again.
+            if live.connected.try_get_untracked().unwrap_or(false) || tab_hidden() {
                 continue;
             }
-            let done = next.status.is_final();
-            let refunded = next.refunded;
-            if item.try_set(next).is_some() {
-                break;
-            }
-            if done {
-                if refunded {
-                    refresh.bump();
-                }
-                break;
+            match fetch_and_apply(item, refresh).await {
+                Ok(false) => {}
+                Ok(true) | Err(()) => break,
             }
         }
     });
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn poll_until_final(_item: RwSignal<InfographView>, _refresh: AccountRefresh) {}
+fn poll_until_final(_item: RwSignal<InfographView>, _refresh: AccountRefresh, _live: Live) {
+    let _ = tab_hidden;
+}

@@ -2,3 +2,4 @@ pub mod card;
 pub mod create_form;
 pub mod gallery;
 pub mod header;
+pub mod live;

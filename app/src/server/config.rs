@@ -70,6 +70,10 @@ pub struct Config {
     pub auth_per_minute: u32,
     /// Header carrying the client IP, set by a trusted reverse proxy (e.g. `X-Forwarded-For`).
     pub trusted_proxy_header: Option<String>,
+    /// How often a running job's fal status is polled for its queue position (0: never).
+    pub progress_poll: Duration,
+    /// Progress polls in flight at once per instance.
+    pub progress_poll_max: usize,
 }
 
 pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
@@ -117,6 +121,8 @@ impl Default for Config {
             create_per_minute: 0,
             auth_per_minute: 120,
             trusted_proxy_header: None,
+            progress_poll: Duration::from_millis(2000),
+            progress_poll_max: 4,
         }
     }
 }
@@ -175,6 +181,8 @@ impl Config {
             create_per_minute: parsed("CREATE_RATE_PER_MINUTE", d.create_per_minute)?,
             auth_per_minute: parsed("AUTH_RATE_PER_MINUTE", d.auth_per_minute)?,
             trusted_proxy_header: var("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()),
+            progress_poll: Duration::from_millis(parsed("PROGRESS_POLL_MS", d.progress_poll.as_millis() as u64)?),
+            progress_poll_max: parsed("PROGRESS_POLL_MAX", d.progress_poll_max)?.max(1),
         })
     }
 }

@@ -186,6 +186,10 @@ pub struct InfographRow {
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub updated_at: i64,
+    /// What fal's status URL last said (`IN_QUEUE`, `IN_PROGRESS`), see `server::progress`.
+    pub fal_phase: Option<String>,
+    pub queue_position: Option<i64>,
+    pub progress_version: i64,
 }
 
 impl InfographRow {
@@ -194,8 +198,10 @@ impl InfographRow {
         self.status.parse().unwrap_or(JobStatus::Failed)
     }
 
+    /// The view with the default duration estimate; `progress::EtaCache::annotate` refines it
+    /// with our own recent durations.
     pub fn view(&self) -> InfographView {
-        InfographView {
+        let mut view = InfographView {
             id: self.id.clone(),
             status: self.status(),
             prompt: self.user_prompt.clone(),
@@ -209,14 +215,22 @@ impl InfographRow {
             refunded: self.refunded_at.is_some(),
             created_at: self.created_at,
             updated_at: self.updated_at,
-        }
+            version: self.version,
+            phase: crate::model::Phase::Queued,
+            queue_position: None,
+            progress: 0,
+            eta_ms: None,
+            progress_version: self.progress_version,
+        };
+        super::progress::annotate(&mut view, self, now_ms(), None);
+        view
     }
 }
 
 pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blog_url, \
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
-    submit_started_at, created_at, submitted_at, completed_at, updated_at";
+    submit_started_at, created_at, submitted_at, completed_at, updated_at, fal_phase, queue_position, progress_version";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(

@@ -7,9 +7,11 @@ pub mod config;
 pub mod credits;
 pub mod db;
 pub mod emulator;
+pub mod events;
 pub mod extract;
 pub mod fal;
 pub mod jobs;
+pub mod progress;
 pub mod ratelimit;
 pub mod scrape;
 pub mod service;
@@ -143,6 +145,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let eta = Arc::new(progress::EtaCache::default());
+    let events = events::Events::new(db.clone(), eta.clone());
+    let database_url = config.database_url.clone();
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -152,6 +157,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         worker: jobs::WorkerHandle::default(),
         public_base_url: public_base_url.clone().into(),
         leptos_options,
+        events,
+        eta,
     };
 
     let mut router = router(state.clone());
@@ -159,19 +166,27 @@ pub async fn start(config: Config) -> Result<Running, String> {
         router = router.nest(emulator::PREFIX, emu.router());
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let live = state.events.clone();
     let server = tokio::spawn(async move {
         let shutdown = async move {
             tokio::select! {
                 _ = rx => {}
                 _ = shutdown_signal() => {}
             }
+            // Event streams never end by themselves; a graceful shutdown waits for them.
+            live.close();
         };
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(err) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
             tracing::error!(error = %err, "server stopped with an error");
         }
     });
-    let tasks = vec![jobs::spawn_worker(state.clone()), jobs::spawn_reconciler(state.clone())];
+    let mut tasks = vec![
+        jobs::spawn_worker(state.clone()),
+        jobs::spawn_reconciler(state.clone()),
+        progress::spawn_progress_poller(state.clone()),
+    ];
+    tasks.extend(state.events.spawn_pg_listener(database_url));
     tracing::info!(
         %addr, public_base_url, fal_queue = %queue_url, emulator = emulator.is_some(),
         "infograph is listening"

@@ -20,6 +20,10 @@ pub struct AppState {
     /// Absolute base URL that webhook URLs are built from (no trailing slash).
     pub public_base_url: Arc<str>,
     pub leptos_options: LeptosOptions,
+    /// Live job updates (SSE), see `events.rs`: call `events.job_changed(&id)` after a change.
+    pub events: super::events::Events,
+    /// Median durations for the progress bar's ETA.
+    pub eta: Arc<super::progress::EtaCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
