@@ -76,5 +76,5 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result
         });
     let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     // nginx and similar proxies buffer responses unless told not to.
-    Ok(([("x-accel-buffering", "no"), ("cache-control", "no-cache")], sse).into_response())
+    Ok(([("x-accel-buffering", "no")], sse).into_response())
 }

@@ -50,7 +50,7 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
             data-id=move || item.with(|i| i.id.clone())
             data-status=move || item.with(|i| i.status.as_str())
             data-phase=move || item.with(|i| i.phase.as_str())
-            data-version=move || item.with(|i| i.version)>
+            data-version=move || item.with(|i| format!("{}.{}", i.version, i.progress_version))>
             {move || item.with(|i| card_body(i))}
             <BriefDetails id=id.clone()/>
         </article>
@@ -124,7 +124,7 @@ fn card_body(i: &InfographView) -> AnyView {
             <div class="placeholder working">
                 <div class="spinner"></div>
                 <p>"Processing…"</p>
-                <ProgressBar view=i.clone()/>
+                <ProgressBar job=i.clone()/>
             </div>
             {badge}{prompt}
         }.into_any(),
@@ -142,20 +142,58 @@ pub fn progress_text(phase: Phase, queue_position: Option<i64>, eta_ms: Option<i
     }
 }
 
+/// Where the estimate stands `elapsed_ms` after the server computed it: updates arrive only on
+/// phase changes, so between them the bar moves on by itself, at the same rate and under the same
+/// cap as the server's estimate (see `server::progress::estimate`).
+pub fn extrapolate(job: &InfographView, elapsed_ms: i64) -> (u8, Option<i64>) {
+    const CAP: f64 = 95.0;
+    let running = matches!(job.phase, Phase::Submitted | Phase::InQueue | Phase::Generating);
+    match job.eta_ms {
+        Some(eta) if running && eta > 0 && f64::from(job.progress) < CAP => {
+            let share = (elapsed_ms.max(0) as f64 / eta as f64).min(1.0);
+            let progress = f64::from(job.progress) + (CAP - f64::from(job.progress)) * share;
+            (progress.round().min(CAP) as u8, Some((eta - elapsed_ms).max(0)))
+        }
+        _ => (job.progress.min(100), job.eta_ms),
+    }
+}
+
 /// The phase and estimated progress of a running job, as an accessible progress bar.
+/// Re-created with every update of the job, it ticks once a second in between.
 #[component]
-fn ProgressBar(view: InfographView) -> impl IntoView {
-    let text = progress_text(view.phase, view.queue_position, view.eta_ms);
-    let percent = view.progress.min(100);
+fn ProgressBar(job: InfographView) -> impl IntoView {
+    let elapsed_ms = RwSignal::new(0_i64);
+    tick_every_second(elapsed_ms);
+    let state = move || {
+        let (progress, eta) = extrapolate(&job, elapsed_ms.get());
+        (progress.to_string(), progress_text(job.phase, job.queue_position, eta))
+    };
+    let state = Memo::new(move |_| state());
     view! {
         <div class="progress-block">
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                aria-valuenow=percent aria-valuetext=text.clone() aria-label="Progress" data-testid="progress">
-                <div class="progress-fill" style=format!("width: {percent}%")></div>
+                aria-valuenow=move || state.get().0 aria-valuetext=move || state.get().1
+                aria-label="Progress" data-testid="progress">
+                <div class="progress-fill" style=move || format!("width: {}%", state.get().0)></div>
             </div>
-            <p class="progress-text" data-testid="progress-text">{text}</p>
+            <p class="progress-text" data-testid="progress-text">{move || state.get().1}</p>
         </div>
     }
+}
+
+/// Adds a second to `elapsed_ms` every second until the signal is disposed (browser only).
+fn tick_every_second(elapsed_ms: RwSignal<i64>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            if elapsed_ms.try_update(|ms| *ms += 1_000).is_none() {
+                break;
+            }
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = elapsed_ms;
 }
 
 /// Fetches the job's status once and applies it (a resync, or back to the tab).
@@ -211,4 +249,71 @@ fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh, live
 #[cfg(not(feature = "hydrate"))]
 fn poll_until_final(_item: RwSignal<InfographView>, _refresh: AccountRefresh, _live: Live) {
     let _ = tab_hidden;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(progress: u8, eta_ms: Option<i64>, phase: Phase) -> InfographView {
+        InfographView {
+            id: "i".into(),
+            status: JobStatus::Processing,
+            prompt: "p".into(),
+            blog_url: None,
+            aspect_ratio: "1:1".into(),
+            resolution: "1K".into(),
+            image_url: None,
+            width: None,
+            height: None,
+            error: None,
+            refunded: false,
+            created_at: 0,
+            updated_at: 0,
+            version: 1,
+            phase,
+            queue_position: None,
+            progress,
+            eta_ms,
+            progress_version: 0,
+        }
+    }
+
+    #[test]
+    fn the_bar_moves_on_between_updates_but_stops_below_100() {
+        let job = running(10, Some(20_000), Phase::Generating);
+        assert_eq!(extrapolate(&job, 0), (10, Some(20_000)));
+        let (half, eta) = extrapolate(&job, 10_000);
+        assert!(half > 10 && half < 95, "{half}");
+        assert_eq!(eta, Some(10_000));
+        assert_eq!(extrapolate(&job, 10_000_000), (95, Some(0)));
+        // Before fal has the job the bar does not run ahead.
+        let queued = running(2, Some(20_000), Phase::Queued);
+        assert_eq!(extrapolate(&queued, 10_000).0, 2);
+    }
+
+    #[test]
+    fn progress_texts() {
+        assert_eq!(progress_text(Phase::Generating, None, Some(19_200)), "Generating — about 20 s left");
+        assert_eq!(progress_text(Phase::Generating, None, Some(0)), "Generating — almost done");
+        assert_eq!(progress_text(Phase::InQueue, Some(2), Some(120_000)), "In fal's queue (position 3) — about 2 min left");
+        assert_eq!(progress_text(Phase::ReadingBlog, None, None), "Reading the blog");
+    }
+
+    #[test]
+    fn a_late_answer_never_moves_a_card_backwards() {
+        let mut newer = running(50, None, Phase::Generating);
+        newer.version = 1;
+        newer.progress_version = 3;
+        let mut older = newer.clone();
+        older.progress_version = 2;
+        older.phase = Phase::InQueue;
+        assert!(!Live::is_newer(&newer, &older));
+        assert!(Live::is_newer(&older, &newer));
+        let mut completed = newer.clone();
+        completed.version = 2;
+        completed.progress_version = 0;
+        assert!(Live::is_newer(&newer, &completed), "a status change wins over any phase count");
+        assert!(!Live::is_newer(&completed, &newer));
+    }
 }

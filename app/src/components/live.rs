@@ -6,6 +6,7 @@
 //! (visibility or focus) fetches at once. Every update carries the job's `version`, and a card
 //! only ever applies a version at least as new as the one it shows.
 
+use crate::app::AccountResource;
 use crate::model::{InfographView, JobStatus};
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -72,8 +73,10 @@ impl Live {
 }
 
 /// Creates the shared live state (signals only, so it does not disturb resource hydration) and,
-/// in the browser, opens the push stream.
+/// in the browser, opens the push stream once someone is signed in (a signed-out page would
+/// only collect a 401).
 pub fn provide_live() -> Live {
+    let AccountResource(account) = expect_context();
     let live = Live {
         connected: RwSignal::new(false),
         latest: RwSignal::new(HashMap::new()),
@@ -82,10 +85,15 @@ pub fn provide_live() -> Live {
         toasts: RwSignal::new(Vec::new()),
     };
     provide_context(live);
-    Effect::new(move |started: Option<()>| {
-        if started.is_none() {
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let signed_in = matches!(account.get(), Some(Ok(Some(_))));
+        if signed_in {
             browser::start(live);
         }
+        signed_in
     });
     live
 }
@@ -98,7 +106,7 @@ pub fn Toasts() -> impl IntoView {
     view! {
         <div class="toasts" aria-live="polite">
             <For each=move || live.toasts.get() key=|t| t.key let:toast>
-                <div class=if toast.ok { "toast ok" } else { "toast failed" } role="status" data-testid="toast">
+                <div class={if toast.ok { "toast ok" } else { "toast failed" }} role="status" data-testid="toast">
                     <span>{toast.text.clone()}</span>
                     " "
                     <a href="/" on:click=move |_| dismiss(toast.key)>"Open the gallery"</a>
@@ -110,15 +118,16 @@ pub fn Toasts() -> impl IntoView {
 }
 
 /// Whether the page is in a background tab (polling pauses then).
+#[cfg(feature = "hydrate")]
 pub fn tab_hidden() -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        use web_sys::VisibilityState;
-        web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.visibility_state() == VisibilityState::Hidden)
-    }
-    #[cfg(not(feature = "hydrate"))]
+    use web_sys::VisibilityState;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == VisibilityState::Hidden)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn tab_hidden() -> bool {
     false
 }
 

@@ -64,7 +64,7 @@ impl Events {
     }
 
     pub fn close(&self) {
-        let _ = self.0.closed.send(true);
+        self.0.closed.send_replace(true);
     }
 
     /// Publishes job `id`'s current state to its owner, on every instance. Call it after the
