@@ -41,6 +41,7 @@ impl Live {
     }
 
     /// A job reached a final state: tell the user unless they are looking at the gallery.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn toast_for(self, view: &InfographView, on_gallery: bool) {
         if !view.status.is_final() || on_gallery {
             return;
@@ -62,6 +63,7 @@ impl Live {
         });
     }
 
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn apply_pushed(self, view: InfographView) {
         self.latest.update(|map| {
             let newer = map.get(&view.id).is_none_or(|old| Self::is_newer(old, &view));
