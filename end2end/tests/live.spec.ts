@@ -82,3 +82,30 @@ test("a job that finishes while the user is elsewhere shows a toast linking to t
   await toast.getByRole("button", { name: "Dismiss" }).click();
   await expect(page.getByTestId("toast")).toHaveCount(0);
 });
+
+test("polling pauses while the tab is hidden and resumes when it is visible again", async ({ page }) => {
+  await page.route(/\/api\/events\//, (route) => route.abort());
+  await signUp(page, uniqueEmail("live-hidden"));
+  await expect(page.locator("body[data-live=polling]")).toHaveCount(1);
+  const statusCalls = countStatusCalls(page);
+  // A slow job (10× the emulator's delay) stays running for the whole test.
+  await page.fill("textarea[name=prompt]", "[emulator:slow] Lighthouses of the coast");
+  await page.click("form.create-form button[type=submit]");
+  await expect(page.getByTestId("card").first()).toHaveAttribute("data-status", /queued|processing/);
+  await expect.poll(() => statusCalls.n, { timeout: 10_000 }).toBeGreaterThan(0);
+
+  const setVisibility = (hidden: boolean) => page.evaluate((hidden) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+  await setVisibility(true);
+  const whenHidden = statusCalls.n;
+  // Three polling periods: a card that kept polling would have sent at least two requests.
+  await page.waitForTimeout(9_000);
+  expect(statusCalls.n).toBeLessThanOrEqual(whenHidden + 1); // one may have been in flight
+  const beforeVisible = statusCalls.n;
+  await setVisibility(false);
+  await expect.poll(() => statusCalls.n).toBeGreaterThan(beforeVisible);
+  await expect(page.getByTestId("card").first()).toHaveAttribute("data-status", /queued|processing/);
+});
