@@ -275,3 +275,26 @@ async fn postgres_fans_out_across_instances() {
         }
     }
 }
+
+/// Event streams never end by themselves; a graceful shutdown must end them (or it would wait
+/// forever). A clean end of the chunked body proves the server closed it, not an abort.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn open_streams_end_cleanly_on_shutdown() {
+    let app = TestApp::spawn().await;
+    let token = app.register("gil@example.com").await;
+    let mut stream = SseStream::open(&app, &token).await;
+    let TestApp { running, .. } = app;
+    running.stop().await;
+    let end = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match stream.body.next().await {
+                None => return Ok(()),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .expect("the stream ended");
+    assert_eq!(end, Ok(()), "the stream was cut instead of ended");
+}
