@@ -298,3 +298,41 @@ async fn open_streams_end_cleanly_on_shutdown() {
     .expect("the stream ended");
     assert_eq!(end, Ok(()), "the stream was cut instead of ended");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn streams_per_user_are_bounded() {
+    let app = TestApp::spawn_with(|c| c.event_streams_per_user = 2).await;
+    let token = app.register("hal@example.com").await;
+    let other = app.register("ida@example.com").await;
+    let _one = SseStream::open(&app, &token).await;
+    let _two = SseStream::open(&app, &token).await;
+    let third = app
+        .http
+        .get(app.url("/api/events/"))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(third.status(), 429);
+    let body: Value = third.json().await.expect("json");
+    assert_eq!(body["error"], "rate_limited");
+    // Another user's streams are counted apart.
+    let _theirs = SseStream::open(&app, &other).await;
+    // A browser that goes away gives its slot back.
+    drop(_one);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let again = app
+            .http
+            .get(app.url("/api/events/"))
+            .header("Authorization", format!("Token {token}"))
+            .send()
+            .await
+            .expect("get");
+        if again.status() == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the slot of a closed stream was never released");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

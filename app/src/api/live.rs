@@ -64,6 +64,8 @@ fn for_user(item: Result<Arc<JobEvent>, BroadcastStreamRecvError>, user_id: &str
 
 pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let user = caller(&state, &headers).await?;
+    // Over the limit the browser's EventSource gives up and the page polls instead.
+    let slot = state.events.open_stream(&user.id).ok_or(AppError::RateLimited { retry_after_secs: 60 })?;
     let updates = BroadcastStream::new(state.events.subscribe());
     let mut closed = state.events.closed();
     let user_id = user.id;
@@ -73,6 +75,11 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result
         .map(Ok::<_, Infallible>)
         .take_until(async move {
             let _ = closed.wait_for(|closed| *closed).await;
+        })
+        // The stream owns the slot: it is released when the stream is dropped.
+        .map(move |event| {
+            let _held = &slot;
+            event
         });
     let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     // nginx and similar proxies buffer responses unless told not to.

@@ -74,6 +74,8 @@ pub struct Config {
     pub progress_poll: Duration,
     /// Progress polls in flight at once per instance.
     pub progress_poll_max: usize,
+    /// Open live-update streams per user and instance; beyond it the browser polls.
+    pub event_streams_per_user: usize,
 }
 
 pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
@@ -123,6 +125,7 @@ impl Default for Config {
             trusted_proxy_header: None,
             progress_poll: Duration::from_millis(2000),
             progress_poll_max: 4,
+            event_streams_per_user: 16,
         }
     }
 }
@@ -183,6 +186,7 @@ impl Config {
             trusted_proxy_header: var("TRUSTED_PROXY_HEADER").map(|h| h.to_ascii_lowercase()),
             progress_poll: Duration::from_millis(parsed("PROGRESS_POLL_MS", d.progress_poll.as_millis() as u64)?),
             progress_poll_max: parsed("PROGRESS_POLL_MAX", d.progress_poll_max)?.max(1),
+            event_streams_per_user: parsed("EVENT_STREAMS_PER_USER", d.event_streams_per_user)?,
         })
     }
 }

@@ -13,7 +13,8 @@
 use super::db::{infograph_by_id, Backend, Db};
 use super::progress::EtaCache;
 use crate::model::InfographView;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -39,6 +40,28 @@ struct Inner {
     instance: String,
     /// Flipped on shutdown so open streams end and the server can stop.
     closed: watch::Sender<bool>,
+    /// Open streams per user on this instance, so one account cannot hold unbounded connections.
+    streams: Mutex<HashMap<String, usize>>,
+    streams_per_user: usize,
+}
+
+/// One open stream, counted until dropped (when the browser disconnects or the server stops).
+pub struct StreamSlot {
+    events: Events,
+    user_id: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        if let Ok(mut streams) = self.events.0.streams.lock() {
+            if let Some(n) = streams.get_mut(&self.user_id) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    streams.remove(&self.user_id);
+                }
+            }
+        }
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -48,10 +71,22 @@ struct Notice {
 }
 
 impl Events {
-    pub fn new(db: Db, eta: Arc<EtaCache>) -> Self {
+    pub fn new(db: Db, eta: Arc<EtaCache>, streams_per_user: usize) -> Self {
         let (tx, _) = broadcast::channel(CAPACITY);
         let (closed, _) = watch::channel(false);
-        Self(Arc::new(Inner { tx, db, eta, instance: super::db::new_id(), closed }))
+        let streams = Mutex::new(HashMap::new());
+        Self(Arc::new(Inner { tx, db, eta, instance: super::db::new_id(), closed, streams, streams_per_user }))
+    }
+
+    /// Takes one of the user's stream slots; `None` when they all are in use.
+    pub fn open_stream(&self, user_id: &str) -> Option<StreamSlot> {
+        let mut streams = self.0.streams.lock().ok()?;
+        let open = streams.entry(user_id.to_string()).or_insert(0);
+        if *open >= self.0.streams_per_user {
+            return None;
+        }
+        *open += 1;
+        Some(StreamSlot { events: self.clone(), user_id: user_id.to_string() })
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<JobEvent>> {

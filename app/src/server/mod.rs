@@ -146,7 +146,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .site_addr(addr)
         .build();
     let eta = Arc::new(progress::EtaCache::default());
-    let events = events::Events::new(db.clone(), eta.clone());
+    let events = events::Events::new(db.clone(), eta.clone(), config.event_streams_per_user);
     let database_url = config.database_url.clone();
     let state = AppState {
         config: Arc::new(config),
