@@ -1,6 +1,7 @@
 use crate::api::auth::get_account;
 use crate::api::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
+use crate::components::live::Toasts;
 use crate::errors::AppError;
 use crate::model::{AccountView, InfographView};
 use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage};
@@ -76,6 +77,8 @@ pub fn App() -> impl IntoView {
     let items = Resource::new(move || create.version().get(), |_| list_infographs());
     provide_context(Workspace { create, items });
     provide_context(FormPrefill(RwSignal::new(None)));
+    // Signals only (no resources): safe after the resources above.
+    crate::components::live::provide_live();
     mark_hydrated();
 
     view! {
@@ -92,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>
+            <Toasts/>
         </Router>
     }
 }

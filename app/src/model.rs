@@ -352,6 +352,78 @@ pub struct InfographView {
     pub thumbnail_url: Option<String>,
     /// fal's URL, once `image_url` is our own copy.
     pub source_image_url: Option<String>,
+    /// Bumped on every user-visible change of the job: a view with a lower version is stale.
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub phase: Phase,
+    /// The job's place in fal's queue while `phase` is `in_queue`.
+    #[serde(default)]
+    pub queue_position: Option<i64>,
+    /// Estimated completion in percent; below 100 until the image exists.
+    #[serde(default)]
+    pub progress: u8,
+    /// Estimated milliseconds until completion, when there is an estimate.
+    #[serde(default)]
+    pub eta_ms: Option<i64>,
+    /// Bumped on phase changes within a status (see [`InfographView::is_newer_than`]).
+    #[serde(default)]
+    pub progress_version: i64,
+}
+
+impl InfographView {
+    /// Whether this view is at least as recent as `other`: statuses are ordered by `version`,
+    /// phases within a status by `progress_version`.
+    pub fn is_newer_than(&self, other: &InfographView) -> bool {
+        (self.version, self.progress_version) >= (other.version, other.progress_version)
+    }
+}
+
+/// Where a job is in its life, finer than [`JobStatus`]: what the progress bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Queued,
+    ReadingBlog,
+    Submitted,
+    InQueue,
+    Generating,
+    /// Completed at fal, being copied to our storage.
+    Storing,
+    Done,
+    Failed,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::ReadingBlog => "reading_blog",
+            Self::Submitted => "submitted",
+            Self::InQueue => "in_queue",
+            Self::Generating => "generating",
+            Self::Storing => "storing",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// What a person reads, e.g. "In fal's queue (position 3)".
+    pub fn label(self, queue_position: Option<i64>) -> String {
+        match (self, queue_position) {
+            (Self::Queued, _) => "Queued".into(),
+            (Self::ReadingBlog, _) => "Reading the blog".into(),
+            (Self::Submitted, _) => "Submitted".into(),
+            (Self::InQueue, Some(n)) => format!("In fal's queue (position {})", n + 1),
+            (Self::InQueue, None) => "In fal's queue".into(),
+            (Self::Generating, _) => "Generating".into(),
+            (Self::Storing, _) => "Storing".into(),
+            (Self::Done, _) => "Done".into(),
+            (Self::Failed, _) => "Failed".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

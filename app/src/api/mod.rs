@@ -10,8 +10,10 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod docs;
 #[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod media;
+#[cfg(feature = "ssr")]
 pub mod openapi;
 #[cfg(feature = "ssr")]
 pub mod rest;
-#[cfg(feature = "ssr")]
-pub mod media;

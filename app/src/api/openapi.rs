@@ -4,7 +4,7 @@
 //! running server against it with schemathesis.
 
 use super::rest;
-use crate::model::{CreateResponse, CreatedJob, InfographView, JobStatus};
+use crate::model::{CreateResponse, CreatedJob, InfographView, JobStatus, Phase};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -91,6 +91,17 @@ pub struct InfographJson {
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,
+    /// Grows with every status change: an answer with a lower version is stale.
+    pub version: i64,
+    /// Grows with every phase change within a status.
+    pub progress_version: i64,
+    pub phase: Phase,
+    /// Place in fal's queue (0 = next) while `phase` is `in_queue`.
+    pub queue_position: Option<i64>,
+    /// Estimated percent done; below 100 until the image exists.
+    pub progress: u8,
+    /// Estimated seconds left, when there is an estimate.
+    pub eta_seconds: Option<i64>,
 }
 
 impl InfographJson {
@@ -116,6 +127,12 @@ impl InfographJson {
             cancellable: v.cancellable,
             created_at: rfc3339(v.created_at),
             updated_at: rfc3339(v.updated_at),
+            version: v.version,
+            progress_version: v.progress_version,
+            phase: v.phase,
+            queue_position: v.queue_position,
+            progress: v.progress,
+            eta_seconds: v.eta_ms.map(|ms| (ms + 999) / 1000),
         }
     }
 }
@@ -199,11 +216,11 @@ impl Modify for TokenAuth {
     paths(
         rest::health, rest::register, rest::token, rest::account, rest::update_account, rest::list, rest::create,
         rest::status, rest::cancel, rest::regenerate, rest::remove, rest::download, rest::webhook,
-        rest::openapi_json, super::docs::docs_page,
+        rest::openapi_json, super::docs::docs_page, super::live::events,
     ),
     components(schemas(
         ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, Health, WebhookAck, CreateResponse, CreatedJob, JobStatus,
+        TokenJson, Health, WebhookAck, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),
     tags(

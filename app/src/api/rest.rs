@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/{id}/regenerate/", post(regenerate))
         .route("/api/infographs/{id}/download/", get(download))
         .route("/media/{id}/{file}", get(crate::api::media::serve))
+        .route("/api/events/", get(super::live::events))
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -496,6 +497,7 @@ pub async fn webhook(
     let mut job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
     if job.fal_request_id.is_none() && crate::server::jobs::adopt_request(&state.db, &id, request_id).await? {
         tracing::info!(infograph = %id, request_id, "adopted an unrecorded fal submission from its webhook");
+        state.events.job_changed(&id).await;
         job = infograph_by_id(&state.db, &id).await?.ok_or(WebhookError::UnknownJob)?;
     }
     match job.fal_request_id.as_deref() {

@@ -76,7 +76,7 @@ impl CardCall {
                 let refunded = next.refunded;
                 // A newer answer (a poll, a push) may already be on the card.
                 let _ = item.try_update(|current| {
-                    if next.updated_at >= current.updated_at {
+                    if next.is_newer_than(current) {
                         *current = next;
                     }
                 });

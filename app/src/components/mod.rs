@@ -3,3 +3,4 @@ pub mod card_actions;
 pub mod create_form;
 pub mod gallery;
 pub mod header;
+pub mod live;

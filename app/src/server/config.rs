@@ -74,7 +74,16 @@ pub struct Config {
     pub data_dir: Option<std::path::PathBuf>,
     pub storage: StorageConfig,
     pub email: EmailConfig,
+    /// How often a running job's fal status is polled for its queue position (0: never).
+    pub progress_poll: Duration,
+    /// Progress polls in flight at once per instance.
+    pub progress_poll_max: usize,
+    /// Open live-update streams per user and instance; beyond it the browser polls.
+    pub event_streams_per_user: usize,
 }
+
+/// Copies of an image tried before the job keeps fal's URL for good.
+pub const DEFAULT_STORAGE_MAX_ATTEMPTS: u32 = 8;
 
 /// Our own copy of generated images (see `server::storage`).
 #[derive(Debug, Clone)]
@@ -162,7 +171,7 @@ impl Default for Config {
                 s3_allow_http: false,
                 max_bytes: 40 * 1024 * 1024,
                 thumbnail_edge: 400,
-                max_attempts: 8,
+                max_attempts: DEFAULT_STORAGE_MAX_ATTEMPTS,
                 retry_base: Duration::from_secs(5),
             },
             email: EmailConfig {
@@ -171,6 +180,9 @@ impl Default for Config {
                 max_attempts: 8,
                 retry_base: Duration::from_secs(5),
             },
+            progress_poll: Duration::from_millis(2000),
+            progress_poll_max: 4,
+            event_streams_per_user: 16,
         }
     }
 }
@@ -248,6 +260,9 @@ impl Config {
                 max_attempts: parsed("EMAIL_MAX_ATTEMPTS", d.email.max_attempts)?.max(1),
                 retry_base: secs("EMAIL_RETRY_BASE_SECS", d.email.retry_base)?,
             },
+            progress_poll: Duration::from_millis(parsed("PROGRESS_POLL_MS", d.progress_poll.as_millis() as u64)?),
+            progress_poll_max: parsed("PROGRESS_POLL_MAX", d.progress_poll_max)?.max(1),
+            event_streams_per_user: parsed("EVENT_STREAMS_PER_USER", d.event_streams_per_user)?,
         })
     }
 

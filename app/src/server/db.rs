@@ -193,6 +193,13 @@ pub struct InfographRow {
     /// fal's URL once our copy serves `image_url` (see `server::storage`).
     pub source_image_url: Option<String>,
     pub thumbnail_url: Option<String>,
+    /// What fal's status URL last said (`IN_QUEUE`, `IN_PROGRESS`), see `server::progress`.
+    pub fal_phase: Option<String>,
+    pub queue_position: Option<i64>,
+    pub progress_version: i64,
+    /// When our storage got its copy (see `server::storage`).
+    pub stored_at: Option<i64>,
+    pub storage_attempts: i64,
 }
 
 impl InfographRow {
@@ -211,8 +218,10 @@ impl InfographRow {
         }
     }
 
+    /// The view with the default duration estimate; `progress::EtaCache::annotate` refines it
+    /// with our own recent durations.
     pub fn view(&self) -> InfographView {
-        InfographView {
+        let mut view = InfographView {
             id: self.id.clone(),
             status: self.status(),
             prompt: self.user_prompt.clone(),
@@ -230,7 +239,15 @@ impl InfographRow {
             cancellable: self.cancellable(),
             thumbnail_url: self.thumbnail_url.clone(),
             source_image_url: self.source_image_url.clone(),
-        }
+            version: self.version,
+            phase: crate::model::Phase::Queued,
+            queue_position: None,
+            progress: 0,
+            eta_ms: None,
+            progress_version: self.progress_version,
+        };
+        super::progress::annotate(&mut view, self, now_ms(), None);
+        view
     }
 }
 
@@ -238,7 +255,8 @@ pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_p
     aspect_ratio, resolution, cost, status, version, attempts, lease_until, fal_request_id, fal_status_url, \
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
-    cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url";
+    cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
+    progress_version, stored_at, storage_attempts";
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(

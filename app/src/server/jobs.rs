@@ -90,6 +90,7 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
         Outcome::Failed { message } => credits::fail_and_refund(&state.db, id, message).await?,
     };
     if changed {
+        state.events.job_changed(id).await;
         after_final(state, id).await;
     }
     Ok(changed)
@@ -99,6 +100,7 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
 pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
     let cancelled = credits::cancel_unsubmitted(&state.db, id).await?;
     if cancelled {
+        state.events.job_changed(id).await;
         after_final(state, id).await;
     }
     Ok(cancelled)
@@ -148,7 +150,7 @@ async fn claim_next(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>, sqlx
     let now = now_ms();
     let _write = db.write_guard().await;
     sqlx::query_as::<_, InfographRow>(&format!(
-        "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+        "UPDATE infographs SET lease_until = $1, attempts = attempts + 1, updated_at = $2, progress_version = progress_version + 1 \
          WHERE id = (SELECT id FROM infographs WHERE status = 'queued' AND submit_started_at IS NULL \
                      AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT 1{}) \
            AND status = 'queued' AND submit_started_at IS NULL AND (lease_until IS NULL OR lease_until < $2) \
@@ -171,6 +173,9 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(Some(job)) => {
                     let state = state.clone();
                     tokio::spawn(async move {
+                        if job.blog_url.is_some() {
+                            state.events.job_changed(&job.id).await;
+                        }
                         run_job(&state, job).await;
                         drop(permit);
                     });
@@ -253,7 +258,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     // records the intent: from here on the job is never submitted again (see migration 0003).
     let write = state.db.write_guard().await;
     let still_ours = sqlx::query(
-        "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2 \
+        "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2, progress_version = progress_version + 1 \
          WHERE id = $3 AND status = 'queued' AND lease_until = $4 AND submit_started_at IS NULL",
     )
     .bind(&prompt)
@@ -281,7 +286,10 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         other => JobError::Failed(format!("fal did not accept the job: {other}")),
     })?;
     match record_submission(&state.db, &job.id, lease, &submitted).await {
-        Ok(true) => Ok(()),
+        Ok(true) => {
+            state.events.job_changed(&job.id).await;
+            Ok(())
+        }
         // Its webhook already arrived and was adopted (a fast fal), or the job timed out meanwhile.
         Ok(false) => {
             tracing::info!(infograph = %job.id, request_id = %submitted.request_id, "job moved on before its submission was recorded");

@@ -8,10 +8,12 @@ pub mod config;
 pub mod credits;
 pub mod db;
 pub mod emulator;
+pub mod events;
 pub mod extract;
 pub mod fal;
 pub mod jobs;
 pub mod notify;
+pub mod progress;
 pub mod ratelimit;
 pub mod scrape;
 pub mod service;
@@ -152,6 +154,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let eta = Arc::new(progress::EtaCache::default());
+    let events = events::Events::new(db.clone(), eta.clone(), config.event_streams_per_user);
+    let database_url = config.database_url.clone();
     let state = AppState {
         config: Arc::new(config),
         db,
@@ -163,6 +168,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         leptos_options,
         storage,
         mailer,
+        events,
+        eta,
     };
 
     let mut router = router(state.clone());
@@ -170,24 +177,29 @@ pub async fn start(config: Config) -> Result<Running, String> {
         router = router.nest(emulator::PREFIX, emu.router());
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let live = state.events.clone();
     let server = tokio::spawn(async move {
         let shutdown = async move {
             tokio::select! {
                 _ = rx => {}
                 _ = shutdown_signal() => {}
             }
+            // Event streams never end by themselves; a graceful shutdown waits for them.
+            live.close();
         };
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(err) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
             tracing::error!(error = %err, "server stopped with an error");
         }
     });
-    let tasks = vec![
+    let mut tasks = vec![
         jobs::spawn_worker(state.clone()),
         jobs::spawn_reconciler(state.clone()),
+        progress::spawn_progress_poller(state.clone()),
         storage::spawn_copier(state.clone()),
         notify::spawn_sender(state.clone()),
     ];
+    tasks.extend(state.events.spawn_pg_listener(database_url));
     tracing::info!(
         %addr, public_base_url, fal_queue = %queue_url, emulator = emulator.is_some(),
         "infograph is listening"

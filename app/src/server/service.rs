@@ -186,6 +186,7 @@ pub async fn cancel_job(state: &AppState, row: &InfographRow) -> Result<Infograp
         return Ok(row.view());
     }
     if super::jobs::mark_cancel_requested(&state.db, id).await? {
+        state.events.job_changed(id).await;
         if let Err(err) = state.fal.cancel(&cancel_url).await {
             tracing::warn!(infograph = id, error = %err, "fal did not take the cancel request");
         }
@@ -209,11 +210,16 @@ pub async fn delete(state: &AppState, owner: &UserRow, id: &str) -> Result<(), A
 
 pub async fn status(state: &AppState, user: &UserRow, id: &str) -> Result<InfographView, AppError> {
     let row = db::infograph_for_user(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
-    Ok(row.view())
+    Ok(state.eta.view(&state.db, &row).await)
 }
 
 pub async fn list(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>, AppError> {
-    Ok(db::infographs_for_user(&state.db, &user.id, LIST_LIMIT).await?.iter().map(|r| r.view()).collect())
+    let rows = db::infographs_for_user(&state.db, &user.id, LIST_LIMIT).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in &rows {
+        views.push(state.eta.view(&state.db, row).await);
+    }
+    Ok(views)
 }
 
 pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<String>, AppError> {

@@ -24,6 +24,10 @@ pub struct AppState {
     pub storage: super::storage::Storage,
     /// Job notification emails (see `server::notify`).
     pub mailer: super::notify::Mailer,
+    /// Live job updates (SSE), see `events.rs`: call `events.job_changed(&id)` after a change.
+    pub events: super::events::Events,
+    /// Median durations for the progress bar's ETA.
+    pub eta: Arc<super::progress::EtaCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -232,7 +232,10 @@ pub fn spawn_copier(state: AppState) -> tokio::task::JoinHandle<()> {
 
 async fn copy_one(state: &AppState, job: CopyJob) {
     match store_image(state, &job).await {
-        Ok(true) => tracing::info!(infograph = %job.id, "image copied to our storage"),
+        Ok(true) => {
+            tracing::info!(infograph = %job.id, "image copied to our storage");
+            state.events.job_changed(&job.id).await;
+        }
         Ok(false) => tracing::info!(infograph = %job.id, "image copy lost its lease; another instance has it"),
         Err(reason) => {
             let attempts = job.storage_attempts.max(1) as u32;
@@ -241,6 +244,9 @@ async fn copy_one(state: &AppState, job: CopyJob) {
             let delay = backoff(state.config.storage.retry_base, attempts);
             if let Err(err) = record_failure(&state.db, &job, &reason, delay).await {
                 tracing::error!(infograph = %job.id, error = %err, "could not record a failed image copy");
+            } else if exhausted {
+                // The card leaves "storing" for good: it keeps fal's URL.
+                state.events.job_changed(&job.id).await;
             }
         }
     }
@@ -383,7 +389,6 @@ async fn record_stored(db: &Db, job: &CopyJob, s: &Stored) -> Result<bool, sqlx:
     .execute(&db.pool)
     .await?
     .rows_affected();
-    // events: publish job change (the served image_url and thumbnail_url changed; version bumped)
     Ok(updated == 1)
 }
 

@@ -133,6 +133,12 @@ impl Emulator {
         self.0.jobs.lock().ok()?.get(id).cloned()
     }
 
+    /// Like fal's: how many queued jobs are ahead of this one (0 = next).
+    fn queue_position(&self, job: &Job) -> usize {
+        let Ok(jobs) = self.0.jobs.lock() else { return 0 };
+        jobs.values().filter(|j| j.status() == "IN_QUEUE" && j.started < job.started).count()
+    }
+
     fn request_urls(&self, model: &str, id: &str) -> Value {
         let base = format!("{}/queue/{model}/requests/{id}", self.0.base_url);
         json!({
@@ -314,7 +320,7 @@ async fn status(
     }
     let Some(job) = emu.job(&id) else { return not_found() };
     let body = match job.status() {
-        "IN_QUEUE" => json!({"status": "IN_QUEUE", "queue_position": 0, "response_url": emu.request_urls(&job.model, &id)["response_url"]}),
+        "IN_QUEUE" => json!({"status": "IN_QUEUE", "queue_position": emu.queue_position(&job), "response_url": emu.request_urls(&job.model, &id)["response_url"]}),
         "IN_PROGRESS" => json!({"status": "IN_PROGRESS", "logs": [{"message": "generating", "level": "INFO"}]}),
         _ if job.outcome == Outcome::Fail || job.cancelled => json!({
             "status": "COMPLETED", "logs": [], "metrics": {},

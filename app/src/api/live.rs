@@ -1,0 +1,96 @@
+//! `GET /api/events/`: the signed-in user's job changes as Server-Sent Events.
+//!
+//! SSE rather than WebSockets: the updates flow one way (server → browser), SSE is plain HTTP
+//! (cookies, `Authorization`, proxies and load balancers work unchanged), and the browser's
+//! `EventSource` reconnects by itself. Each stream carries only its user's jobs: `job` events
+//! whose data is the job's `InfographView` (with its `version`), a `ready` event when the stream
+//! opens, and `resync` when this subscriber fell behind and must refetch. A comment is sent
+//! every 15 s so idle connections are not cut by proxies.
+
+use crate::errors::AppError;
+use crate::server::auth;
+use crate::server::db::UserRow;
+use crate::server::events::JobEvent;
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The browser's session cookie, or an API client's `Authorization: Token`.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserRow, AppError> {
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(auth::token_from_authorization)
+    {
+        return state.tokens.user(&state.db, token).await?.ok_or(AppError::Unauthorized);
+    }
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE));
+    match session {
+        Some(token) => auth::user_for_session(&state.db, token).await?.ok_or(AppError::Unauthorized),
+        None => Err(AppError::Unauthorized),
+    }
+}
+
+fn job_event(event: &JobEvent) -> Event {
+    Event::default()
+        .event("job")
+        .json_data(&event.view)
+        .unwrap_or_else(|_| Event::default().event("resync").data("unserializable"))
+}
+
+/// Filters the instance-wide broadcast down to one user's jobs.
+fn for_user(item: Result<Arc<JobEvent>, BroadcastStreamRecvError>, user_id: &str) -> Option<Event> {
+    match item {
+        Ok(event) if event.user_id == user_id => Some(job_event(&event)),
+        Ok(_) => None,
+        // Events were dropped for this subscriber: it must refetch what it shows.
+        Err(BroadcastStreamRecvError::Lagged(_)) => Some(Event::default().event("resync").data("lagged")),
+    }
+}
+
+/// Live updates of the caller's infographs as Server-Sent Events: `ready` on open, a `job` event
+/// (the infograph's JSON) on every change, `resync` when updates were dropped (refetch), and a
+/// keep-alive comment every 15 s. Session cookie or `Authorization: Token`.
+#[utoipa::path(get, path = "/api/events/", tag = "infographs", security(("token" = [])),
+    responses(
+        (status = 200, description = "An endless event stream", content_type = "text/event-stream", body = String),
+        (status = 401, body = crate::api::openapi::ErrorBody, content_type = "application/json"),
+        (status = 429, description = "Too many open streams for this user; poll instead", body = crate::api::openapi::ErrorBody, content_type = "application/json"),
+    ))]
+pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let user = caller(&state, &headers).await?;
+    // Over the limit the browser's EventSource gives up and the page polls instead.
+    let slot = state.events.open_stream(&user.id).ok_or(AppError::RateLimited { retry_after_secs: 60 })?;
+    let updates = BroadcastStream::new(state.events.subscribe());
+    let mut closed = state.events.closed();
+    let user_id = user.id;
+    let ready = futures::stream::once(async { Event::default().event("ready").data("{}") });
+    let stream = ready
+        .chain(updates.filter_map(move |item| futures::future::ready(for_user(item, &user_id))))
+        .map(Ok::<_, Infallible>)
+        .take_until(async move {
+            let _ = closed.wait_for(|closed| *closed).await;
+        })
+        // The stream owns the slot: it is released when the stream is dropped.
+        .map(move |event| {
+            let _held = &slot;
+            event
+        });
+    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
+    // nginx and similar proxies buffer responses unless told not to.
+    Ok(([("x-accel-buffering", "no")], sse).into_response())
+}
