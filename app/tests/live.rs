@@ -68,6 +68,15 @@ impl SseStream {
 
     /// `job` events until `id` is final; fails the test when that takes longer than `within`.
     async fn job_events_until_final(&mut self, id: &str, within: Duration) -> Vec<Value> {
+        self.job_events_until(id, within, false).await
+    }
+
+    /// `job` events until `id` is final and, if completed, copied to our storage (phase `done`).
+    async fn job_events_until_done(&mut self, id: &str, within: Duration) -> Vec<Value> {
+        self.job_events_until(id, within, true).await
+    }
+
+    async fn job_events_until(&mut self, id: &str, within: Duration, stored: bool) -> Vec<Value> {
         let deadline = Instant::now() + within;
         let mut seen = Vec::new();
         loop {
@@ -77,9 +86,9 @@ impl SseStream {
                 continue;
             }
             let view: Value = serde_json::from_str(&event.data).expect("job event is JSON");
-            // Final, and for a completed job also copied to our storage (phase `done`).
             let done = view["id"] == id
-                && (view["status"] == "failed" || (view["status"] == "completed" && view["phase"] == "done"));
+                && (view["status"] == "failed"
+                    || (view["status"] == "completed" && (!stored || view["phase"] == "done")));
             seen.push(view);
             if done {
                 return seen;
@@ -107,7 +116,7 @@ async fn the_owner_sees_every_change_in_order_and_nobody_else_does() {
     let mut bob_stream = SseStream::open(&app, &bob).await;
 
     let ann_job = create_one(&app, &ann, "Rain in Lisbon").await;
-    let events = ann_stream.job_events_until_final(&ann_job, WAIT).await;
+    let events = ann_stream.job_events_until_done(&ann_job, WAIT).await;
     assert!(events.iter().all(|e| e["id"] == ann_job.as_str()), "{events:?}");
     let last = events.last().expect("events");
     assert_eq!(last["status"], "completed");
@@ -177,7 +186,7 @@ async fn a_running_job_shows_its_phase_and_an_estimate_below_100() {
     assert!(running["eta_seconds"].as_i64().is_some(), "{running}");
     assert!(running["version"].as_i64().is_some(), "{running}");
 
-    let events = stream.job_events_until_final(&id, WAIT).await;
+    let events = stream.job_events_until_done(&id, WAIT).await;
     let phases: Vec<&str> = events.iter().filter_map(|e| e["phase"].as_str()).collect();
     assert!(phases.contains(&"generating"), "the poller recorded IN_PROGRESS: {phases:?}");
     assert_eq!(phases.last(), Some(&"done"), "{phases:?}");
