@@ -31,7 +31,7 @@ status=0
   --header "Authorization: Token $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --max-examples "$examples" --workers 2 --seed 20261125 --generation-database none \
-  --request-timeout 30 --no-color || status=$?
+  --request-timeout 10 --no-color || status=$?
 if [[ $status -ne 0 ]]; then
   echo "== server log (last 50 lines)"; tail -50 "$dir/server.log"
 fi

@@ -67,7 +67,7 @@ fn for_user(item: Result<Arc<JobEvent>, BroadcastStreamRecvError>, user_id: &str
 /// keep-alive comment every 15 s. Session cookie or `Authorization: Token`.
 #[utoipa::path(get, path = "/api/events/", tag = "infographs", security(("token" = [])),
     responses(
-        (status = 200, description = "An endless event stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An endless event stream", content_type = "text/event-stream", body = crate::api::openapi::LiveEvent),
         (status = 401, body = crate::api::openapi::ErrorBody, content_type = "application/json"),
         (status = 429, description = "Too many open streams for this user; poll instead", body = crate::api::openapi::ErrorBody, content_type = "application/json"),
     ))]

@@ -183,6 +183,17 @@ pub struct Health {
     pub status: String,
 }
 
+/// One Server-Sent Event of `GET /api/events/`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LiveEvent {
+    /// `ready` (the stream is open), `job` (`data` is the changed infograph's JSON, with
+    /// `version`), `resync` (updates were dropped: refetch what you show).
+    #[schema(pattern = "^(ready|job|resync)$")]
+    pub event: String,
+    pub data: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct WebhookAck {
     pub ok: bool,
@@ -220,7 +231,7 @@ impl Modify for TokenAuth {
     ),
     components(schemas(
         ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, Health, WebhookAck, CreateResponse, CreatedJob, JobStatus, Phase,
+        TokenJson, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),
     tags(
