@@ -8,14 +8,19 @@ use leptos::prelude::*;
 pub fn SettingsPage() -> impl IntoView {
     let action = ServerAction::<SetNotifyEmail>::new();
     // Loaded in the browser only (a LocalResource): created inside a route, a server-rendered
-    // resource could hydrate out of order with the app-level ones (see `App`).
+    // resource could hydrate out of order with the app-level ones (see `App`). The form is built
+    // after hydration: a LocalResource never resolves during server rendering, and a Suspense
+    // hydrated around one stayed on its fallback.
     let settings = LocalResource::new(move || {
         action.version().get();
         get_settings()
     });
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     view! {
         <section class="auth-card settings">
             <h1>"Settings"</h1>
+            <Show when=move || mounted.get() fallback=|| view! { <p>"Loading…"</p> }>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || settings.get().map(|result| match result {
                     Ok(s) => notification_form(action, s).into_any(),
@@ -25,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Suspense>
+            </Show>
         </section>
     }
 }
