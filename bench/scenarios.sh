@@ -40,7 +40,10 @@ seq $((jobs / 4)) | xargs -P 8 -I{} curl -sf -o /dev/null -X POST "$base/api/inf
   -H "Authorization: Token $token" -H 'content-type: application/json' -d '{"prompt":"bench","number_of_infographs":4}'
 for _ in $(seq 600); do [[ "$(sql "SELECT COUNT(*) FROM infographs WHERE status = 'processing'")" == "$jobs" ]] && break; sleep 0.2; done
 sql "SELECT id FROM infographs" > "$work/ids.txt"
-sql "SELECT id || '|' || fal_request_id FROM infographs LIMIT 100" | python3 bench/sign_webhooks.py "$work"
+# 200 signed completions: 100 for the push-latency probe, 100 for wrk (which repeats them).
+sql "SELECT id || '|' || fal_request_id FROM infographs LIMIT 200" | python3 bench/sign_webhooks.py "$work"
+tail -n 100 "$work/webhooks.txt" > "$work/push.txt"
+head -n 100 "$work/webhooks.txt" > "$work/webhooks.head" && mv "$work/webhooks.head" "$work/webhooks.txt"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
@@ -66,3 +69,4 @@ run "bare handler (ceiling)" 64 health.lua
 run "status polling" 64 status.lua
 run "create (no blog)" 16 create.lua
 run "signed webhooks" 16 webhook.lua
+echo "|          | push latency, webhook → SSE event (one at a time): $(python3 bench/push_latency.py "$base" "$token" < "$work/push.txt")"
