@@ -372,6 +372,17 @@ pub struct InfographView {
 }
 
 impl InfographView {
+    /// Nothing more will change: failed, or completed and (if it can be) in our storage. A
+    /// completed job still `storing` gets its own URL and thumbnail soon, so a card keeps
+    /// listening (or polling) for it.
+    pub fn is_settled(&self) -> bool {
+        match self.status {
+            JobStatus::Failed => true,
+            JobStatus::Completed => self.phase != Phase::Storing,
+            _ => false,
+        }
+    }
+
     /// Whether this view is at least as recent as `other`: statuses are ordered by `version`,
     /// phases within a status by `progress_version`.
     pub fn is_newer_than(&self, other: &InfographView) -> bool {

@@ -1,22 +1,8 @@
 import { test, expect, Page } from "@playwright/test";
+import { uniqueEmail, signUp } from "./helpers";
 
 // Live updates: pushed over Server-Sent Events (/api/events/), with 3 s polling of the
 // `infograph_status` server function only while the push stream is down.
-
-function uniqueEmail(tag: string) {
-  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", "password123");
-  await page.click("form button[type=submit]");
-  await page.waitForURL((url) => url.pathname === "/");
-  await expect(page.getByTestId("balance")).toHaveText("10 credits");
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-}
 
 /** Counts calls of the status server function (what polling sends). */
 function countStatusCalls(page: Page) {
@@ -45,6 +31,9 @@ test("with push on, the card completes from the pushed event, without polling", 
 
   await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await expect(card.locator("img")).toBeVisible();
+  // The stored copy's event follows: the card ends on our own thumbnail.
+  await expect(card).toHaveAttribute("data-phase", "done");
+  await expect(card.locator("img")).toHaveAttribute("src", /^\/media\/.*-thumb\.jpg$/);
   await expect(card.getByRole("progressbar")).toHaveCount(0);
   // Structural proof that the push delivered it: not a single status poll was sent, so the
   // card changed as soon as the event arrived, not at a 3 s polling tick.
@@ -65,6 +54,9 @@ test("with the push stream blocked, polling still completes the card", async ({ 
   await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await expect(card.locator("img")).toBeVisible();
   expect(statusCalls.n).toBeGreaterThan(0);
+  // Polling goes on through "storing" until the card shows our stored thumbnail.
+  await expect(card).toHaveAttribute("data-phase", "done", { timeout: 15_000 });
+  await expect(card.locator("img")).toHaveAttribute("src", /^\/media\/.*-thumb\.jpg$/);
 });
 
 test("a job that finishes while the user is elsewhere shows a toast linking to the gallery", async ({ page }) => {

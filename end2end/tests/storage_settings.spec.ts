@@ -1,22 +1,6 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { uniqueEmail, waitForHydration, signUp } from "./helpers";
 
-function uniqueEmail(tag: string) {
-  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-async function waitForHydration(page: Page) {
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await waitForHydration(page);
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", "password123");
-  await page.click("form button[type=submit]");
-  await page.waitForURL((url) => url.pathname === "/");
-  await waitForHydration(page);
-}
 
 test("the gallery shows our stored thumbnail, served from our origin to its owner", async ({ page, browser }) => {
   await signUp(page, uniqueEmail("store"));

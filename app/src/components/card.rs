@@ -41,7 +41,7 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
         }
     });
     Effect::new(move |started: Option<()>| {
-        if started.is_none() && !item.get_untracked().status.is_final() {
+        if started.is_none() && !item.get_untracked().is_settled() {
             poll_until_final(item, refresh, live);
         }
     });
@@ -59,14 +59,14 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
 }
 
 /// Shows `next` unless it is older than what the card shows; a refund refreshes the balance.
-/// Returns whether the job is final now.
+/// Returns whether the job is settled now (final, and stored if it completed).
 fn apply(item: RwSignal<InfographView>, refresh: AccountRefresh, next: InfographView) -> bool {
     let Some(current) = item.try_get_untracked() else { return true };
     // Never let a late answer move a card backwards.
     if !Live::is_newer(&current, &next) {
-        return current.status.is_final();
+        return current.is_settled();
     }
-    let done = next.status.is_final();
+    let done = next.is_settled();
     let newly_refunded = next.refunded && !current.refunded;
     if current != next && item.try_set(next).is_some() {
         return true;
@@ -214,7 +214,7 @@ async fn fetch_and_apply(item: RwSignal<InfographView>, refresh: AccountRefresh)
     use crate::api::infographs::infograph_status;
     use crate::errors::AppError;
     let Some(current) = item.try_get_untracked() else { return Err(()) };
-    if current.status.is_final() {
+    if current.is_settled() {
         return Ok(true);
     }
     match infograph_status(current.id.clone()).await {
@@ -233,7 +233,7 @@ fn poll_until_final(item: RwSignal<InfographView>, refresh: AccountRefresh, live
             gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
             // The card is gone (navigated away, list replaced): stop polling.
             let Some(current) = item.try_get_untracked() else { break };
-            if current.status.is_final() {
+            if current.is_settled() {
                 break;
             }
             // Pushed updates cover it; a background tab needs nothing until it is seen again.

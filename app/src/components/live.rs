@@ -24,6 +24,9 @@ pub struct Live {
     /// Bumped when the tab becomes visible or focused: polling cards fetch at once.
     pub wake: RwSignal<u32>,
     pub toasts: RwSignal<Vec<Toast>>,
+    /// Jobs already toasted: a job's later events (its stored copy) never toast again, even
+    /// after the first toast was dismissed.
+    toasted: RwSignal<std::collections::HashSet<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +38,17 @@ pub struct Toast {
 }
 
 impl Live {
+    fn new() -> Self {
+        Live {
+            connected: RwSignal::new(false),
+            latest: RwSignal::new(HashMap::new()),
+            resync: RwSignal::new(0),
+            wake: RwSignal::new(0),
+            toasts: RwSignal::new(Vec::new()),
+            toasted: RwSignal::new(std::collections::HashSet::new()),
+        }
+    }
+
     /// Whether a card should apply `next` over `current`: never an older version.
     pub fn is_newer(current: &InfographView, next: &InfographView) -> bool {
         next.is_newer_than(current)
@@ -43,7 +57,12 @@ impl Live {
     /// A job reached a final state: tell the user unless they are looking at the gallery.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn toast_for(self, view: &InfographView, on_gallery: bool) {
-        if !view.status.is_final() || on_gallery {
+        if !view.status.is_final() {
+            return;
+        }
+        // The first final event decides, seen on the gallery or not.
+        let first = self.toasted.try_update(|seen| seen.insert(view.id.clone())).unwrap_or(false);
+        if !first || on_gallery {
             return;
         }
         let ok = view.status == JobStatus::Completed;
@@ -79,13 +98,7 @@ impl Live {
 /// only collect a 401).
 pub fn provide_live() -> Live {
     let AccountResource(account) = expect_context();
-    let live = Live {
-        connected: RwSignal::new(false),
-        latest: RwSignal::new(HashMap::new()),
-        resync: RwSignal::new(0),
-        wake: RwSignal::new(0),
-        toasts: RwSignal::new(Vec::new()),
-    };
+    let live = Live::new();
     provide_context(live);
     Effect::new(move |started: Option<bool>| {
         if started == Some(true) {
@@ -230,4 +243,65 @@ mod browser {
 #[cfg(not(feature = "hydrate"))]
 mod browser {
     pub fn start(_live: super::Live) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{JobStatus, Phase};
+
+    fn view(status: JobStatus, phase: Phase, version: i64) -> InfographView {
+        InfographView {
+            id: "job".into(),
+            status,
+            prompt: "p".into(),
+            blog_url: None,
+            aspect_ratio: "1:1".into(),
+            resolution: "1K".into(),
+            image_url: None,
+            width: None,
+            height: None,
+            error: None,
+            refunded: false,
+            created_at: 0,
+            updated_at: 0,
+            cancelled: false,
+            cancellable: false,
+            thumbnail_url: None,
+            source_image_url: None,
+            version,
+            phase,
+            queue_position: None,
+            progress: 0,
+            eta_ms: None,
+            progress_version: 0,
+        }
+    }
+
+    #[test]
+    fn a_job_toasts_once_away_from_the_gallery_and_never_again() {
+        let owner = Owner::new();
+        owner.set();
+        let live = Live::new();
+        live.toast_for(&view(JobStatus::Processing, Phase::Generating, 1), false);
+        assert!(live.toasts.get_untracked().is_empty(), "not final yet");
+        live.toast_for(&view(JobStatus::Completed, Phase::Storing, 2), false);
+        assert_eq!(live.toasts.get_untracked().len(), 1);
+        live.toasts.set(Vec::new()); // dismissed
+        live.toast_for(&view(JobStatus::Completed, Phase::Done, 3), false);
+        assert!(live.toasts.get_untracked().is_empty(), "the stored copy's event does not toast again");
+
+        let seen_on_gallery = Live::new();
+        seen_on_gallery.toast_for(&view(JobStatus::Completed, Phase::Storing, 2), true);
+        seen_on_gallery.toast_for(&view(JobStatus::Completed, Phase::Done, 3), false);
+        assert!(seen_on_gallery.toasts.get_untracked().is_empty(), "already seen on the gallery");
+    }
+
+    #[test]
+    fn a_completed_job_settles_only_once_stored() {
+        assert!(!view(JobStatus::Completed, Phase::Storing, 2).is_settled());
+        assert!(view(JobStatus::Completed, Phase::Done, 3).is_settled());
+        assert!(view(JobStatus::Failed, Phase::Failed, 2).is_settled());
+        assert!(!view(JobStatus::Processing, Phase::Generating, 1).is_settled());
+    }
 }
