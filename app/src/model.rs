@@ -265,6 +265,9 @@ pub fn parse_prompt(raw: Option<&str>) -> Result<String, String> {
     if prompt.chars().count() > PROMPT_MAX_CHARS {
         return Err(format!("must be at most {PROMPT_MAX_CHARS} characters"));
     }
+    if prompt.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("must not contain control characters".into());
+    }
     Ok(prompt.to_string())
 }
 
@@ -538,6 +541,8 @@ mod tests {
         assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS))).is_ok());
         assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS + 1))).is_err());
         assert!(parse_prompt(None).is_err());
+        assert!(parse_prompt(Some("line one\nline two\ttabbed")).is_ok());
+        assert!(parse_prompt(Some("nul \0 byte")).is_err());
     }
 
     #[test]

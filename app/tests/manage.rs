@@ -331,8 +331,12 @@ async fn admins_adjust_credits_retry_failures_and_filter_jobs() {
     let fine = body["infographs"][0]["id"].as_str().expect("id").to_string();
     app.wait_final(&token, &fine, Duration::from_secs(20)).await;
     assert!(admin::retry(state, &boss, &fine).await.is_err(), "only failed jobs are retried");
+    let before_retry = app.balance(&token).await;
     let new_ids = admin::retry(state, &boss, &failed).await.expect("retry");
     assert_eq!(new_ids.len(), 1);
+    // A double click (or a second admin) gets the same retry, not a second charge.
+    assert_eq!(admin::retry(state, &boss, &failed).await.expect("retry again"), new_ids);
+    assert_eq!(app.balance(&token).await, before_retry - 1);
     let debit_actor: String = sqlx::query_scalar(
         "SELECT l.actor FROM credit_ledger l JOIN infographs i ON i.batch_id = l.batch_id WHERE i.id = $1 AND l.reason = 'debit'",
     )
@@ -394,4 +398,27 @@ async fn the_openapi_document_covers_every_api_route() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     assert!(html.contains("/api/infographs/create/") && html.contains("Idempotency-Key"));
+}
+
+#[tokio::test]
+async fn odd_ids_and_control_characters_are_client_errors_on_both_databases() {
+    // PostgreSQL's text type rejects NUL: without checks these were 500s there (not on SQLite).
+    let app = TestApp::spawn().await;
+    let token = app.register("odd@example.com").await;
+    for path in ["/api/infographs/status/%00/", "/api/infographs/status/a%20b/", "/api/infographs/%00/download/"] {
+        let (status, body) = app.get(&token, path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    for path in ["/api/infographs/%00/cancel/", "/api/infographs/%00/regenerate/"] {
+        let (status, body) = post(&app, &token, path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let (status, body) = app.create(&token, json!({"prompt": "nul \u{0} here"})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["fields"]["prompt"].is_string(), "{body}");
+    let (status, _) = app
+        .post_json(None, "/api/auth/token/", json!({"email": "odd\u{0}@example.com", "password": "password123"}).to_string().into())
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(app.balance(&token).await, 10, "nothing charged");
 }

@@ -256,6 +256,8 @@ async fn failed_copies_keep_the_job_completed_with_fals_url_and_are_retried_boun
     assert_eq!(hits[0].load(Ordering::SeqCst), 3);
     let seen = app.status(&token, &id).await;
     assert_eq!((seen["status"].as_str(), seen["image_url"].as_str()), (Some("completed"), Some(broken.as_str())));
+    // The card leaves "storing" once the copier gives up: fal's URL is the image for good.
+    assert_eq!(seen["phase"], "done", "{seen}");
 
     // Bytes that are not an image are refused whatever the Content-Type says.
     let page = format!("http://{fixture}/page.png");

@@ -45,18 +45,22 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserRow, AppErr
     }
 }
 
-fn job_event(event: &JobEvent) -> Event {
+fn job_event(view: &crate::model::InfographView) -> Event {
     Event::default()
         .event("job")
-        .json_data(&event.view)
+        .json_data(view)
         .unwrap_or_else(|_| Event::default().event("resync").data("unserializable"))
 }
 
 /// Filters the instance-wide broadcast down to one user's jobs.
 fn for_user(item: Result<Arc<JobEvent>, BroadcastStreamRecvError>, user_id: &str) -> Option<Event> {
     match item {
-        Ok(event) if event.user_id == user_id => Some(job_event(&event)),
-        Ok(_) => None,
+        Ok(event) => match &event.view {
+            Some(view) if event.user_id == user_id => Some(job_event(view)),
+            Some(_) => None,
+            // The instance (re)connected to PostgreSQL's notifications and may have missed some.
+            None => Some(Event::default().event("resync").data("reconnected")),
+        },
         // Events were dropped for this subscriber: it must refetch what it shows.
         Err(BroadcastStreamRecvError::Lagged(_)) => Some(Event::default().event("resync").data("lagged")),
     }

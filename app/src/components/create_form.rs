@@ -14,10 +14,14 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
     });
     // A fresh key per form display (set in the browser): a double submit or a retried post of the
     // same form charges once. Without wasm (plain form post) there is no key.
+    // A failed or lost attempt keeps its key, so sending the same form again charges once; only
+    // a create that went through starts a new one.
     let idempotency_key = RwSignal::new(String::new());
+    Effect::new(move |_| idempotency_key.set(new_idempotency_key()));
     Effect::new(move |_| {
-        action.version().track();
-        idempotency_key.set(new_idempotency_key());
+        if matches!(action.value().get(), Some(Ok(_))) {
+            idempotency_key.set(new_idempotency_key());
+        }
     });
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
     let blog_ref = NodeRef::<leptos::html::Input>::new();

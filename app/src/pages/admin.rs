@@ -202,9 +202,15 @@ fn when(ms: i64) -> String {
 fn JobRow(job: AdminJob) -> impl IntoView {
     let Changed(changed) = expect_context();
     let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let act = move |retry: bool, id: String| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         leptos::task::spawn_local(async move {
             let result = if retry { admin_retry(id).await.map(|_| ()) } else { admin_cancel(id).await.map(|_| ()) };
+            let _ = busy.try_set(false);
             match result {
                 Ok(()) => changed.update(|n| *n += 1),
                 Err(e) => {
@@ -235,10 +241,10 @@ fn JobRow(job: AdminJob) -> impl IntoView {
             <td>{seconds(job.duration_ms)}</td>
             <td>
                 {(job.status == "failed").then(|| view! {
-                    <button type="button" class="small" data-testid="admin-retry" on:click=move |_| act(true, retry_id.clone())>"Retry"</button>
+                    <button type="button" class="small" data-testid="admin-retry" disabled=move || busy.get() on:click=move |_| act(true, retry_id.clone())>"Retry"</button>
                 })}
                 {job.cancellable.then(|| view! {
-                    <button type="button" class="small" data-testid="admin-cancel" on:click=move |_| act(false, cancel_id.clone())>"Cancel"</button>
+                    <button type="button" class="small" data-testid="admin-cancel" disabled=move || busy.get() on:click=move |_| act(false, cancel_id.clone())>"Cancel"</button>
                 })}
                 {move || error.get().map(|e| view! { <small class="form-error">{e}</small> })}
             </td>
@@ -304,8 +310,13 @@ fn UserLedger(user: AdminUser) -> AnyView {
     let amount = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
     let id = user.id.clone();
+    let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let id = id.clone();
         let raw = amount.get_untracked();
         leptos::task::spawn_local(async move {
@@ -313,7 +324,10 @@ fn UserLedger(user: AdminUser) -> AnyView {
                 Err(_) => Err("amount: must be a whole number (negative removes credits)".to_string()),
                 Ok(n) => admin_adjust_credits(id, n).await.map(|b| format!("New balance: {b}")).map_err(|e| e.to_string()),
             };
+            let _ = busy.try_set(false);
             if outcome.is_ok() {
+                // Cleared so that pressing Apply again is a decision, not a leftover.
+                let _ = amount.try_set(String::new());
                 changed.update(|n| *n += 1);
             }
             let _ = message.try_set(Some(outcome));
@@ -327,7 +341,7 @@ fn UserLedger(user: AdminUser) -> AnyView {
                     <input type="number" name="amount" step="1" data-testid="grant-amount"
                         prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                 </label>
-                <button type="submit" data-testid="grant-submit">"Apply"</button>
+                <button type="submit" data-testid="grant-submit" disabled=move || busy.get()>"Apply"</button>
                 {move || message.get().map(|m| match m {
                     Ok(t) => view! { <span class="form-ok" data-testid="grant-ok">{t}</span> }.into_any(),
                     Err(t) => view! { <span class="form-error" role="alert" data-testid="grant-error">{t}</span> }.into_any(),

@@ -80,6 +80,11 @@ fn job_query(filter: &JobFilter) -> Result<JobQuery, AppError> {
     if !status.is_empty() && status.parse::<JobStatus>().is_err() {
         errors.insert("status".into(), "must be queued, processing, completed or failed".into());
     }
+    for (field, value) in [("user", &filter.user), ("q", &filter.q)] {
+        if value.as_deref().is_some_and(|v| v.chars().any(char::is_control)) {
+            errors.insert(field.into(), "must not contain control characters".into());
+        }
+    }
     let mut day = |field: &str, value: &Option<String>| match text(value).as_str() {
         "" => 0,
         raw => parse_day(field, raw).map_err(|(k, v)| errors.insert(k, v)).unwrap_or(0),
@@ -177,6 +182,9 @@ pub async fn users(db: &Db, search: &str, page: i64) -> Result<AdminUsersPage, A
         return Err(AppError::invalid_field("page", "must be a page number from 1"));
     }
     let search = search.trim();
+    if search.chars().any(char::is_control) {
+        return Err(AppError::invalid_field("search", "must not contain control characters"));
+    }
     let pattern = if search.is_empty() { String::new() } else { like_pattern(search) };
     let filter = "($1 = '' OR LOWER(u.email) LIKE $1 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
@@ -253,7 +261,9 @@ pub async fn retry(state: &AppState, admin: &UserRow, id: &str) -> Result<Vec<St
         return Err(AppError::Conflict("only a failed job can be retried".into()));
     }
     let owner = db::user_by_id(&state.db, &job.user_id).await?.ok_or(AppError::NotFound)?;
-    let created = service::regenerate_as(state, &owner, &job, &admin.id).await?.into_response()?;
+    // One retry per failed job: a double click or a second admin gets the first retry's answer.
+    let once = format!("admin-retry:{}", job.id);
+    let created = service::regenerate_as(state, &owner, &job, &admin.id, Some(&once)).await?.into_response()?;
     Ok(created.infographs.into_iter().map(|j| j.id).collect())
 }
 

@@ -82,9 +82,6 @@ pub struct Config {
     pub event_streams_per_user: usize,
 }
 
-/// Copies of an image tried before the job keeps fal's URL for good.
-pub const DEFAULT_STORAGE_MAX_ATTEMPTS: u32 = 8;
-
 /// Our own copy of generated images (see `server::storage`).
 #[derive(Debug, Clone)]
 pub struct StorageConfig {
@@ -171,7 +168,7 @@ impl Default for Config {
                 s3_allow_http: false,
                 max_bytes: 40 * 1024 * 1024,
                 thumbnail_edge: 400,
-                max_attempts: DEFAULT_STORAGE_MAX_ATTEMPTS,
+                max_attempts: 8,
                 retry_base: Duration::from_secs(5),
             },
             email: EmailConfig {

@@ -152,6 +152,23 @@ async fn claim_idempotency_key(
     Ok(inserted == 1)
 }
 
+/// The stored first answer for this key, if one from the last 24 h exists: a retry is answered
+/// before anything else (rate limits, blog checks) can turn it into a different answer.
+pub async fn stored_replay(db: &Db, user_id: &str, claim: &IdempotencyClaim) -> Result<Option<Enqueued>, AppError> {
+    let live: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2 AND created_at >= $3 AND status_code > 0",
+    )
+    .bind(user_id)
+    .bind(&claim.key)
+    .bind(now_ms() - IDEMPOTENCY_TTL_MS)
+    .fetch_one(&db.pool)
+    .await?;
+    if live == 0 {
+        return Ok(None);
+    }
+    replay(db, user_id, claim).await.map(Some)
+}
+
 async fn replay(db: &Db, user_id: &str, claim: &IdempotencyClaim) -> Result<Enqueued, AppError> {
     let stored: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2",

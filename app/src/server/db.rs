@@ -199,7 +199,8 @@ pub struct InfographRow {
     pub progress_version: i64,
     /// When our storage got its copy (see `server::storage`).
     pub stored_at: Option<i64>,
-    pub storage_attempts: i64,
+    /// When the copier stopped trying: the job keeps fal's URL.
+    pub storage_gave_up_at: Option<i64>,
 }
 
 impl InfographRow {
@@ -256,9 +257,18 @@ pub const INFOGRAPH_COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_p
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
-    progress_version, stored_at, storage_attempts";
+    progress_version, stored_at, storage_gave_up_at";
+
+/// Whether `id` could be one of our ids (UUIDs). Ids come from URL paths: anything else cannot
+/// match, and some (a NUL byte) would make PostgreSQL reject the query with an error, not a miss.
+pub fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
 
 pub async fn infograph_by_id(db: &Db, id: &str) -> Result<Option<InfographRow>, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
     sqlx::query_as::<_, InfographRow>(&format!(
         "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1"
     ))
@@ -273,6 +283,9 @@ pub async fn infograph_for_user(
     user_id: &str,
     id: &str,
 ) -> Result<Option<InfographRow>, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
     sqlx::query_as::<_, InfographRow>(&format!(
         "SELECT {INFOGRAPH_COLUMNS} FROM infographs WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL"
     ))
@@ -299,6 +312,9 @@ pub async fn infographs_for_user(
 
 /// Hides an infograph from its owner. `false` when it is not theirs or already hidden.
 pub async fn hide_infograph(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(false);
+    }
     let now = now_ms();
     let _write = db.write_guard().await;
     let hidden = sqlx::query(
@@ -315,6 +331,9 @@ pub async fn hide_infograph(db: &Db, user_id: &str, id: &str) -> Result<bool, sq
 }
 
 pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
     sqlx::query_as::<_, UserRow>(
         "SELECT id, email, password_hash, is_admin, credit_balance, created_at FROM users WHERE id = $1",
     )
@@ -324,6 +343,10 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Erro
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    // PostgreSQL text cannot hold NUL: such an email is nobody's, not a database error.
+    if email.contains('\0') {
+        return Ok(None);
+    }
     sqlx::query_as::<_, UserRow>(
         "SELECT id, email, password_hash, is_admin, credit_balance, created_at FROM users WHERE email = $1",
     )

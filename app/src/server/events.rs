@@ -22,11 +22,12 @@ pub const PG_CHANNEL: &str = "infograph_events";
 /// Events buffered per subscriber; a slower subscriber is told to resync (it lost some).
 const CAPACITY: usize = 1024;
 
-/// One job's new state, for its owner only.
+/// One job's new state, for its owner only; or, with `view: None`, a call to every subscriber
+/// to refetch (this instance may have missed other instances' changes).
 #[derive(Debug, Clone)]
 pub struct JobEvent {
     pub user_id: String,
-    pub view: InfographView,
+    pub view: Option<InfographView>,
 }
 
 #[derive(Clone)]
@@ -116,7 +117,7 @@ impl Events {
             Ok(Some(row)) => {
                 let view = self.0.eta.view(&self.0.db, &row).await;
                 // No receivers is fine: nobody is watching.
-                let _ = self.0.tx.send(Arc::new(JobEvent { user_id: row.user_id, view }));
+                let _ = self.0.tx.send(Arc::new(JobEvent { user_id: row.user_id, view: Some(view) }));
             }
             Ok(None) => {}
             Err(err) => tracing::warn!(infograph = %id, error = %err, "could not read a changed job"),
@@ -157,6 +158,9 @@ impl Events {
     async fn listen(&self, database_url: &str) -> Result<(), sqlx::Error> {
         let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
         listener.listen(PG_CHANNEL).await?;
+        // Other instances' notices sent while we were not listening are gone: every open stream
+        // refetches what it shows (harmless on the first connect, when few streams are open).
+        let _ = self.0.tx.send(Arc::new(JobEvent { user_id: String::new(), view: None }));
         loop {
             // `try_recv` answers `None` when the connection dropped (notifications sent meanwhile
             // are lost: the browsers' polling covers that gap); reconnect through the outer loop.

@@ -156,22 +156,18 @@ impl FalClient {
         .await
     }
 
-    /// Asks fal to cancel (`PUT {cancel_url}`). fal answers 202 when it takes the request and
-    /// 400 when the job already completed; either way the outcome arrives by webhook.
+    /// Asks fal to cancel (`PUT {cancel_url}`), once: a person is waiting on the answer and can
+    /// press again. fal answers 202 when it takes the request and 400 when the job already
+    /// completed; either way the outcome arrives by webhook.
     pub async fn cancel(&self, cancel_url: &str) -> Result<(), FalError> {
-        let result: Result<serde_json::Value, FalError> = self
-            .with_retries(|| async {
-                let response = self
-                    .http
-                    .put(cancel_url)
-                    .header(reqwest::header::AUTHORIZATION, self.auth())
-                    .send()
-                    .await
-                    .map_err(|e| FalError::Transport(e.without_url().to_string()))?;
-                decode(response).await
-            })
-            .await;
-        match result {
+        let response = self
+            .http
+            .put(cancel_url)
+            .header(reqwest::header::AUTHORIZATION, self.auth())
+            .send()
+            .await
+            .map_err(|e| FalError::Transport(e.without_url().to_string()))?;
+        match decode::<serde_json::Value>(response).await {
             Ok(_) | Err(FalError::Status { status: 400, .. }) => Ok(()),
             Err(err) => Err(err),
         }

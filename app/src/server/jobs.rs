@@ -106,14 +106,20 @@ pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx
     Ok(cancelled)
 }
 
-/// Records that the owner asked fal to cancel; `false` if already asked or no longer running.
-pub async fn mark_cancel_requested(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+/// Records (`requested`) or takes back (fal refused it) the owner's cancel request. `false` when
+/// there was nothing to change: already asked, not asked, or no longer running.
+pub async fn mark_cancel_requested(db: &Db, id: &str, requested: bool) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let _write = db.write_guard().await;
-    let marked = sqlx::query(
-        "UPDATE infographs SET cancel_requested_at = $1, updated_at = $1, version = version + 1 \
-         WHERE id = $2 AND status = 'processing' AND cancel_requested_at IS NULL",
-    )
+    let (set, guard) = if requested {
+        ("cancel_requested_at = $1", "cancel_requested_at IS NULL")
+    } else {
+        ("cancel_requested_at = NULL", "cancel_requested_at IS NOT NULL")
+    };
+    let marked = sqlx::query(&format!(
+        "UPDATE infographs SET {set}, updated_at = $1, version = version + 1 \
+         WHERE id = $2 AND status = 'processing' AND {guard}"
+    ))
     .bind(now)
     .bind(id)
     .execute(&db.pool)

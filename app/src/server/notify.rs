@@ -79,6 +79,7 @@ impl Mailer {
 }
 
 /// Queues the email for job `id` if it is final and its owner opted in. Idempotent.
+/// Jobs the user cancelled or deleted get no email: they know.
 pub async fn enqueue(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let _write = db.write_guard().await;
@@ -86,6 +87,7 @@ pub async fn enqueue(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
         "INSERT INTO email_outbox (id, infograph_id, user_id, kind, next_at, created_at) \
          SELECT $1, i.id, i.user_id, i.status, $2, $2 FROM infographs i JOIN users u ON u.id = i.user_id \
          WHERE i.id = $3 AND i.status IN ('completed', 'failed') AND u.notify_email = 1 \
+           AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
          ON CONFLICT (infograph_id) DO NOTHING",
     )
     .bind(new_id())
@@ -103,6 +105,7 @@ pub async fn enqueue_missed(db: &Db) -> Result<(), sqlx::Error> {
     let missed: Vec<String> = sqlx::query_scalar(
         "SELECT i.id FROM infographs i JOIN users u ON u.id = i.user_id \
          WHERE i.status IN ('completed', 'failed') AND u.notify_email = 1 AND i.completed_at > $1 \
+           AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
            AND i.completed_at >= u.notify_email_since \
            AND NOT EXISTS (SELECT 1 FROM email_outbox o WHERE o.infograph_id = i.id) LIMIT 100",
     )

@@ -32,9 +32,9 @@ pub fn default_duration_ms(resolution: Resolution) -> i64 {
 }
 
 /// A completed job whose image is still being copied to our storage shows "storing"; one whose
-/// copy gave up (after the default number of attempts) is done with fal's URL.
+/// copy gave up is done with fal's URL.
 pub fn awaiting_storage(row: &InfographRow) -> bool {
-    row.stored_at.is_none() && row.storage_attempts < super::config::DEFAULT_STORAGE_MAX_ATTEMPTS as i64
+    row.stored_at.is_none() && row.storage_gave_up_at.is_none()
 }
 
 pub fn phase_of(row: &InfographRow, now: i64) -> Phase {
@@ -274,7 +274,7 @@ mod tests {
             queue_position: None,
             progress_version: 0,
             stored_at: None,
-            storage_attempts: 0,
+            storage_gave_up_at: None,
         }
     }
 
@@ -301,9 +301,9 @@ mod tests {
         assert_eq!(phase_of(&r, now), Phase::Submitted);
         r.status = "completed".into();
         assert_eq!(phase_of(&r, now), Phase::Storing, "completed at fal, not yet in our storage");
-        r.storage_attempts = i64::from(crate::server::config::DEFAULT_STORAGE_MAX_ATTEMPTS);
+        r.storage_gave_up_at = Some(now);
         assert_eq!(phase_of(&r, now), Phase::Done, "the copy gave up: fal's URL is the image");
-        r.storage_attempts = 1;
+        r.storage_gave_up_at = None;
         r.stored_at = Some(now);
         assert_eq!(phase_of(&r, now), Phase::Done);
         r.status = "failed".into();

@@ -96,6 +96,13 @@ pub async fn create(
 ) -> Result<Created, AppError> {
     let cmd = validate_create(raw).map_err(AppError::invalid)?;
     let claim = idempotency_key.map(|key| idempotency_claim(key, &cmd)).transpose()?;
+    if let Some(claim) = &claim {
+        if let Some(credits::Enqueued::Replay { status_code, body }) =
+            credits::stored_replay(&state.db, &user.id, claim).await?
+        {
+            return Ok(Created::Replay { status_code, body });
+        }
+    }
     super::ratelimit::hit(&state.db, &format!("create:{}", user.id), state.config.create_per_minute).await?;
     enqueue(state, user, &cmd, credits::Enqueue { idempotency: claim.as_ref(), ..Default::default() }).await
 }
@@ -138,17 +145,26 @@ fn same_settings(row: &InfographRow) -> RawCreate {
 /// A new infograph with the same settings as `id`, charged to its owner like any create.
 pub async fn regenerate(state: &AppState, owner: &UserRow, id: &str) -> Result<Created, AppError> {
     let row = db::infograph_for_user(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
-    regenerate_as(state, owner, &row, &owner.id).await
+    regenerate_as(state, owner, &row, &owner.id, None).await
 }
 
 /// [`regenerate`] on behalf of `actor` (the owner, or an admin retrying a failed job; an
 /// admin's retry does not count against the owner's create rate limit).
-pub async fn regenerate_as(state: &AppState, owner: &UserRow, row: &InfographRow, actor: &str) -> Result<Created, AppError> {
+/// `once_key`: an idempotency key making repeats of this regeneration (a double click, two
+/// admins) answer the first one instead of charging again.
+pub async fn regenerate_as(
+    state: &AppState,
+    owner: &UserRow,
+    row: &InfographRow,
+    actor: &str,
+    once_key: Option<&str>,
+) -> Result<Created, AppError> {
     let cmd = validate_create(&same_settings(row)).map_err(AppError::invalid)?;
+    let claim = once_key.map(|key| idempotency_claim(key, &cmd)).transpose()?;
     if actor == owner.id {
         super::ratelimit::hit(&state.db, &format!("create:{}", owner.id), state.config.create_per_minute).await?;
     }
-    let opts = credits::Enqueue { actor: Some(actor), regenerated_from: Some(&row.id), idempotency: None };
+    let opts = credits::Enqueue { actor: Some(actor), regenerated_from: Some(&row.id), idempotency: claim.as_ref() };
     enqueue(state, owner, &cmd, opts).await
 }
 
@@ -185,11 +201,14 @@ pub async fn cancel_job(state: &AppState, row: &InfographRow) -> Result<Infograp
     if row.cancel_requested_at.is_some() {
         return Ok(row.view());
     }
-    if super::jobs::mark_cancel_requested(&state.db, id).await? {
-        state.events.job_changed(id).await;
+    if super::jobs::mark_cancel_requested(&state.db, id, true).await? {
         if let Err(err) = state.fal.cancel(&cancel_url).await {
             tracing::warn!(infograph = id, error = %err, "fal did not take the cancel request");
+            // Not requested after all: the job stays cancellable, so the user can try again.
+            super::jobs::mark_cancel_requested(&state.db, id, false).await?;
+            return Err(AppError::Transport("fal did not take the cancel request; please try again".into()));
         }
+        state.events.job_changed(id).await;
     }
     reload(state, id).await
 }
@@ -227,6 +246,8 @@ pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<
     Ok(row.built_prompt)
 }
 
+static FALLBACK_DOWNLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// An image to hand to the browser as a file.
 pub struct Download {
     pub content_type: &'static str,
@@ -258,6 +279,9 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Dow
                 tracing::warn!(infograph = %row.id, error = %e, "could not fetch an image for download");
                 AppError::Transport("the image could not be fetched; try again later".into())
             };
+            // Each of these buffers a whole image: a few at a time per instance, so parallel
+            // downloads cannot exhaust memory (the stored copy, the normal case, is streamed).
+            let _slot = FALLBACK_DOWNLOADS.acquire().await.map_err(|_| AppError::Internal)?;
             let policy = state.config.fetch_policy();
             let bytes = storage::fetch_image(&state.storage, url, &policy, state.config.storage.max_bytes)
                 .await

@@ -242,7 +242,7 @@ async fn copy_one(state: &AppState, job: CopyJob) {
             let exhausted = attempts >= state.config.storage.max_attempts;
             tracing::warn!(infograph = %job.id, attempts, exhausted, %reason, "image copy failed; fal's URL stays");
             let delay = backoff(state.config.storage.retry_base, attempts);
-            if let Err(err) = record_failure(&state.db, &job, &reason, delay).await {
+            if let Err(err) = record_failure(&state.db, &job, &reason, delay, exhausted).await {
                 tracing::error!(infograph = %job.id, error = %err, "could not record a failed image copy");
             } else if exhausted {
                 // The card leaves "storing" for good: it keeps fal's URL.
@@ -318,7 +318,9 @@ pub async fn fetch_image(storage: &Storage, url: &str, policy: &FetchPolicy, max
         .emulator_files
         .as_ref()
         .and_then(|(public, local)| url.strip_prefix(public.as_str()).map(|rest| format!("{local}{rest}")));
+    // No proxy: a proxy would resolve the host itself and undo the address check and the pin.
     let client = reqwest::Client::builder()
+        .no_proxy()
         .connect_timeout(Duration::from_secs(10))
         .timeout(FETCH_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -392,15 +394,20 @@ async fn record_stored(db: &Db, job: &CopyJob, s: &Stored) -> Result<bool, sqlx:
     Ok(updated == 1)
 }
 
-async fn record_failure(db: &Db, job: &CopyJob, reason: &str, delay: Duration) -> Result<(), sqlx::Error> {
+async fn record_failure(db: &Db, job: &CopyJob, reason: &str, delay: Duration, exhausted: bool) -> Result<(), sqlx::Error> {
+    let now = now_ms();
     let _write = db.write_guard().await;
     sqlx::query(
-        "UPDATE infographs SET storage_next_at = $1, storage_error = $2 \
-         WHERE id = $3 AND stored_at IS NULL AND storage_next_at = $4",
+        "UPDATE infographs SET storage_next_at = $1, storage_error = $2, \
+         storage_gave_up_at = CASE WHEN $3 = 1 THEN $5 ELSE storage_gave_up_at END, \
+         progress_version = progress_version + $3 \
+         WHERE id = $4 AND stored_at IS NULL AND storage_next_at = $6",
     )
-    .bind(now_ms() + delay.as_millis() as i64)
+    .bind(now + delay.as_millis() as i64)
     .bind(reason)
+    .bind(i64::from(exhausted))
     .bind(&job.id)
+    .bind(now)
     .bind(job.storage_next_at)
     .execute(&db.pool)
     .await?;
@@ -409,6 +416,9 @@ async fn record_failure(db: &Db, job: &CopyJob, reason: &str, delay: Duration) -
 
 /// The object key of `file` if it is one of this user's stored files for job `id`.
 pub async fn owned_object(db: &Db, user_id: &str, id: &str, file: &str) -> Result<Option<String>, sqlx::Error> {
+    if !super::db::plausible_id(id) {
+        return Ok(None);
+    }
     let keys: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT stored_image_key, stored_thumb_key FROM infographs WHERE id = $1 AND user_id = $2",
     )
