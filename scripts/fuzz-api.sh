@@ -2,6 +2,7 @@
 # Property-based fuzz of the REST API from its own OpenAPI document (schemathesis): starts the
 # debug server on a fresh SQLite database, signs up a user for the token, and fails on any 5xx,
 # undocumented status code, content type or header, or a body that does not match its schema.
+# On PostgreSQL when TEST_POSTGRES_URL is set (scripts/with-postgres.sh): a fresh database there.
 # Usage: fuzz-api.sh [max-examples per operation, default 40]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,17 @@ server_pid=
 cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 
+db_url="sqlite://$dir/fuzz.db"
+if [[ -n "${TEST_POSTGRES_URL:-}" ]]; then
+  db_name="fuzz_$RANDOM$RANDOM"
+  psql "$TEST_POSTGRES_URL" -qc "CREATE DATABASE $db_name" >/dev/null
+  db_url="${TEST_POSTGRES_URL%/*}/$db_name"
+fi
+echo "fuzzing against ${db_url%%:*}"
+
 # Limits off and credits plenty: the fuzzer should reach the handlers, not the 429s and 402s
 # (both are documented and tested elsewhere).
-DATABASE_URL="sqlite://$dir/fuzz.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
   SIGNUP_CREDITS=100000 CREATE_RATE_PER_MINUTE=0 AUTH_RATE_PER_MINUTE=0 FAL_EMULATOR_DELAY_MS=200 \
   RUST_LOG=warn target/debug/infograph serve >"$dir/server.log" 2>&1 &
 server_pid=$!

@@ -18,6 +18,7 @@ if [[ "$what" == all || "$what" == e2e ]]; then
   scripts/build.sh debug
   echo "== API fuzz (schemathesis, from /api/openapi.json)"
   scripts/fuzz-api.sh
+  scripts/with-postgres.sh scripts/fuzz-api.sh
   echo "== Playwright"
   (cd end2end && npx playwright test)
 fi
