@@ -24,10 +24,15 @@ struct SseEvent {
 
 impl SseStream {
     async fn open(app: &TestApp, token: &str) -> Self {
+        Self::open_with(app, "Authorization", &format!("Token {token}")).await
+    }
+
+    /// Opens the stream with one credential header (`Authorization` or `Cookie`).
+    async fn open_with(app: &TestApp, header: &str, value: &str) -> Self {
         let response = app
             .http
             .get(app.url("/api/events/"))
-            .header("Authorization", format!("Token {token}"))
+            .header(header, value)
             .timeout(Duration::from_secs(600))
             .send()
             .await
@@ -348,4 +353,50 @@ async fn streams_per_user_are_bounded() {
         assert!(Instant::now() < deadline, "the slot of a closed stream was never released");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: Option<&str>, form: &str) -> reqwest::Response {
+    let mut request = app
+        .http
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_string());
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("server function")
+}
+
+/// A stream is authorized when it opens and re-checked while it is open: signing out ends it,
+/// a valid session keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stream_ends_when_its_session_is_signed_out() {
+    let app = TestApp::spawn_with(|c| c.event_stream_recheck = Duration::from_millis(200)).await;
+    let token = app.register("jo@example.com").await;
+    let signed_in = post_form(&app, "/sfn/sign_in", None, "email=jo%40example.com&password=password123").await;
+    assert!(signed_in.status().is_success(), "{}", signed_in.status());
+    let cookie = signed_in.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_string();
+    let mut stream = SseStream::open_with(&app, "Cookie", &cookie).await;
+
+    // Several re-checks later a valid session still gets its events.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let id = create_one(&app, &token, "Still listening").await;
+    let event = stream.next_event(WAIT).await.expect("an event while signed in");
+    assert_eq!(event.name, "job");
+    assert!(event.data.contains(&id), "{}", event.data);
+
+    let signed_out = post_form(&app, "/sfn/sign_out", Some(&cookie), "").await;
+    assert!(signed_out.status().is_success(), "{}", signed_out.status());
+    let end = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.body.next().await {
+                None => return Ok(()),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.to_string()),
+            }
+        }
+    })
+    .await
+    .expect("the stream ended after sign-out");
+    assert_eq!(end, Ok(()), "the server ended the stream");
 }

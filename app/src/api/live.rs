@@ -25,6 +25,20 @@ use tokio_stream::wrappers::BroadcastStream;
 
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// Resolves once the caller's session or token no longer authenticates them (signed out,
+/// revoked, account gone): an open stream must not outlive the right to read it. A database
+/// error is not a revocation; the next check decides.
+async fn until_revoked(state: AppState, headers: HeaderMap, user_id: String, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match caller(&state, &headers).await {
+            Ok(user) if user.id == user_id => {}
+            Ok(_) | Err(AppError::Unauthorized) => return,
+            Err(_) => {}
+        }
+    }
+}
+
 /// The browser's session cookie, or an API client's `Authorization: Token`.
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserRow, AppError> {
     if let Some(token) = headers
@@ -81,13 +95,17 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result
     let slot = state.events.open_stream(&user.id).ok_or(AppError::RateLimited { retry_after_secs: 60 })?;
     let updates = BroadcastStream::new(state.events.subscribe());
     let mut closed = state.events.closed();
+    let revoked = until_revoked(state.clone(), headers.clone(), user.id.clone(), state.config.event_stream_recheck);
     let user_id = user.id;
     let ready = futures::stream::once(async { Event::default().event("ready").data("{}") });
     let stream = ready
         .chain(updates.filter_map(move |item| futures::future::ready(for_user(item, &user_id))))
         .map(Ok::<_, Infallible>)
         .take_until(async move {
-            let _ = closed.wait_for(|closed| *closed).await;
+            tokio::select! {
+                _ = closed.wait_for(|closed| *closed) => {}
+                () = revoked => {}
+            }
         })
         // The stream owns the slot: it is released when the stream is dropped.
         .map(move |event| {

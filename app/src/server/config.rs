@@ -80,6 +80,8 @@ pub struct Config {
     pub progress_poll_max: usize,
     /// Open live-update streams per user and instance; beyond it the browser polls.
     pub event_streams_per_user: usize,
+    /// How often an open event stream re-checks its session or token (sign-out ends it).
+    pub event_stream_recheck: Duration,
 }
 
 /// Our own copy of generated images (see `server::storage`).
@@ -180,6 +182,7 @@ impl Default for Config {
             progress_poll: Duration::from_millis(2000),
             progress_poll_max: 4,
             event_streams_per_user: 16,
+            event_stream_recheck: Duration::from_secs(30),
         }
     }
 }
@@ -260,6 +263,7 @@ impl Config {
             progress_poll: Duration::from_millis(parsed("PROGRESS_POLL_MS", d.progress_poll.as_millis() as u64)?),
             progress_poll_max: parsed("PROGRESS_POLL_MAX", d.progress_poll_max)?.max(1),
             event_streams_per_user: parsed("EVENT_STREAMS_PER_USER", d.event_streams_per_user)?,
+            event_stream_recheck: d.event_stream_recheck,
         })
     }
 
