@@ -8,12 +8,11 @@
 //! every 15 s so idle connections are not cut by proxies.
 
 use crate::errors::AppError;
-use crate::server::auth;
 use crate::server::db::UserRow;
 use crate::server::events::JobEvent;
 use crate::server::state::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -39,24 +38,8 @@ async fn until_revoked(state: AppState, headers: HeaderMap, user_id: String, eve
     }
 }
 
-/// The browser's session cookie, or an API client's `Authorization: Token`.
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserRow, AppError> {
-    if let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(auth::token_from_authorization)
-    {
-        return state.tokens.user(&state.db, token).await?.ok_or(AppError::Unauthorized);
-    }
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE));
-    match session {
-        Some(token) => auth::user_for_session(&state.db, token).await?.ok_or(AppError::Unauthorized),
-        None => Err(AppError::Unauthorized),
-    }
+    super::rest::request_user(state, headers).await?.ok_or(AppError::Unauthorized)
 }
 
 fn job_event(view: &crate::model::InfographView) -> Event {

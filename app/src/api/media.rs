@@ -3,8 +3,6 @@
 //! the app) or the `Authorization: Token` user (an API client).
 
 use crate::errors::AppError;
-use crate::server::auth::{cookie_value, token_from_authorization, user_for_session, SESSION_COOKIE};
-use crate::server::db::UserRow;
 use crate::server::state::AppState;
 use crate::server::storage;
 use axum::body::Body;
@@ -12,24 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, AppError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(token_from_authorization);
-    if let Some(token) = token {
-        return state.tokens.user(&state.db, token).await;
-    }
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| cookie_value(h, SESSION_COOKIE));
-    match session {
-        Some(token) => user_for_session(&state.db, token).await,
-        None => Ok(None),
-    }
-}
 
 /// File names are `<hex>.<ext>` or `<hex>-thumb.jpg`; anything else is not ours.
 fn valid_file_name(file: &str) -> bool {
@@ -46,7 +26,7 @@ pub async fn serve(
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let user = caller(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+    let user = super::rest::request_user(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
     if !valid_file_name(&file) || id.len() > 64 {
         return Err(AppError::NotFound);
     }

@@ -64,21 +64,32 @@ impl FromRequestParts<AppState> for ApiUser {
 /// cookie.
 pub struct Caller(pub UserRow);
 
+/// Who sent a request: its `Authorization: Token` when it has an `Authorization` header (a
+/// client that sends credentials is judged on them), else its session cookie. `None`: neither
+/// authenticates. The one place the REST routes, media and the event stream resolve a caller.
+pub async fn request_user(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, AppError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let Some(token) = value.to_str().ok().and_then(auth::token_from_authorization) else {
+            return Ok(None);
+        };
+        return state.tokens.user(&state.db, token).await;
+    }
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE));
+    match session {
+        Some(token) => auth::user_for_session(&state.db, token).await,
+        None => Ok(None),
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if parts.headers.contains_key(header::AUTHORIZATION) {
-            return ApiUser::from_request_parts(parts, state).await.map(|ApiUser(u)| Caller(u));
-        }
-        let session = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE).map(str::to_string))
-            .ok_or(AppError::Unauthorized)?;
-        auth::user_for_session(&state.db, &session).await?.map(Caller).ok_or(AppError::Unauthorized)
+        request_user(state, &parts.headers).await?.map(Caller).ok_or(AppError::Unauthorized)
     }
 }
 
