@@ -90,7 +90,6 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
         Outcome::Failed { message } => credits::fail_and_refund(&state.db, id, message).await?,
     };
     if changed {
-        state.events.job_changed(id).await;
         after_final(state, id).await;
     }
     Ok(changed)
@@ -100,7 +99,6 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
 pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
     let cancelled = credits::cancel_unsubmitted(&state.db, id).await?;
     if cancelled {
-        state.events.job_changed(id).await;
         after_final(state, id).await;
     }
     Ok(cancelled)
@@ -129,9 +127,10 @@ pub async fn mark_cancel_requested(db: &Db, id: &str, requested: bool) -> Result
 }
 
 /// Follow-ups of a job becoming final, none of which may fail or delay the caller (a webhook
-/// answer): queue its email (durable; the notifier's backstop covers a crash right here) and
-/// wake the image copier and the email sender, which run in their own tasks.
+/// answer): push the change to its owner's pages, queue its email (durable; the notifier's
+/// backstop covers a crash right here) and wake the image copier and the email sender.
 async fn after_final(state: &AppState, id: &str) {
+    state.events.job_changed(id).await;
     match super::notify::enqueue(&state.db, id).await {
         Ok(true) => state.mailer.wake(),
         Ok(false) => {}
