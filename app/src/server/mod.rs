@@ -14,6 +14,7 @@ pub mod fal;
 pub mod jobs;
 pub mod notify;
 pub mod progress;
+pub mod queue;
 pub mod ratelimit;
 pub mod scrape;
 pub mod service;

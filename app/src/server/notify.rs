@@ -172,25 +172,21 @@ async fn claim_next(db: &Db, max_attempts: u32) -> Result<Option<OutboxRow>, sql
 
 pub fn spawn_sender(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last_backstop: Option<std::time::Instant> = None;
-        loop {
-            if last_backstop.is_none_or(|at| at.elapsed() >= BACKSTOP_EVERY) {
-                last_backstop = Some(std::time::Instant::now());
+        let state = &state;
+        let backstop = async move {
+            loop {
                 if let Err(err) = enqueue_missed(&state.db).await {
                     tracing::warn!(error = %err, "notification backstop failed");
                 }
+                tokio::time::sleep(BACKSTOP_EVERY).await;
             }
-            match claim_next(&state.db, state.config.email.max_attempts).await {
-                Ok(Some(row)) => send_one(&state, row).await,
-                Ok(None) => {
-                    let _ = tokio::time::timeout(IDLE_POLL, state.mailer.wake.notified()).await;
-                }
-                Err(err) => {
-                    tracing::error!(error = %err, "email sender could not claim a message");
-                    tokio::time::sleep(IDLE_POLL).await;
-                }
-            }
-        }
+        };
+        let sender = super::queue::run("email sender", IDLE_POLL, &state.mailer.wake, move || async move {
+            let Some(row) = claim_next(&state.db, state.config.email.max_attempts).await? else { return Ok(false) };
+            send_one(state, row).await;
+            Ok(true)
+        });
+        tokio::join!(backstop, sender);
     })
 }
 

@@ -215,18 +215,13 @@ async fn claim_next(db: &Db, max_attempts: u32) -> Result<Option<CopyJob>, sqlx:
 /// a job completes and every few seconds for retries.
 pub fn spawn_copier(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
-            match claim_next(&state.db, state.config.storage.max_attempts).await {
-                Ok(Some(job)) => copy_one(&state, job).await,
-                Ok(None) => {
-                    let _ = tokio::time::timeout(IDLE_POLL, state.storage.wake.notified()).await;
-                }
-                Err(err) => {
-                    tracing::error!(error = %err, "storage copier could not claim a job");
-                    tokio::time::sleep(IDLE_POLL).await;
-                }
-            }
-        }
+        let state = &state;
+        super::queue::run("storage copier", IDLE_POLL, &state.storage.wake, move || async move {
+            let Some(job) = claim_next(&state.db, state.config.storage.max_attempts).await? else { return Ok(false) };
+            copy_one(state, job).await;
+            Ok(true)
+        })
+        .await;
     })
 }
 
