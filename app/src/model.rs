@@ -374,6 +374,38 @@ pub struct InfographView {
     pub progress_version: i64,
 }
 
+#[cfg(test)]
+impl InfographView {
+    /// A plain view for unit tests; override what the test is about with `..`.
+    pub(crate) fn sample(status: JobStatus, phase: Phase) -> Self {
+        Self {
+            id: "job".into(),
+            status,
+            prompt: "p".into(),
+            blog_url: None,
+            aspect_ratio: "1:1".into(),
+            resolution: "1K".into(),
+            image_url: None,
+            width: None,
+            height: None,
+            error: None,
+            refunded: false,
+            created_at: 0,
+            updated_at: 0,
+            cancelled: false,
+            cancellable: false,
+            thumbnail_url: None,
+            source_image_url: None,
+            version: 0,
+            phase,
+            queue_position: None,
+            progress: 0,
+            eta_ms: None,
+            progress_version: 0,
+        }
+    }
+}
+
 impl InfographView {
     /// Nothing more will change: failed, or completed and (if it can be) in our storage. A
     /// completed job still `storing` gets its own URL and thumbnail soon, so a card keeps

@@ -46,6 +46,17 @@ impl SseStream {
         stream
     }
 
+    /// Reads until the body ends: `Ok` when the server ended it cleanly, `Err` when it was cut.
+    async fn end(&mut self) -> Result<(), String> {
+        loop {
+            match self.body.next().await {
+                None => return Ok(()),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.to_string()),
+            }
+        }
+    }
+
     /// The next event (comments and keep-alives skipped), or `None` after `within`.
     async fn next_event(&mut self, within: Duration) -> Option<SseEvent> {
         let deadline = tokio::time::Instant::now() + within;
@@ -303,17 +314,7 @@ async fn open_streams_end_cleanly_on_shutdown() {
     let mut stream = SseStream::open(&app, &token).await;
     let TestApp { running, .. } = app;
     running.stop().await;
-    let end = tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            match stream.body.next().await {
-                None => return Ok(()),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.to_string()),
-            }
-        }
-    })
-    .await
-    .expect("the stream ended");
+    let end = tokio::time::timeout(Duration::from_secs(30), stream.end()).await.expect("the stream ended");
     assert_eq!(end, Ok(()), "the stream was cut instead of ended");
 }
 
@@ -387,16 +388,6 @@ async fn a_stream_ends_when_its_session_is_signed_out() {
 
     let signed_out = post_form(&app, "/sfn/sign_out", Some(&cookie), "").await;
     assert!(signed_out.status().is_success(), "{}", signed_out.status());
-    let end = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match stream.body.next().await {
-                None => return Ok(()),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.to_string()),
-            }
-        }
-    })
-    .await
-    .expect("the stream ended after sign-out");
+    let end = tokio::time::timeout(Duration::from_secs(10), stream.end()).await.expect("the stream ended after sign-out");
     assert_eq!(end, Ok(()), "the server ended the stream");
 }

@@ -259,29 +259,11 @@ mod tests {
 
     fn running(progress: u8, eta_ms: Option<i64>, phase: Phase) -> InfographView {
         InfographView {
-            id: "i".into(),
-            status: JobStatus::Processing,
-            prompt: "p".into(),
-            blog_url: None,
-            aspect_ratio: "1:1".into(),
-            resolution: "1K".into(),
-            image_url: None,
-            width: None,
-            height: None,
-            error: None,
-            refunded: false,
-            created_at: 0,
-            updated_at: 0,
-            cancelled: false,
             cancellable: true,
-            thumbnail_url: None,
-            source_image_url: None,
             version: 1,
-            phase,
-            queue_position: None,
             progress,
             eta_ms,
-            progress_version: 0,
+            ..InfographView::sample(JobStatus::Processing, phase)
         }
     }
 

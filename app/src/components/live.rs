@@ -251,31 +251,7 @@ mod tests {
     use crate::model::{JobStatus, Phase};
 
     fn view(status: JobStatus, phase: Phase, version: i64) -> InfographView {
-        InfographView {
-            id: "job".into(),
-            status,
-            prompt: "p".into(),
-            blog_url: None,
-            aspect_ratio: "1:1".into(),
-            resolution: "1K".into(),
-            image_url: None,
-            width: None,
-            height: None,
-            error: None,
-            refunded: false,
-            created_at: 0,
-            updated_at: 0,
-            cancelled: false,
-            cancellable: false,
-            thumbnail_url: None,
-            source_image_url: None,
-            version,
-            phase,
-            queue_position: None,
-            progress: 0,
-            eta_ms: None,
-            progress_version: 0,
-        }
+        InfographView { version, ..InfographView::sample(status, phase) }
     }
 
     #[test]
