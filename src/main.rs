@@ -1,8 +1,11 @@
 //! `infograph`: the server and its admin commands. Configuration comes from the environment
-//! (see the README); this file only parses the command line and calls into `app::server`.
+//! (see the README); this file only parses the command line and calls into the `app` crate.
 
 use anyhow::{anyhow, Context};
-use app::server::{self, auth, config::Config, credits, db};
+use app::server::accounts::users;
+use app::server::billing::ledger;
+use app::server::platform::{config::Config, db};
+use app::startup::{self, Application};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -76,28 +79,28 @@ enum CreditsCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    server::init_tracing();
+    startup::init_tracing();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let config = Config::from_env().map_err(|e| anyhow!(e))?;
-            let running = server::start(config).await.map_err(|e| anyhow!(e))?;
-            println!("Infograph is running on {}", running.base_url);
-            running.wait().await;
+            let config = Config::from_env()?;
+            let app = Application::build(config).await?;
+            println!("Infograph is running on {}", app.base_url);
+            app.run_until_stopped().await;
         }
         Command::Extract { file, url } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let html = app::server::scrape::decode_html(&bytes, "text/html");
-            let article = app::server::extract::extract(&html, url.as_deref());
+            let html = app::server::blog::fetch::decode_html(&bytes, "text/html");
+            let article = app::server::blog::extract::extract(&html, url.as_deref());
             println!("{}", serde_json::to_string_pretty(&article)?);
         }
         Command::FalEmulator { addr, delay_ms } => {
-            server::serve_emulator(addr, Duration::from_millis(delay_ms)).await.map_err(|e| anyhow!(e))?;
+            startup::serve_emulator(addr, Duration::from_millis(delay_ms)).await?;
         }
         Command::User { command: UserCommand::Add { email, password, credits, admin, if_missing } } => {
-            let config = Config::from_env().map_err(|e| anyhow!(e))?;
+            let config = Config::from_env()?;
             let db = open_db(&config).await?;
-            if if_missing && db::user_by_email(&db, &email.trim().to_lowercase()).await?.is_some() {
+            if if_missing && users::by_email(&db, &email.trim().to_lowercase()).await?.is_some() {
                 println!("{email} already exists");
                 return Ok(());
             }
@@ -106,18 +109,18 @@ async fn main() -> anyhow::Result<()> {
                 None => read_password()?,
             };
             let credits = credits.unwrap_or(config.signup_credits);
-            let user = auth::create_user(&db, &email, &password, credits, admin)
+            let user = users::register(&db, &email, &password, credits, admin)
                 .await
                 .map_err(|e| anyhow!("{e}{}", e.field("email").or(e.field("password")).map(|f| format!(" ({f})")).unwrap_or_default()))?;
             println!("created {} with {} credits{}", user.email, user.credit_balance, if admin { " (admin)" } else { "" });
         }
         Command::Credits { command: CreditsCommand::Grant { email, amount } } => {
-            let config = Config::from_env().map_err(|e| anyhow!(e))?;
+            let config = Config::from_env()?;
             let db = open_db(&config).await?;
-            let user = db::user_by_email(&db, &email.trim().to_lowercase())
+            let user = users::by_email(&db, &email.trim().to_lowercase())
                 .await?
                 .ok_or_else(|| anyhow!("no account with email {email}"))?;
-            let balance = credits::grant(&db, &user.id, amount, "cli").await.map_err(|e| anyhow!("{e}"))?;
+            let balance = ledger::adjust(&db, &user.id, amount, "cli").await.map_err(|e| anyhow!("{e}"))?;
             println!("{} now has {balance} credits", user.email);
         }
     }

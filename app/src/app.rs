@@ -1,9 +1,8 @@
-use crate::api::auth::get_account;
-use crate::api::infographs::{list_infographs, CreateInfographs};
+use crate::api::server_fns::auth::get_account;
+use crate::api::server_fns::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
 use crate::components::live::Toasts;
-use crate::errors::AppError;
-use crate::model::{AccountView, InfographView};
+use crate::context::{AccountRefresh, AccountResource, BalanceResource, FormPrefill, Workspace};
 use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -28,38 +27,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
-
-/// Bumped whenever the signed-in account may have changed (a charge, a refund); everything that
-/// shows the balance refetches on it.
-#[derive(Clone, Copy)]
-pub struct AccountRefresh(pub RwSignal<u32>);
-
-impl AccountRefresh {
-    pub fn bump(self) {
-        self.0.update(|n| *n += 1);
-    }
-}
-
-type AccountResult = Result<Option<AccountView>, AppError>;
-
-/// The create action and the gallery it refreshes.
-#[derive(Clone, Copy)]
-pub struct Workspace {
-    pub create: ServerAction<CreateInfographs>,
-    pub items: Resource<Result<Vec<InfographView>, AppError>>,
-}
-
-/// Settings a card asked the create form to take ("use these settings").
-#[derive(Clone, Copy)]
-pub struct FormPrefill(pub RwSignal<Option<InfographView>>);
-
-/// The signed-in account as of the page load.
-#[derive(Clone, Copy)]
-pub struct AccountResource(pub Resource<AccountResult>);
-
-/// The account again, refetched on every [`AccountRefresh`] bump: what shows the balance.
-#[derive(Clone, Copy)]
-pub struct BalanceResource(pub Resource<AccountResult>);
 
 #[component]
 pub fn App() -> impl IntoView {

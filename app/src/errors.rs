@@ -25,6 +25,9 @@ pub enum AppError {
     /// Details are logged on the server, never sent.
     #[error("something went wrong on our side; please try again")]
     Internal,
+    /// A service we depend on (fal, an image host) did not answer as it should.
+    #[error("{0}")]
+    Upstream(String),
     /// Transport or encoding trouble between the browser and the server function.
     #[error("could not reach the server: {0}")]
     Transport(String),
@@ -52,7 +55,7 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
-            Self::Transport(_) => 502,
+            Self::Upstream(_) | Self::Transport(_) => 502,
         }
     }
 
@@ -67,6 +70,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
+            Self::Upstream(_) => "upstream",
             Self::Transport(_) => "transport",
         }
     }

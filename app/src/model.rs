@@ -253,17 +253,33 @@ impl CreateCommand {
 
 pub type FieldErrors = BTreeMap<String, String>;
 
+/// Why a field's value was refused, in words shown next to the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl From<&str> for Invalid {
+    fn from(message: &str) -> Self {
+        Self(message.to_string())
+    }
+}
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
 fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-pub fn parse_prompt(raw: Option<&str>) -> Result<String, String> {
+pub fn parse_prompt(raw: Option<&str>) -> Result<String, Invalid> {
     let prompt = raw.map(str::trim).unwrap_or_default();
     if prompt.is_empty() {
         return Err("is required".into());
     }
     if prompt.chars().count() > PROMPT_MAX_CHARS {
-        return Err(format!("must be at most {PROMPT_MAX_CHARS} characters"));
+        return Err(format!("must be at most {PROMPT_MAX_CHARS} characters").into());
     }
     if prompt.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err("must not contain control characters".into());
@@ -271,14 +287,14 @@ pub fn parse_prompt(raw: Option<&str>) -> Result<String, String> {
     Ok(prompt.to_string())
 }
 
-pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, String> {
+pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, Invalid> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     if raw.len() > BLOG_URL_MAX_CHARS {
-        return Err(format!("must be at most {BLOG_URL_MAX_CHARS} characters"));
+        return Err(format!("must be at most {BLOG_URL_MAX_CHARS} characters").into());
     }
-    let url = url::Url::parse(raw).map_err(|_| "must be a valid http(s) URL".to_string())?;
+    let url = url::Url::parse(raw).map_err(|_| Invalid::from("must be a valid http(s) URL"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("must use http or https".into());
     }
@@ -291,13 +307,13 @@ pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, String> {
     Ok(Some(url))
 }
 
-pub fn parse_count(raw: Option<&str>) -> Result<u32, String> {
+pub fn parse_count(raw: Option<&str>) -> Result<u32, Invalid> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(1);
     };
     match raw.parse::<u32>() {
         Ok(n) if (1..=MAX_IMAGES).contains(&n) => Ok(n),
-        _ => Err(format!("must be a whole number from 1 to {MAX_IMAGES}")),
+        _ => Err(format!("must be a whole number from 1 to {MAX_IMAGES}").into()),
     }
 }
 
@@ -305,10 +321,10 @@ pub fn parse_count(raw: Option<&str>) -> Result<u32, String> {
 pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
     let mut errors = FieldErrors::new();
     let prompt = parse_prompt(raw.prompt.as_deref())
-        .map_err(|e| errors.insert("prompt".into(), e))
+        .map_err(|e| errors.insert("prompt".into(), e.0))
         .ok();
     let blog_url = parse_blog_url(raw.blog_url.as_deref())
-        .map_err(|e| errors.insert("blog_url".into(), e))
+        .map_err(|e| errors.insert("blog_url".into(), e.0))
         .ok();
     let aspect_ratio = non_empty(&raw.aspect_ratio)
         .map_or(Ok(AspectRatio::R1x1), str::parse)
@@ -319,7 +335,7 @@ pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
         .map_err(|e| errors.insert("resolution".into(), e))
         .ok();
     let count = parse_count(raw.number_of_infographs.as_deref())
-        .map_err(|e| errors.insert("number_of_infographs".into(), e))
+        .map_err(|e| errors.insert("number_of_infographs".into(), e.0))
         .ok();
     match (prompt, blog_url, aspect_ratio, resolution, count) {
         (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count))

@@ -1,9 +1,7 @@
-//! `GET /api/docs/`: the OpenAPI document rendered as a page people can read. Server-rendered
+//! The OpenAPI document rendered as a page people can read (`GET /api/docs/`). Server-rendered
 //! HTML from the same document as `/api/openapi.json`, so it can never disagree with it, and none
 //! of it ships in the browser's wasm.
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -160,14 +158,6 @@ pub fn render(doc: &Value) -> String {
     }
     out.push_str("</main></body></html>");
     out
-}
-
-/// This reference, as a page.
-#[utoipa::path(get, path = "/api/docs/", tag = "meta",
-    responses((status = 200, description = "The API reference as HTML", content_type = "text/html", body = String)))]
-pub async fn docs_page() -> Response {
-    let doc = serde_json::to_value(super::openapi::document()).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], render(&doc)).into_response()
 }
 
 #[cfg(test)]

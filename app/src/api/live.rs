@@ -7,10 +7,11 @@
 //! opens, and `resync` when this subscriber fell behind and must refetch. A comment is sent
 //! every 15 s so idle connections are not cut by proxies.
 
+use super::extract::{request_user, Caller};
+use super::types::{ErrorBody, LiveEvent};
 use crate::errors::AppError;
-use crate::server::db::UserRow;
-use crate::server::events::JobEvent;
-use crate::server::state::AppState;
+use crate::server::delivery::events::JobEvent;
+use crate::server::platform::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -30,16 +31,12 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 async fn until_revoked(state: AppState, headers: HeaderMap, user_id: String, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
-        match caller(&state, &headers).await {
-            Ok(user) if user.id == user_id => {}
-            Ok(_) | Err(AppError::Unauthorized) => return,
+        match request_user(&state, &headers).await {
+            Ok(Some(user)) if user.id == user_id => {}
+            Ok(_) => return,
             Err(_) => {}
         }
     }
-}
-
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<UserRow, AppError> {
-    super::rest::request_user(state, headers).await?.ok_or(AppError::Unauthorized)
 }
 
 fn job_event(view: &crate::model::InfographView) -> Event {
@@ -68,12 +65,11 @@ fn for_user(item: Result<Arc<JobEvent>, BroadcastStreamRecvError>, user_id: &str
 /// keep-alive comment every 15 s. Session cookie or `Authorization: Token`.
 #[utoipa::path(get, path = "/api/events/", tag = "infographs", security(("token" = [])),
     responses(
-        (status = 200, description = "An endless event stream", content_type = "text/event-stream", body = crate::api::openapi::LiveEvent),
-        (status = 401, body = crate::api::openapi::ErrorBody, content_type = "application/json"),
-        (status = 429, description = "Too many open streams for this user; poll instead", body = crate::api::openapi::ErrorBody, content_type = "application/json"),
+        (status = 200, description = "An endless event stream", content_type = "text/event-stream", body = LiveEvent),
+        (status = 401, body = ErrorBody, content_type = "application/json"),
+        (status = 429, description = "Too many open streams for this user; poll instead", body = ErrorBody, content_type = "application/json"),
     ))]
-pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let user = caller(&state, &headers).await?;
+pub async fn events(State(state): State<AppState>, Caller(user): Caller, headers: HeaderMap) -> Result<Response, AppError> {
     // Over the limit the browser's EventSource gives up and the page polls instead.
     let slot = state.events.open_stream(&user.id).ok_or(AppError::RateLimited { retry_after_secs: 60 })?;
     let updates = BroadcastStream::new(state.events.subscribe());

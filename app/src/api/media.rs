@@ -2,12 +2,13 @@
 //! serving policy in `server::storage`). The caller is the session cookie's user (an `<img>` in
 //! the app) or the `Authorization: Token` user (an API client).
 
+use super::extract::Caller;
 use crate::errors::AppError;
-use crate::server::state::AppState;
-use crate::server::storage;
+use crate::server::delivery::storage;
+use crate::server::platform::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 
@@ -23,10 +24,9 @@ fn valid_file_name(file: &str) -> bool {
 
 pub async fn serve(
     State(state): State<AppState>,
+    Caller(user): Caller,
     Path((id, file)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let user = super::rest::request_user(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
     if !valid_file_name(&file) || id.len() > 64 {
         return Err(AppError::NotFound);
     }

@@ -1,14 +1,13 @@
-//! The two front doors: server functions (called by the Leptos UI) and the JSON REST API.
-//! Both call the same use cases in `server::service`.
+//! The front doors. Server functions (`server_fns`, called by the Leptos UI) and the JSON REST
+//! API (`rest`) are thin: they parse and check the caller, call a use case in `server`, and shape
+//! the answer. The rest of the HTTP surface (the event stream, stored images, the OpenAPI
+//! document and its page) and the router that joins them live beside them.
 
-pub mod admin;
-pub mod auth;
-pub mod infographs;
-pub mod settings;
-#[cfg(feature = "ssr")]
-pub mod context;
+pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod docs;
+#[cfg(feature = "ssr")]
+pub mod extract;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
@@ -17,3 +16,7 @@ pub mod media;
 pub mod openapi;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod router;
+#[cfg(feature = "ssr")]
+pub mod types;

@@ -1,205 +1,12 @@
 //! The OpenAPI 3.1 document of the REST API (`GET /api/openapi.json`), generated from the handlers'
-//! `#[utoipa::path]` annotations and the response types below. The types are the ones the handlers
-//! serialise, so the document cannot drift from what the API sends; `make test` fuzzes the
-//! running server against it with schemathesis.
+//! `#[utoipa::path]` annotations and the types in [`super::types`], which the handlers serialise;
+//! `make test` fuzzes the running server against it with schemathesis.
 
-use super::rest;
-use crate::model::{CreateResponse, CreatedJob, InfographView, JobStatus, Phase};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use super::rest::{accounts, infographs, meta, webhook};
+use super::types::*;
+use crate::model::{CreateResponse, CreatedJob, JobStatus, Phase};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
-
-/// Every error body: a stable code, a sentence for people, and details where they apply.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// `invalid_input`, `unauthorized`, `bad_credentials`, `not_found`, `not_enough_credits`,
-    /// `conflict`, `rate_limited`, `internal`, `invalid_signature`, `not_ready`, …
-    pub error: String,
-    pub message: String,
-    /// For `invalid_input`: the problem with each named field.
-    #[schema(required = false)]
-    pub fields: Option<BTreeMap<String, String>>,
-    /// For `not_enough_credits`.
-    #[schema(required = false)]
-    pub required: Option<i64>,
-    #[schema(required = false)]
-    pub balance: Option<i64>,
-    /// For `rate_limited`: seconds to wait (also in `Retry-After`).
-    #[schema(required = false)]
-    pub retry_after: Option<u64>,
-}
-
-/// `POST /api/infographs/create/`. Counts may be sent as a string or a number (the original API
-/// took both).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CreateRequest {
-    /// What the infographic should show (1–4000 characters, not only spaces).
-    #[schema(min_length = 1, max_length = 4000, pattern = "\\S", example = "The water cycle for 10-year-olds")]
-    pub prompt: String,
-    /// A blog post to read first (public http(s) only).
-    #[schema(required = false, format = "uri", max_length = 2048)]
-    pub blog_url: Option<String>,
-    /// `16:9`, `1:1`, … (or `16/9`). Default `1:1`.
-    #[schema(required = false, example = "16:9", pattern = "^(21[:/]9|16[:/]9|3[:/]2|4[:/]3|5[:/]4|1[:/]1|4[:/]5|3[:/]4|2[:/]3|9[:/]16)$")]
-    pub aspect_ratio: Option<String>,
-    /// `1K`, `2K` or `4K` (4K costs 2 credits an image). Default `1K`.
-    #[schema(required = false, example = "1K", pattern = "^[124][Kk]$")]
-    pub resolution: Option<String>,
-    /// 1–4, as a number or a string. Default 1.
-    #[schema(required = false, value_type = Option<Object>, example = 1)]
-    pub number_of_infographs: Option<serde_json::Value>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Credentials {
-    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
-    pub email: String,
-    /// 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
-    pub password: String,
-}
-
-/// One infograph as the REST API shows it.
-#[derive(Serialize, ToSchema)]
-pub struct InfographJson {
-    pub id: String,
-    pub status: JobStatus,
-    /// Set once completed: our stored copy once it is made (absolute URL; send the token to
-    /// fetch it), fal's URL until then.
-    pub image_url: Option<String>,
-    /// A ~400 px JPEG of the stored copy, for galleries.
-    pub thumbnail_url: Option<String>,
-    /// fal's URL, once `image_url` is our copy.
-    pub source_image_url: Option<String>,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-    pub prompt: String,
-    pub blog_url: Option<String>,
-    pub aspect_ratio: String,
-    pub resolution: String,
-    /// Why it failed.
-    pub error: Option<String>,
-    /// Its credits were given back (a failure or a cancel).
-    pub refunded: bool,
-    /// Cancelled before fal started it.
-    pub cancelled: bool,
-    /// `POST .../cancel/` can still act on it.
-    pub cancellable: bool,
-    /// RFC 3339.
-    pub created_at: String,
-    pub updated_at: String,
-    /// Grows with every status change: an answer with a lower version is stale.
-    pub version: i64,
-    /// Grows with every phase change within a status.
-    pub progress_version: i64,
-    pub phase: Phase,
-    /// Place in fal's queue (0 = next) while `phase` is `in_queue`.
-    pub queue_position: Option<i64>,
-    /// Estimated percent done; below 100 until the image exists.
-    pub progress: u8,
-    /// Estimated seconds left, when there is an estimate.
-    pub eta_seconds: Option<i64>,
-}
-
-impl InfographJson {
-    /// `base`: our public URL; stored images have relative URLs (the browser asks its own
-    /// origin), API clients get them absolute.
-    pub fn from_view(v: &InfographView, base: &str) -> Self {
-        let absolute = |url: &Option<String>| url.as_ref().map(|u| if u.starts_with('/') { format!("{base}{u}") } else { u.clone() });
-        Self {
-            id: v.id.clone(),
-            status: v.status,
-            image_url: absolute(&v.image_url),
-            thumbnail_url: absolute(&v.thumbnail_url),
-            source_image_url: v.source_image_url.clone(),
-            width: v.width,
-            height: v.height,
-            prompt: v.prompt.clone(),
-            blog_url: v.blog_url.clone(),
-            aspect_ratio: v.aspect_ratio.clone(),
-            resolution: v.resolution.clone(),
-            error: v.error.clone(),
-            refunded: v.refunded,
-            cancelled: v.cancelled,
-            cancellable: v.cancellable,
-            created_at: rfc3339(v.created_at),
-            updated_at: rfc3339(v.updated_at),
-            version: v.version,
-            progress_version: v.progress_version,
-            phase: v.phase,
-            queue_position: v.queue_position,
-            progress: v.progress,
-            eta_seconds: v.eta_ms.map(|ms| (ms + 999) / 1000),
-        }
-    }
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct InfographList {
-    pub count: usize,
-    pub infographs: Vec<InfographJson>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AccountJson {
-    pub email: String,
-    pub credit_balance: i64,
-    /// Emails when a job completes or fails (opt-in).
-    pub notify_email: bool,
-}
-
-/// `PATCH /api/account/`: the settings that can be changed.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct AccountPatch {
-    pub notify_email: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Registered {
-    /// Shown once: send it as `Authorization: Token <token>`.
-    pub token: String,
-    pub email: String,
-    pub credit_balance: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TokenJson {
-    pub token: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    pub status: String,
-}
-
-/// One Server-Sent Event of `GET /api/events/`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct LiveEvent {
-    /// `ready` (the stream is open), `job` (`data` is the changed infograph's JSON, with
-    /// `version`), `resync` (updates were dropped: refetch what you show).
-    #[schema(pattern = "^(ready|job|resync)$")]
-    pub event: String,
-    pub data: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct WebhookAck {
-    pub ok: bool,
-    /// `false` for a duplicate delivery.
-    pub changed: bool,
-}
+use utoipa::{Modify, OpenApi};
 
 struct TokenAuth;
 
@@ -225,9 +32,10 @@ impl Modify for TokenAuth {
             `Authorization: Token <key>`.",
     ),
     paths(
-        rest::health, rest::register, rest::token, rest::account, rest::update_account, rest::list, rest::create,
-        rest::status, rest::cancel, rest::regenerate, rest::remove, rest::download, rest::webhook,
-        rest::openapi_json, super::docs::docs_page, super::live::events,
+        meta::health, accounts::register, accounts::token, accounts::account, accounts::update_account,
+        infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
+        infographs::remove, infographs::download, webhook::webhook, meta::openapi_json, meta::docs_page,
+        super::live::events,
     ),
     components(schemas(
         ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,

@@ -1,4 +1,4 @@
-use crate::app::AccountRefresh;
+use crate::context::AccountRefresh;
 use crate::components::live::{tab_hidden, Live};
 use crate::model::{InfographView, JobStatus, Phase};
 use leptos::prelude::*;
@@ -88,7 +88,7 @@ fn BriefDetails(id: String) -> impl IntoView {
         }
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            let text = match crate::api::infographs::infograph_brief(id).await {
+            let text = match crate::api::server_fns::infographs::infograph_brief(id).await {
                 Ok(Some(text)) => text,
                 Ok(None) => "Not prepared yet: the brief is written when the job starts.".to_string(),
                 Err(e) => e.to_string(),
@@ -211,7 +211,7 @@ fn fetch_now(item: RwSignal<InfographView>, refresh: AccountRefresh) {
 /// `Err(())` when polling cannot succeed any more (signed out, job gone); `Ok(final)` otherwise.
 #[cfg(feature = "hydrate")]
 async fn fetch_and_apply(item: RwSignal<InfographView>, refresh: AccountRefresh) -> Result<bool, ()> {
-    use crate::api::infographs::infograph_status;
+    use crate::api::server_fns::infographs::infograph_status;
     use crate::errors::AppError;
     let Some(current) = item.try_get_untracked() else { return Err(()) };
     if current.is_settled() {

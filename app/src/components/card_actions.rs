@@ -1,6 +1,6 @@
 //! The buttons under a card: cancel, regenerate, "use these settings", download, delete.
 
-use crate::app::{AccountRefresh, FormPrefill, Workspace};
+use crate::context::{AccountRefresh, FormPrefill, Workspace};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus};
 use leptos::prelude::*;
@@ -69,7 +69,7 @@ impl CardCall {
         items: Resource<Result<Vec<InfographView>, AppError>>,
         refresh: AccountRefresh,
     ) -> Result<(), AppError> {
-        use crate::api::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
+        use crate::api::server_fns::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
         match self {
             Self::Cancel => {
                 let next = cancel_infograph(id).await?;

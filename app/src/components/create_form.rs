@@ -1,5 +1,5 @@
-use crate::api::infographs::CreateInfographs;
-use crate::app::{AccountRefresh, FormPrefill};
+use crate::api::server_fns::infographs::CreateInfographs;
+use crate::context::{AccountRefresh, FormPrefill};
 use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 

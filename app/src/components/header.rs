@@ -1,5 +1,5 @@
-use crate::api::auth::SignOut;
-use crate::app::{AccountResource, BalanceResource};
+use crate::api::server_fns::auth::SignOut;
+use crate::context::{AccountResource, BalanceResource};
 use leptos::prelude::*;
 
 #[component]

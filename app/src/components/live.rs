@@ -6,7 +6,7 @@
 //! (visibility or focus) fetches at once. Every update carries the job's `version`, and a card
 //! only ever applies a version at least as new as the one it shows.
 
-use crate::app::AccountResource;
+use crate::context::AccountResource;
 use crate::model::{InfographView, JobStatus};
 use leptos::prelude::*;
 use std::collections::HashMap;

@@ -3,10 +3,10 @@
 //! admins, and every call is authorized again on the server. Non-admins see "Page not found"
 //! (and the server answers 404, see `server::admin_gate`).
 
-use crate::api::admin::{
+use crate::api::server_fns::admin::{
     admin_adjust_credits, admin_cancel, admin_jobs, admin_ledger, admin_overview, admin_retry, admin_users,
 };
-use crate::app::AccountResource;
+use crate::context::AccountResource;
 use crate::errors::AppError;
 use crate::model::admin::{AdminJob, AdminUser, JobFilter};
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-use crate::api::auth::{SignIn, SignUp};
+use crate::api::server_fns::auth::{SignIn, SignUp};
 use crate::components::header::reload_after;
 use crate::errors::AppError;
 use leptos::prelude::*;

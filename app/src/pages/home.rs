@@ -1,6 +1,6 @@
 use crate::components::create_form::CreateForm;
 use crate::components::gallery::Gallery;
-use crate::app::{AccountResource, Workspace};
+use crate::context::{AccountResource, Workspace};
 use leptos::prelude::*;
 
 #[component]

@@ -1,6 +1,6 @@
 //! `/settings`: account settings; for now the opt-in for job notification emails.
 
-use crate::api::settings::{get_settings, SetNotifyEmail, SettingsView};
+use crate::api::server_fns::settings::{get_settings, SetNotifyEmail, SettingsView};
 use crate::errors::AppError;
 use leptos::prelude::*;
 

@@ -1,10 +1,12 @@
 //! The admin dashboard's queries and actions. Callers must have checked [`require_admin`]; every
 //! action is authorized here again on the server, never by what the page shows.
 
-use super::db::{self, now_ms, Db, UserRow};
-use super::state::AppState;
-use super::{credits, service};
 use crate::errors::AppError;
+use crate::server::accounts::users::{self, UserRow};
+use crate::server::billing::ledger;
+use crate::server::jobs::{create, manage, repo};
+use crate::server::platform::db::{now_ms, Db};
+use crate::server::platform::state::AppState;
 use crate::model::admin::{
     parse_day, percentile, AdminJob, AdminJobsPage, AdminStats, AdminUser, AdminUsersPage, JobFilter,
     LedgerEntry, StatusCount, ADMIN_PAGE_SIZE,
@@ -25,7 +27,7 @@ pub fn require_admin(user: &UserRow) -> Result<(), AppError> {
 pub async fn overview(db: &Db) -> Result<AdminStats, AppError> {
     let counts: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM infographs GROUP BY status ORDER BY status")
-            .fetch_all(&db.pool)
+            .fetch_all(db.read())
             .await?;
     let since = now_ms() - DAY_MS;
     let (finished, failed): (i64, i64) = sqlx::query_as(
@@ -33,7 +35,7 @@ pub async fn overview(db: &Db) -> Result<AdminStats, AppError> {
          FROM infographs WHERE status IN ('completed', 'failed') AND completed_at >= $1",
     )
     .bind(since)
-    .fetch_one(&db.pool)
+    .fetch_one(db.read())
     .await?;
     // Percentiles in Rust: portable across SQLite and PostgreSQL, and a day's jobs fit in memory.
     let mut durations: Vec<i64> = sqlx::query_scalar(
@@ -41,10 +43,10 @@ pub async fn overview(db: &Db) -> Result<AdminStats, AppError> {
          AND completed_at >= $1 AND submitted_at IS NOT NULL ORDER BY completed_at DESC LIMIT 100000",
     )
     .bind(since)
-    .fetch_all(&db.pool)
+    .fetch_all(db.read())
     .await?;
     durations.sort_unstable();
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await?;
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db.read()).await?;
     Ok(AdminStats {
         counts: counts.into_iter().map(|(status, count)| StatusCount { status, count }).collect(),
         finished_24h: finished,
@@ -128,7 +130,7 @@ pub async fn jobs(db: &Db, filter: &JobFilter) -> Result<AdminJobsPage, AppError
     .bind(q.to)
     .bind(&q.like)
     .bind(&q.id)
-    .fetch_one(&db.pool)
+    .fetch_one(db.read())
     .await?;
     let rows: Vec<JobRow> = sqlx::query_as(&format!(
         "SELECT i.id, i.user_id, u.email, i.status, i.user_prompt, i.resolution, i.cost, i.error_message, \
@@ -146,7 +148,7 @@ pub async fn jobs(db: &Db, filter: &JobFilter) -> Result<AdminJobsPage, AppError
     .bind(&q.id)
     .bind(ADMIN_PAGE_SIZE)
     .bind((q.page - 1) * ADMIN_PAGE_SIZE)
-    .fetch_all(&db.pool)
+    .fetch_all(db.read())
     .await?;
     let jobs = rows.into_iter().map(admin_job).collect();
     Ok(AdminJobsPage { jobs, total, page: q.page, page_size: ADMIN_PAGE_SIZE })
@@ -189,7 +191,7 @@ pub async fn users(db: &Db, search: &str, page: i64) -> Result<AdminUsersPage, A
     let filter = "($1 = '' OR LOWER(u.email) LIKE $1 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {filter}"))
         .bind(&pattern)
-        .fetch_one(&db.pool)
+        .fetch_one(db.read())
         .await?;
     let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT u.id, u.email, u.is_admin, u.credit_balance, u.created_at, \
@@ -199,7 +201,7 @@ pub async fn users(db: &Db, search: &str, page: i64) -> Result<AdminUsersPage, A
     .bind(&pattern)
     .bind(ADMIN_PAGE_SIZE)
     .bind((page - 1) * ADMIN_PAGE_SIZE)
-    .fetch_all(&db.pool)
+    .fetch_all(db.read())
     .await?;
     let users = rows
         .into_iter()
@@ -217,14 +219,14 @@ pub async fn users(db: &Db, search: &str, page: i64) -> Result<AdminUsersPage, A
 
 /// A user's last 200 ledger rows, newest first.
 pub async fn ledger(db: &Db, user_id: &str) -> Result<Vec<LedgerEntry>, AppError> {
-    db::user_by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
+    users::by_id(db, user_id).await?.ok_or(AppError::NotFound)?;
     let rows: Vec<(String, i64, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
         "SELECT l.id, l.amount, l.reason, l.infograph_id, COALESCE(a.email, l.actor), l.created_at \
          FROM credit_ledger l LEFT JOIN users a ON a.id = l.actor \
          WHERE l.user_id = $1 ORDER BY l.created_at DESC, l.id DESC LIMIT 200",
     )
     .bind(user_id)
-    .fetch_all(&db.pool)
+    .fetch_all(db.read())
     .await?;
     Ok(rows
         .into_iter()
@@ -248,27 +250,27 @@ pub async fn adjust_credits(state: &AppState, admin: &UserRow, user_id: &str, am
     if amount == 0 || amount.abs() > MAX_ADJUSTMENT {
         return Err(AppError::invalid_field("amount", format!("must be a non-zero number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}")));
     }
-    db::user_by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
-    credits::grant(&state.db, user_id, amount, &admin.id).await
+    users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    ledger::adjust(&state.db, user_id, amount, &admin.id).await
 }
 
 /// Retries a failed job for its owner: a new infograph with the same settings, charged to the
 /// owner (the failed one was refunded), with the admin on the debit's ledger row.
 pub async fn retry(state: &AppState, admin: &UserRow, id: &str) -> Result<Vec<String>, AppError> {
     require_admin(admin)?;
-    let job = db::infograph_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let job = repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if job.status() != JobStatus::Failed {
         return Err(AppError::Conflict("only a failed job can be retried".into()));
     }
-    let owner = db::user_by_id(&state.db, &job.user_id).await?.ok_or(AppError::NotFound)?;
+    let owner = users::by_id(&state.db, &job.user_id).await?.ok_or(AppError::NotFound)?;
     // One retry per failed job: a double click or a second admin gets the first retry's answer.
     let once = format!("admin-retry:{}", job.id);
-    let created = service::regenerate_as(state, &owner, &job, &admin.id, Some(&once)).await?.into_response()?;
-    Ok(created.infographs.into_iter().map(|j| j.id).collect())
+    let created = create::regenerate_as(state, &owner, &job, &admin.id, Some(&once)).await?;
+    Ok(created.response.infographs.into_iter().map(|j| j.id).collect())
 }
 
 pub async fn cancel(state: &AppState, admin: &UserRow, id: &str) -> Result<InfographView, AppError> {
     require_admin(admin)?;
-    let job = db::infograph_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    service::cancel_job(state, &job).await
+    let job = repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    manage::cancel_job(state, &job).await
 }

@@ -1,0 +1,88 @@
+//! Request bodies: JSON parsed by hand so that every problem is a 400 naming its field, never
+//! axum's plain-text rejection.
+
+use crate::errors::AppError;
+use crate::model::{FieldErrors, RawCreate};
+use serde_json::{Map, Value};
+
+/// Parses a JSON object body; anything else is a 400 naming `body`.
+pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(AppError::invalid_field("body", "must be a JSON object")),
+        Err(e) => Err(AppError::invalid_field("body", format!("is not valid JSON: {e}"))),
+    }
+}
+
+/// A string field; `null` or missing = absent. With `numbers`, a JSON number is accepted too
+/// (the seed API took both `"2"` and `2` for counts).
+fn text_field(map: &Map<String, Value>, name: &str, numbers: bool) -> Result<Option<String>, (String, String)> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) if numbers => Ok(Some(n.to_string())),
+        Some(_) if numbers => Err((name.to_string(), "must be a number".to_string())),
+        Some(_) => Err((name.to_string(), "must be a string".to_string())),
+    }
+}
+
+pub fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut get = |name: &str, numbers: bool| text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    let raw = RawCreate {
+        prompt: get("prompt", false),
+        blog_url: get("blog_url", false),
+        aspect_ratio: get("aspect_ratio", false),
+        resolution: get("resolution", false),
+        number_of_infographs: get("number_of_infographs", true),
+    };
+    if errors.is_empty() {
+        Ok(raw)
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// `{"email", "password"}`, both non-empty strings.
+pub fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
+    let map = json_object(body)?;
+    let mut errors = FieldErrors::new();
+    let mut get = |name: &str| match map.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => {
+            errors.insert(name.to_string(), "is required".to_string());
+            String::new()
+        }
+    };
+    let (email, password) = (get("email"), get("password"));
+    if errors.is_empty() {
+        Ok((email, password))
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// `PATCH /api/account/` with `{"notify_email": bool}`: the only settable field; any other key,
+/// or a value that is not a JSON boolean, is a 400 naming it.
+pub fn account_patch(body: &[u8]) -> Result<bool, AppError> {
+    let map = json_object(body)?;
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| k.as_str() != "notify_email") {
+        errors.insert(key.clone(), "is not a setting that can be changed".into());
+    }
+    let value = match map.get("notify_email") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert("notify_email".into(), "must be true or false".into());
+            None
+        }
+        None => {
+            errors.insert("notify_email".into(), "is required".into());
+            None
+        }
+    };
+    match value {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ => Err(AppError::invalid(errors)),
+    }
+}

@@ -1,0 +1,182 @@
+//! Infographs: create, follow, cancel, regenerate, delete, download.
+
+use super::body::{json_object, raw_create};
+use crate::api::extract::{ApiUser, Caller};
+use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, ERR};
+use crate::errors::AppError;
+use crate::model::{CreateResponse, InfographView};
+use crate::server::jobs::create::{self, Created};
+use crate::server::jobs::{download, manage};
+use crate::server::platform::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/infographs/", get(list))
+        .route("/api/infographs/create/", post(create))
+        .route("/api/infographs/status/{id}/", get(status))
+        .route("/api/infographs/{id}/", delete(remove))
+        .route("/api/infographs/{id}/cancel/", post(cancel))
+        .route("/api/infographs/{id}/regenerate/", post(regenerate))
+        .route("/api/infographs/{id}/download/", get(download))
+}
+
+fn status_json(v: &InfographView, base: &str) -> Json<InfographJson> {
+    Json(InfographJson::from_view(v, base))
+}
+
+/// Checks and deducts credits, then queues one job per image and answers at once (`queued`).
+/// With an `Idempotency-Key`, a repeat of the same request within 24 h gets the first answer
+/// (header `Idempotent-Replayed: true`) and is not charged again.
+#[utoipa::path(post, path = "/api/infographs/create/", tag = "infographs", security(("token" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters, unique per intended create")),
+    request_body(content = CreateRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 400, description = "Invalid fields (named in `fields`), or a reused Idempotency-Key", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, description = "Not enough credits; nothing was charged", body = ErrorBody, content_type = ERR),
+        (status = 409, body = ErrorBody, content_type = ERR),
+        (status = 429, description = "Over the per-user create limit", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let raw = raw_create(&json_object(&body)?)?;
+    Ok(created_response(create::create(&state, &user, &raw, key.as_deref()).await?))
+}
+
+/// One of the caller's infographs. Someone else's is a 404, like a missing one.
+#[utoipa::path(get, path = "/api/infographs/status/{id}/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses((status = 200, body = InfographJson), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn status(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<InfographJson>, AppError> {
+    Ok(status_json(&manage::status(&state, &user, &id).await?, &state.public_base_url))
+}
+
+/// The caller's latest 100 infographs, newest first (deleted ones are left out).
+#[utoipa::path(get, path = "/api/infographs/", tag = "infographs", security(("token" = [])),
+    responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR)))]
+pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<InfographList>, AppError> {
+    let base = &state.public_base_url;
+    let infographs: Vec<InfographJson> = manage::list(&state, &user).await?.iter().map(|v| InfographJson::from_view(v, base)).collect();
+    Ok(Json(InfographList { count: infographs.len(), infographs }))
+}
+
+/// `Idempotency-Key`, when sent; a header that is not text is a 400 naming it.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .map(str::to_string)
+                .map_err(|_| AppError::invalid_field("Idempotency-Key", "must be visible ASCII text"))
+        })
+        .transpose()
+}
+
+fn created_response(created: Created) -> Response {
+    let status = StatusCode::from_u16(created.status_code).unwrap_or(StatusCode::CREATED);
+    let mut response = (status, Json(created.response)).into_response();
+    if created.replayed {
+        response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// Cancels a job. Not yet at fal: it ends `failed`, `cancelled`, refunded, at once. At fal: fal is
+/// asked to cancel; a job still in fal's queue then ends refunded, one already generating ends
+/// as fal reports. Answers the job as it is after the request.
+#[utoipa::path(post, path = "/api/infographs/{id}/cancel/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 200, body = InfographJson),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Already finished, or being handed to fal this instant", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<InfographJson>, AppError> {
+    Ok(status_json(&manage::cancel(&state, &user.id, &id).await?, &state.public_base_url))
+}
+
+/// One more image with the same settings (a new infograph, charged like a create).
+#[utoipa::path(post, path = "/api/infographs/{id}/regenerate/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn regenerate(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(created_response(create::regenerate(&state, &user, &id).await?))
+}
+
+/// Hides an infograph from the gallery and the API; the credit ledger keeps it.
+#[utoipa::path(delete, path = "/api/infographs/{id}/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    manage::delete(&state, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The image as a file (`Content-Disposition: attachment`, a name made from the prompt). Also
+/// works with the browser's session cookie.
+#[utoipa::path(get, path = "/api/infographs/{id}/download/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    responses(
+        (status = 200, description = "The image", content_type = "image/*", body = Vec<u8>),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "No image yet", body = ErrorBody, content_type = ERR),
+        (status = 502, description = "The image host could not be reached", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let file = download::download(&state, &user, &id).await?;
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let mut response = file.body.into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, file.content_type),
+        (header::CONTENT_DISPOSITION, disposition.as_str()),
+        (header::CACHE_CONTROL, "private, max-age=86400"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        if let Ok(value) = header::HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
+}
+

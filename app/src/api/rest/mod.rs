@@ -1,0 +1,9 @@
+//! The drop-in JSON REST API (the seed's contract), authenticated with `Authorization: Token <key>`,
+//! and fal's webhook endpoint. Each module has its routes and its handlers; handlers are thin:
+//! parse, call the use case, shape the answer.
+
+pub mod accounts;
+pub mod body;
+pub mod infographs;
+pub mod meta;
+pub mod webhook;

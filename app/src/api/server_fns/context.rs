@@ -1,0 +1,63 @@
+//! Helpers that turn the server-function context (request parts, app state) into typed values.
+
+use crate::api::extract;
+use crate::errors::AppError;
+use crate::server::accounts::users::UserRow;
+use crate::server::platform::state::AppState;
+use axum::http::{header, HeaderValue};
+use leptos::prelude::use_context;
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server-function context");
+        AppError::Internal
+    })
+}
+
+fn parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+pub fn session_token() -> Option<String> {
+    parts().and_then(|p| extract::session_token(&p.headers).map(str::to_string))
+}
+
+pub async fn optional_user(state: &AppState) -> Result<Option<UserRow>, AppError> {
+    match parts() {
+        Some(parts) => extract::session_user(state, &parts.headers).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn require_user() -> Result<(AppState, UserRow), AppError> {
+    let state = app_state()?;
+    let user = optional_user(&state).await?.ok_or(AppError::Unauthorized)?;
+    Ok((state, user))
+}
+
+/// The browser's address, for rate limiting sign-up and sign-in.
+pub fn client_ip(state: &AppState) -> String {
+    match parts() {
+        Some(parts) => extract::client_ip(&parts, state),
+        None => crate::server::billing::rate_limit::client_ip(&http::HeaderMap::new(), None, None),
+    }
+}
+
+pub fn set_cookie(value: String) {
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&value)) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// Gives a server function's error its HTTP status (server functions otherwise answer every
+/// error with 500): a 404 stays a 404 for whoever calls the endpoint directly.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if let (Some(response), Ok(status)) =
+            (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(err.status_code()))
+        {
+            response.set_status(status);
+        }
+    }
+    result
+}

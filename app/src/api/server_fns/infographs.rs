@@ -1,0 +1,59 @@
+//! Server functions behind the create form, the gallery and the polling cards.
+
+use crate::errors::AppError;
+use crate::model::{CreateResponse, InfographView};
+use leptos::prelude::*;
+
+#[server(prefix = "/sfn", endpoint = "create_infographs")]
+pub async fn create_infographs(
+    prompt: Option<String>,
+    blog_url: Option<String>,
+    aspect_ratio: Option<String>,
+    resolution: Option<String>,
+    number_of_infographs: Option<String>,
+    /// One per form display: a double submit (or a retry after a lost answer) charges once.
+    idempotency_key: Option<String>,
+) -> Result<CreateResponse, AppError> {
+    use crate::model::RawCreate;
+    let (state, user) = super::context::require_user().await?;
+    let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs };
+    let key = idempotency_key.filter(|k| !k.trim().is_empty());
+    Ok(crate::server::jobs::create::create(&state, &user, &raw, key.as_deref()).await?.response)
+}
+
+#[server(prefix = "/sfn", endpoint = "cancel_infograph")]
+pub async fn cancel_infograph(id: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::jobs::manage::cancel(&state, &user.id, &id).await
+}
+
+#[server(prefix = "/sfn", endpoint = "regenerate_infograph")]
+pub async fn regenerate_infograph(id: String) -> Result<CreateResponse, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    Ok(crate::server::jobs::create::regenerate(&state, &user, &id).await?.response)
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_infograph")]
+pub async fn delete_infograph(id: String) -> Result<(), AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::jobs::manage::delete(&state, &user, &id).await
+}
+
+#[server(prefix = "/sfn", endpoint = "list_infographs")]
+pub async fn list_infographs() -> Result<Vec<InfographView>, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::jobs::manage::list(&state, &user).await
+}
+
+#[server(prefix = "/sfn", endpoint = "infograph_status")]
+pub async fn infograph_status(id: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::jobs::manage::status(&state, &user, &id).await
+}
+
+/// The brief that was sent to the model (`None` until the job has been prepared).
+#[server(prefix = "/sfn", endpoint = "infograph_brief")]
+pub async fn infograph_brief(id: String) -> Result<Option<String>, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::jobs::manage::brief(&state, &user, &id).await
+}

@@ -1,0 +1,8 @@
+//! Server functions: what the browser calls (under `/sfn/`), with the session cookie.
+
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod infographs;
+pub mod settings;

@@ -1,0 +1,186 @@
+//! The infographic brief sent to the model: the user's words first, then what we read from the
+//! blog (title, key sections, key facts and numbers, a summary), then the format and a style hint.
+//! Over budget, the least important parts go first — summary, then facts, then sections, then
+//! the title — and the user's words and the format line are never cut.
+
+use super::extract::Article;
+use crate::model::{AspectRatio, Resolution};
+
+const MAX_SECTIONS: usize = 12;
+const MAX_FACTS: usize = 10;
+const MAX_FACT_CHARS: usize = 300;
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Sentences that carry a number: what an infographic is usually built around.
+pub fn key_facts(text: &str) -> Vec<String> {
+    let mut facts: Vec<String> = Vec::new();
+    for sentence in text.split_inclusive(['.', '!', '?', '\n']) {
+        let sentence = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+        if sentence.chars().any(|c| c.is_ascii_digit())
+            && (20..=MAX_FACT_CHARS).contains(&chars(&sentence))
+            && !facts.contains(&sentence)
+        {
+            facts.push(sentence);
+            if facts.len() == MAX_FACTS {
+                break;
+            }
+        }
+    }
+    facts
+}
+
+/// The optional parts, most important first.
+struct Parts {
+    title: Option<String>,
+    sections: Vec<String>,
+    facts: Vec<String>,
+    summary: String,
+}
+
+impl Parts {
+    fn from_article(article: &Article) -> Self {
+        let title = article.title.as_ref().map(|t| {
+            let mut line = format!("Source article: {t}");
+            let from: Vec<&str> = [article.site_name.as_deref(), article.byline.as_deref().map(|b| b.trim_start_matches("By ").trim_start_matches("by "))]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !from.is_empty() {
+                line.push_str(&format!(" ({})", from.join(", by ")));
+            }
+            line
+        });
+        let summary = match &article.excerpt {
+            Some(excerpt) if !article.text.starts_with(excerpt.as_str()) => format!("{excerpt}\n{}", article.text),
+            _ => article.text.clone(),
+        };
+        Self {
+            title,
+            sections: article.headings.iter().take(MAX_SECTIONS).cloned().collect(),
+            facts: key_facts(&article.text),
+            summary,
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        if let Some(title) = &self.title {
+            out.push_str(&format!("\n\n{title}"));
+        }
+        if !self.sections.is_empty() {
+            out.push_str("\nKey sections:");
+            for s in &self.sections {
+                out.push_str(&format!("\n- {s}"));
+            }
+        }
+        if !self.facts.is_empty() {
+            out.push_str("\nKey facts and numbers:");
+            for f in &self.facts {
+                out.push_str(&format!("\n- {f}"));
+            }
+        }
+        if !self.summary.is_empty() {
+            out.push_str("\nArticle summary:\n");
+            out.push_str(&self.summary);
+        }
+        out
+    }
+
+    /// Drops or shortens the least important remaining part; `false` when nothing is left.
+    fn shrink(&mut self, excess: usize) -> bool {
+        if !self.summary.is_empty() {
+            let keep = chars(&self.summary).saturating_sub(excess + "\nArticle summary:\n".len());
+            let cut: String = self.summary.chars().take(keep).collect();
+            // End on a word boundary so the model never sees half a word.
+            self.summary = match cut.rfind(char::is_whitespace) {
+                Some(at) if keep > 0 => format!("{}…", cut[..at].trim_end()),
+                _ => String::new(),
+            };
+            if chars(&self.summary) < 40 {
+                self.summary.clear();
+            }
+            true
+        } else if self.facts.pop().is_some() || self.sections.pop().is_some() {
+            true
+        } else {
+            self.title.take().is_some()
+        }
+    }
+}
+
+pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resolution: Resolution, budget: usize) -> String {
+    let head = prompt.trim();
+    let tail = format!(
+        "\n\nFormat: one infographic, aspect ratio {aspect}, {resolution} resolution. Style: clean and modern, \
+         clear visual hierarchy, icons and simple charts for the numbers, large readable text, no watermarks."
+    );
+    let mut parts = match article {
+        Some(article) => Parts::from_article(article),
+        None => return format!("{head}{tail}"),
+    };
+    loop {
+        let body = parts.render();
+        let total = chars(head) + chars(&body) + chars(&tail);
+        if total <= budget || !parts.shrink(total - budget) {
+            return format!("{head}{body}{tail}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::platform::config::DEFAULT_PROMPT_BUDGET as DEFAULT_BUDGET;
+
+    fn article(text: &str) -> Article {
+        Article {
+            title: Some("Why Bees Dance".into()),
+            byline: Some("By Ada".into()),
+            site_name: Some("Bee Blog".into()),
+            excerpt: None,
+            headings: vec!["The waggle run".into(), "Distance".into()],
+            word_count: text.split_whitespace().count(),
+            text: text.into(),
+        }
+    }
+
+    const TEXT: &str = "Bees dance. A forager flies up to 6 km from the hive. One second of waggling means about 1 km. \
+                        The colony holds 50000 bees in summer. They like flowers.";
+
+    #[test]
+    fn the_brief_is_structured_with_the_users_words_first() {
+        let built = build("Make it fun", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        assert!(built.starts_with("Make it fun\n\nSource article: Why Bees Dance (Bee Blog, by Ada)"), "{built}");
+        assert!(built.contains("Key sections:\n- The waggle run\n- Distance"));
+        assert!(built.contains("Key facts and numbers:\n- A forager flies up to 6 km from the hive."));
+        assert!(built.contains("- The colony holds 50000 bees in summer."));
+        assert!(!built.contains("- They like flowers."), "facts need a number");
+        assert!(built.contains("Article summary:\nBees dance."));
+        assert!(built.ends_with("no watermarks.") && built.contains("aspect ratio 16:9, 2K"));
+    }
+
+    #[test]
+    fn the_least_important_parts_are_trimmed_first_never_the_user() {
+        let long = format!("{TEXT} {}", "Filler words about bees. ".repeat(2000));
+        let prompt = "p".repeat(3000);
+        let built = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET);
+        assert!(built.chars().count() <= DEFAULT_BUDGET, "{}", built.chars().count());
+        assert!(built.starts_with(&prompt));
+        assert!(built.contains("Key facts and numbers:") && built.contains("Source article:"));
+        assert!(built.contains('…'), "the summary is cut at a word boundary");
+
+        // A tiny budget drops everything optional, yet keeps the user's words and the format.
+        let tiny = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, 100);
+        assert!(tiny.starts_with(&prompt) && tiny.contains("Format:"));
+        assert!(!tiny.contains("Source article") && !tiny.contains("Key facts"));
+    }
+
+    #[test]
+    fn without_an_article_it_is_prompt_and_format() {
+        let built = build("A chart of rain", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET);
+        assert!(built.starts_with("A chart of rain\n\nFormat:"));
+    }
+}

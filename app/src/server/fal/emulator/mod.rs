@@ -1,0 +1,443 @@
+//! A fal-compatible queue emulator, served when no `FAL_KEY` is set.
+//!
+//! It speaks the same protocol the production client uses: submit returns all four URLs, status
+//! moves IN_QUEUE → IN_PROGRESS → COMPLETED with time, the result is the model output, cancel
+//! answers like fal, and the end of every job is announced by a webhook signed with the
+//! emulator's own Ed25519 key, published as JWKS. Prompt markers steer it:
+//! `[emulator:fail]` (ERROR webhook), `[emulator:nowebhook]` (completes silently),
+//! `[emulator:slow]` (takes ten times longer).
+
+pub mod image;
+
+use crate::server::fal::signature::{jwks_for, signed_message, HEADER_REQUEST_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_USER_ID};
+use crate::model::{AspectRatio, Resolution};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use ed25519_dalek::{Signer, SigningKey};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const PREFIX: &str = "/fal-emulator";
+pub const EMULATOR_USER_ID: &str = "emulator-user";
+
+/// How a job will end, as its prompt's markers ask.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Scripted {
+    Ok,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    model: String,
+    prompt: String,
+    width: u32,
+    height: u32,
+    seed: u64,
+    started: Instant,
+    duration: Duration,
+    ending: Scripted,
+    cancelled: bool,
+    webhook: Option<String>,
+}
+
+impl Job {
+    fn status(&self) -> &'static str {
+        let elapsed = self.started.elapsed();
+        if self.cancelled || elapsed >= self.duration {
+            "COMPLETED"
+        } else if elapsed < self.duration / 4 {
+            "IN_QUEUE"
+        } else {
+            "IN_PROGRESS"
+        }
+    }
+}
+
+struct Inner {
+    key: SigningKey,
+    /// The `Authorization: Key ...` the emulator accepts; `None` accepts any (standalone mode).
+    api_key: Option<String>,
+    /// Absolute URL of the emulator root, e.g. `http://127.0.0.1:3000/fal-emulator`.
+    base_url: String,
+    /// Root for image URLs handed to browsers (the public address when one is configured).
+    media_url: String,
+    delay: Duration,
+    http: reqwest::Client,
+    jobs: Mutex<HashMap<String, Job>>,
+}
+
+#[derive(Clone)]
+pub struct Emulator(Arc<Inner>);
+
+impl Emulator {
+    /// `api_key`: when set, only callers presenting it are served, so an emulator mounted inside
+    /// the app is not an open relay for webhooks to arbitrary addresses.
+    pub fn new(base_url: String, media_url: String, api_key: Option<String>, delay: Duration, http: reqwest::Client) -> Self {
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        Self(Arc::new(Inner { key, api_key, base_url, media_url, delay, http, jobs: Mutex::new(HashMap::new()) }))
+    }
+
+    /// A random key for the app to present to its own embedded emulator.
+    pub fn random_api_key() -> String {
+        use rand::RngCore;
+        let mut bytes = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        format!("emulator-{}", hex::encode(bytes))
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Key "))
+            .filter(|k| !k.is_empty());
+        match (&self.0.api_key, presented) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(expected), Some(given)) => {
+                use subtle::ConstantTimeEq;
+                expected.as_bytes().ct_eq(given.as_bytes()).into()
+            }
+        }
+    }
+
+    pub fn queue_url(&self) -> String {
+        format!("{}/queue", self.0.base_url)
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.0.base_url)
+    }
+
+    /// Routes relative to the emulator root; nest them under [`PREFIX`] or serve them alone.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/queue/{owner}/{app}", post(submit))
+            .route("/queue/{owner}/{app}/requests/{id}/status", get(status))
+            .route("/queue/{owner}/{app}/requests/{id}", get(result))
+            .route("/queue/{owner}/{app}/requests/{id}/cancel", put(cancel))
+            .route("/.well-known/jwks.json", get(jwks))
+            .route("/_emulator/submissions", get(submissions))
+            .route("/files/{file}", get(file))
+            .with_state(self.clone())
+    }
+
+    fn job(&self, id: &str) -> Option<Job> {
+        self.0.jobs.lock().ok()?.get(id).cloned()
+    }
+
+    /// Like fal's: how many queued jobs are ahead of this one (0 = next).
+    fn queue_position(&self, job: &Job) -> usize {
+        let Ok(jobs) = self.0.jobs.lock() else { return 0 };
+        jobs.values().filter(|j| j.status() == "IN_QUEUE" && j.started < job.started).count()
+    }
+
+    fn request_urls(&self, model: &str, id: &str) -> Value {
+        let base = format!("{}/queue/{model}/requests/{id}", self.0.base_url);
+        json!({
+            "request_id": id,
+            "response_url": base,
+            "status_url": format!("{base}/status"),
+            "cancel_url": format!("{base}/cancel"),
+        })
+    }
+
+    /// The image URL carries everything needed to draw it, so images keep rendering after the
+    /// emulator (an in-memory service) restarts, as fal's media URLs outlive their jobs.
+    fn image_url(&self, id: &str, job: &Job) -> String {
+        let mut url = format!("{}/files/{id}.png", self.0.media_url);
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("w", &job.width.to_string())
+            .append_pair("h", &job.height.to_string())
+            .append_pair("s", &job.seed.to_string())
+            .append_pair("t", &image::title_of(&job.prompt))
+            .finish();
+        url.push('?');
+        url.push_str(&query);
+        url
+    }
+
+    fn output(&self, id: &str, job: &Job) -> Value {
+        // The size of the file served, which may be smaller than asked (see image::rendered_size).
+        let (width, height) = image::rendered_size(job.width, job.height);
+        json!({
+            "images": [{
+                "url": self.image_url(id, job),
+                "content_type": "image/png",
+                "file_name": format!("{id}.png"),
+                "width": width,
+                "height": height,
+            }],
+            "description": image::title_of(&job.prompt),
+        })
+    }
+
+    fn failure_payload() -> Value {
+        json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]})
+    }
+
+    async fn deliver_webhook(&self, id: String, url: String) {
+        // Like fal, a cancelled request reports at once rather than when it would have finished.
+        let Some(job) = self.job(&id) else { return };
+        while !job.cancelled && job.started.elapsed() < job.duration {
+            tokio::time::sleep((job.duration.saturating_sub(job.started.elapsed())).min(Duration::from_millis(100))).await;
+            if self.job(&id).is_none_or(|j| j.cancelled) {
+                break;
+            }
+        }
+        let Some(job) = self.job(&id) else { return };
+        let body = match (job.cancelled, job.ending) {
+            (false, Scripted::Ok) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "OK",
+                "payload": self.output(&id, &job),
+            }),
+            (true, _) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "ERROR",
+                "error": "Request was cancelled", "payload": {"detail": "Request was cancelled"},
+            }),
+            (false, Scripted::Fail) => json!({
+                "request_id": id, "gateway_request_id": id, "status": "ERROR",
+                "error": "Invalid status code: 422", "payload": Self::failure_payload(),
+            }),
+        };
+        let body = body.to_string().into_bytes();
+        // At-least-once, like fal: retry a few times on anything but 2xx.
+        for attempt in 0..5u32 {
+            let ts = (crate::server::platform::db::now_ms() / 1000).to_string();
+            let signature = self.0.key.sign(&signed_message(&id, EMULATOR_USER_ID, &ts, &body));
+            let sent = self
+                .0
+                .http
+                .post(&url)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(HEADER_REQUEST_ID, &id)
+                .header(HEADER_USER_ID, EMULATOR_USER_ID)
+                .header(HEADER_TIMESTAMP, &ts)
+                .header(HEADER_SIGNATURE, hex::encode(signature.to_bytes()))
+                .body(body.clone())
+                .timeout(Duration::from_secs(15))
+                .send()
+                .await;
+            match sent {
+                Ok(r) if r.status().is_success() => return,
+                Ok(r) => tracing::warn!(request_id = %id, status = %r.status(), "emulator webhook refused"),
+                Err(e) => tracing::warn!(request_id = %id, error = %e.without_url(), "emulator webhook failed"),
+            }
+            tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+        }
+    }
+}
+
+fn unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({"detail": "Missing or invalid Authorization header"}))).into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"detail": "Request not found"}))).into_response()
+}
+
+#[derive(Deserialize)]
+struct SubmitQuery {
+    fal_webhook: Option<String>,
+}
+
+fn seed_of(text: &str) -> u64 {
+    // FNV-1a: a stable, dependency-free seed so the same prompt renders the same picture.
+    text.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+async fn submit(
+    State(emu): State<Emulator>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(query): Query<SubmitQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let input: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "json_invalid"}]}))).into_response()
+        }
+    };
+    let Some(prompt) = input.get("prompt").and_then(Value::as_str).map(str::to_string) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]}))).into_response();
+    };
+    let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
+    let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
+    let (width, height) = aspect.dimensions(resolution);
+    let id = uuid::Uuid::new_v4().to_string();
+    let model = format!("{owner}/{app}");
+    let slow = prompt.contains("[emulator:slow]");
+    let job = Job {
+        model: model.clone(),
+        seed: seed_of(&prompt),
+        ending: if prompt.contains("[emulator:fail]") { Scripted::Fail } else { Scripted::Ok },
+        duration: if slow { emu.0.delay * 10 } else { emu.0.delay },
+        prompt,
+        width,
+        height,
+        started: Instant::now(),
+        cancelled: false,
+        webhook: None,
+    };
+    let webhook = query.fal_webhook.clone().filter(|_| !job.prompt.contains("[emulator:nowebhook]"));
+    let job = Job { webhook: query.fal_webhook, ..job };
+    let position = match emu.0.jobs.lock() {
+        Ok(mut jobs) => {
+            jobs.insert(id.clone(), job);
+            jobs.values().filter(|j| j.status() == "IN_QUEUE").count().saturating_sub(1)
+        }
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "emulator state poisoned").into_response(),
+    };
+    if let Some(url) = webhook {
+        let emu = emu.clone();
+        let id = id.clone();
+        tokio::spawn(async move { emu.deliver_webhook(id, url).await });
+    }
+    let mut body = emu.request_urls(&model, &id);
+    body["status"] = json!("IN_QUEUE");
+    body["queue_position"] = json!(position);
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+async fn status(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let Some(job) = emu.job(&id) else { return not_found() };
+    let body = match job.status() {
+        "IN_QUEUE" => json!({"status": "IN_QUEUE", "queue_position": emu.queue_position(&job), "response_url": emu.request_urls(&job.model, &id)["response_url"]}),
+        "IN_PROGRESS" => json!({"status": "IN_PROGRESS", "logs": [{"message": "generating", "level": "INFO"}]}),
+        _ if job.ending == Scripted::Fail || job.cancelled => json!({
+            "status": "COMPLETED", "logs": [], "metrics": {},
+            "error": if job.cancelled { "Request was cancelled" } else { "Invalid status code: 422" },
+            "error_type": "emulator_failure",
+        }),
+        _ => json!({"status": "COMPLETED", "logs": [], "metrics": {"inference_time": job.duration.as_secs_f64()}}),
+    };
+    (StatusCode::ACCEPTED, Json(body)).into_response()
+}
+
+async fn result(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let Some(job) = emu.job(&id) else { return not_found() };
+    match (job.status(), job.ending, job.cancelled) {
+        ("COMPLETED", Scripted::Ok, false) => (StatusCode::OK, Json(emu.output(&id, &job))).into_response(),
+        ("COMPLETED", _, _) => (StatusCode::UNPROCESSABLE_ENTITY, Json(Emulator::failure_payload())).into_response(),
+        _ => (StatusCode::BAD_REQUEST, Json(json!({"detail": "Request is still in progress"}))).into_response(),
+    }
+}
+
+async fn cancel(
+    State(emu): State<Emulator>,
+    Path((_owner, _app, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let Ok(mut jobs) = emu.0.jobs.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match jobs.get_mut(&id) {
+        None => not_found(),
+        Some(job) if job.status() == "COMPLETED" => {
+            (StatusCode::BAD_REQUEST, Json(json!({"status": "ALREADY_COMPLETED"}))).into_response()
+        }
+        Some(job) => {
+            // Like fal: only a job still queued is really stopped.
+            if job.status() == "IN_QUEUE" {
+                job.cancelled = true;
+            }
+            (StatusCode::ACCEPTED, Json(json!({"status": "CANCELLATION_REQUESTED"}))).into_response()
+        }
+    }
+}
+
+/// The emulator's own introspection (fal has no such call): every submission it accepted, with
+/// the webhook URL it was given, so tests can prove each job was submitted exactly once.
+async fn submissions(State(emu): State<Emulator>, headers: HeaderMap) -> Response {
+    if !emu.authorized(&headers) {
+        return unauthorized();
+    }
+    let Ok(jobs) = emu.0.jobs.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let list: Vec<Value> = jobs
+        .iter()
+        .map(|(id, job)| json!({"request_id": id, "model": job.model, "webhook": job.webhook}))
+        .collect();
+    Json(json!({ "count": list.len(), "submissions": list })).into_response()
+}
+
+async fn jwks(State(emu): State<Emulator>) -> Response {
+    Json(jwks_for(&emu.0.key.verifying_key())).into_response()
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    w: u32,
+    h: u32,
+    s: u64,
+    t: String,
+}
+
+async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response {
+    if !(1..=8192).contains(&q.w) || !(1..=8192).contains(&q.h) {
+        return not_found();
+    }
+    if file.ends_with(".png") {
+        return png_file(q).await;
+    }
+    if !file.ends_with(".svg") {
+        return not_found();
+    }
+    let title: String = q.t.chars().take(200).collect();
+    let svg = image::render_svg(&title, q.w, q.h, q.s);
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+async fn png_file(q: FileQuery) -> Response {
+    // Encoding takes a few milliseconds of CPU: off the async workers.
+    let rendered = tokio::task::spawn_blocking(move || image::render_png(q.w, q.h, q.s)).await;
+    match rendered {
+        Ok(Ok(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            png,
+        )
+            .into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -1,0 +1,163 @@
+//! Creating infographs: validate, charge and queue one job per image in one transaction, and
+//! answer before anything slow happens. Regenerating is a create with an existing job's settings.
+
+use super::repo::{self, InfographRow, NewJob};
+use crate::errors::AppError;
+use crate::model::{validate_create, CreateCommand, CreateResponse, CreatedJob, RawCreate};
+use crate::server::accounts::users::UserRow;
+use crate::server::billing::{ledger, rate_limit};
+use crate::server::blog::fetch;
+use crate::server::idempotency::{self, IdempotencyKey, NextAction, Saved};
+use crate::server::platform::db::{new_id, now_ms};
+use crate::server::platform::state::AppState;
+
+/// What a create answered: new jobs, or (`replayed`) the first answer to a repeated
+/// `Idempotency-Key`, which charged nothing this time.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub response: CreateResponse,
+    pub status_code: u16,
+    pub replayed: bool,
+}
+
+/// Who is charged for what, and whether it counts against the owner's create limit.
+struct Charge<'a> {
+    /// Written on the debit's ledger row: the owner, or the admin who retried a job for them.
+    actor: &'a str,
+    /// The infograph this one regenerates (a retry or "regenerate").
+    regenerated_from: Option<&'a str>,
+    rate_limited: bool,
+}
+
+pub fn status_url(state: &AppState, id: &str) -> String {
+    format!("{}/api/infographs/status/{id}/", state.public_base_url)
+}
+
+/// The request an `Idempotency-Key` is bound to, spelt one way however it arrived.
+fn canonical(cmd: &CreateCommand) -> serde_json::Value {
+    serde_json::json!([
+        cmd.prompt,
+        cmd.blog_url.as_ref().map(|u| u.as_str()),
+        cmd.aspect_ratio.as_fal(),
+        cmd.resolution.as_str(),
+        cmd.count,
+    ])
+}
+
+fn key_for(key: Option<&str>, cmd: &CreateCommand) -> Result<Option<IdempotencyKey>, AppError> {
+    key.map(|key| IdempotencyKey::new(key, &canonical(cmd))).transpose()
+}
+
+fn create_response(state: &AppState, cost: i64, rows: &[InfographRow]) -> CreateResponse {
+    let infographs: Vec<CreatedJob> = rows
+        .iter()
+        .map(|row| CreatedJob {
+            id: row.id.clone(),
+            request_id: row.fal_request_id.clone(),
+            status: row.status(),
+            status_url: status_url(state, &row.id),
+        })
+        .collect();
+    CreateResponse { total_submitted: infographs.len(), credits_used: cost, infographs }
+}
+
+/// Validates, charges and queues; answers before anything slow happens.
+pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempotency_key: Option<&str>) -> Result<Created, AppError> {
+    let cmd = validate_create(raw).map_err(AppError::invalid)?;
+    let key = key_for(idempotency_key, &cmd)?;
+    let charge = Charge { actor: &user.id, regenerated_from: None, rate_limited: true };
+    charge_and_queue(state, user, &cmd, &charge, key.as_ref()).await
+}
+
+/// Charges the owner and writes one `queued` row per image, all or nothing. With a key, a
+/// stored first answer is replayed before anything else (the limit, the blog check) could turn
+/// the retry into a different answer.
+async fn charge_and_queue(
+    state: &AppState,
+    owner: &UserRow,
+    cmd: &CreateCommand,
+    charge: &Charge<'_>,
+    key: Option<&IdempotencyKey>,
+) -> Result<Created, AppError> {
+    let writer = state.db.write().await;
+    let mut tx = match key {
+        None => writer.begin().await?,
+        Some(key) => match idempotency::try_start::<CreateResponse>(&writer, &owner.id, key).await? {
+            NextAction::Start(tx) => tx,
+            NextAction::Replay(saved) => {
+                return Ok(Created { response: saved.response, status_code: saved.status_code, replayed: true })
+            }
+        },
+    };
+    // Counted in the transaction: a refused create does not use up the limit.
+    if charge.rate_limited {
+        rate_limit::hit_in(&mut tx, &format!("create:{}", owner.id), state.config.create_per_minute).await?;
+    }
+    if let Some(url) = &cmd.blog_url {
+        fetch::check_literal(url, &state.config.fetch_policy())
+            .map_err(|e| AppError::invalid_field("blog_url", format!("cannot be read: {e}")))?;
+    }
+    let (cost, now, batch_id) = (cmd.cost(), now_ms(), new_id());
+    if !ledger::debit(&mut tx, &owner.id, cost, &batch_id, charge.actor, now).await? {
+        tx.rollback().await?;
+        let balance = ledger::balance(&state.db, &owner.id).await?.ok_or(AppError::Unauthorized)?;
+        return Err(AppError::NotEnoughCredits { required: cost, balance });
+    }
+    let job = NewJob {
+        user_id: &owner.id,
+        batch_id: &batch_id,
+        prompt: &cmd.prompt,
+        blog_url: cmd.blog_url.as_ref().map(|u| u.as_str()),
+        aspect_ratio: cmd.aspect_ratio.as_fal(),
+        resolution: cmd.resolution.as_str(),
+        cost: cmd.resolution.credits_per_image(),
+        regenerated_from: charge.regenerated_from,
+    };
+    let mut rows = Vec::with_capacity(cmd.count as usize);
+    for _ in 0..cmd.count {
+        rows.push(repo::insert_queued(&mut tx, &job, now).await?);
+    }
+    let created = Created { response: create_response(state, cost, &rows), status_code: 201, replayed: false };
+    if let Some(key) = key {
+        let saved = Saved { status_code: created.status_code, response: &created.response };
+        idempotency::save_response(&mut tx, &owner.id, key, &saved).await?;
+    }
+    tx.commit().await?;
+    drop(writer);
+    state.worker.wake();
+    Ok(created)
+}
+
+/// The settings an infograph was made with, as a create request for one more image.
+fn same_settings(row: &InfographRow) -> RawCreate {
+    RawCreate {
+        prompt: Some(row.user_prompt.clone()),
+        blog_url: row.blog_url.clone(),
+        aspect_ratio: Some(row.aspect_ratio.clone()),
+        resolution: Some(row.resolution.clone()),
+        number_of_infographs: Some("1".into()),
+    }
+}
+
+/// A new infograph with the same settings as `id`, charged to its owner like any create.
+pub async fn regenerate(state: &AppState, owner: &UserRow, id: &str) -> Result<Created, AppError> {
+    let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
+    regenerate_as(state, owner, &row, &owner.id, None).await
+}
+
+/// [`regenerate`] on behalf of `actor` (the owner, or an admin retrying a failed job; an
+/// admin's retry does not count against the owner's create rate limit).
+/// `once_key`: an idempotency key making repeats of this regeneration (a double click, two
+/// admins) answer the first one instead of charging again.
+pub async fn regenerate_as(
+    state: &AppState,
+    owner: &UserRow,
+    row: &InfographRow,
+    actor: &str,
+    once_key: Option<&str>,
+) -> Result<Created, AppError> {
+    let cmd = validate_create(&same_settings(row)).map_err(AppError::invalid)?;
+    let key = key_for(once_key, &cmd)?;
+    let charge = Charge { actor, regenerated_from: Some(&row.id), rate_limited: actor == owner.id };
+    charge_and_queue(state, owner, &cmd, &charge, key.as_ref()).await
+}

@@ -1,0 +1,97 @@
+//! Downloads: the owner's finished image as a file, with a name made from its prompt.
+
+use super::repo;
+use crate::errors::AppError;
+use crate::model::JobStatus;
+use crate::server::accounts::users::UserRow;
+use crate::server::delivery::storage;
+use crate::server::platform::state::AppState;
+
+/// Each fallback download buffers a whole image: a few at a time per instance, so parallel
+/// downloads cannot exhaust memory (the stored copy, the normal case, is streamed).
+static FALLBACK_DOWNLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// An image to hand to the browser as a file.
+pub struct Download {
+    pub content_type: &'static str,
+    pub file_name: String,
+    pub body: axum::body::Body,
+}
+
+/// Streamed from our storage once copied; before that, fetched from fal's URL under the same
+/// rules as the copier.
+pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Download, AppError> {
+    let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
+    let url = row
+        .image_url
+        .as_deref()
+        .filter(|_| row.status() == JobStatus::Completed)
+        .ok_or_else(|| AppError::Conflict("this infograph has no image yet".into()))?;
+    let stored = repo::stored_keys(&state.db, &owner.id, &row.id).await?.and_then(|(image, _)| image);
+    let (content_type, body) = match stored {
+        Some(key) => {
+            let (_, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
+                tracing::error!(infograph = %row.id, error = %e, "a stored image could not be read");
+                AppError::Internal
+            })?;
+            let ext = key.rsplit('.').next().unwrap_or_default();
+            (storage::content_type_of(ext), axum::body::Body::from_stream(stream))
+        }
+        None => {
+            let unavailable = |e: storage::ImageError| {
+                tracing::warn!(infograph = %row.id, error = %e, "could not fetch an image for download");
+                AppError::Upstream("the image could not be fetched; try again later".into())
+            };
+            let _slot = FALLBACK_DOWNLOADS.acquire().await.map_err(|_| AppError::Internal)?;
+            let policy = state.config.fetch_policy();
+            let bytes = storage::fetch_image(&state.storage, url, &policy, state.config.storage.max_bytes)
+                .await
+                .map_err(unavailable)?;
+            let inspected = storage::inspect(&bytes).map_err(unavailable)?;
+            (inspected.content_type(), axum::body::Body::from(bytes))
+        }
+    };
+    let ext = match content_type {
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        _ => "png",
+    };
+    Ok(Download { content_type, file_name: file_name(&row.user_prompt, &row.id, ext), body })
+}
+
+/// `infograph-<prompt words>-<id prefix>.<ext>`: readable in a downloads folder, safe in a
+/// `Content-Disposition` header (ASCII letters, digits and dashes only), unique per infograph.
+pub fn file_name(prompt: &str, id: &str, ext: &str) -> String {
+    let mut slug = String::new();
+    for word in prompt.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if slug.len() + word.len() > 48 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    let short: String = id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    match slug.is_empty() {
+        true => format!("infograph-{short}.{ext}"),
+        false => format!("infograph-{slug}-{short}.{ext}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_are_safe_and_readable() {
+        assert_eq!(
+            file_name("Q3 sales: \"growth\" / résumé!", "0a1b2c3d-4e5f", "png"),
+            "infograph-q3-sales-growth-r-sum-0a1b2c3d.png"
+        );
+        assert_eq!(file_name("日本語", "abc", "jpg"), "infograph-abc.jpg");
+        let long = file_name(&"word ".repeat(100), "id", "png");
+        assert!(long.len() < 70, "{long}");
+    }
+}

@@ -1,0 +1,44 @@
+//! A job's final transitions with what follows them: the repository write decides (exactly one
+//! caller wins), then its owner's pages are told, its email is queued and the image copier is
+//! woken. Every path to a final state goes through here, so none can forget a follow-up.
+
+use super::outcome::Outcome;
+use super::repo::{self, Image};
+use crate::server::delivery::email;
+use crate::server::platform::state::AppState;
+
+/// Applies an outcome once. Returns whether this call changed the job (duplicates return false).
+pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Result<bool, sqlx::Error> {
+    let changed = match outcome {
+        Outcome::Completed { image_url, width, height } => {
+            repo::complete(&state.db, id, &Image { url: image_url, width: *width, height: *height }).await?
+        }
+        Outcome::Failed { message } => repo::fail_with_refund(&state.db, id, message).await?,
+    };
+    if changed {
+        after_final(state, id).await;
+    }
+    Ok(changed)
+}
+
+/// Cancels a job fal never saw, with a refund; `false` if a worker got to it first.
+pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
+    let cancelled = repo::cancel_unsubmitted(&state.db, id).await?;
+    if cancelled {
+        after_final(state, id).await;
+    }
+    Ok(cancelled)
+}
+
+/// Follow-ups of a job becoming final, none of which may fail or delay the caller (a webhook
+/// answer): push the change to its owner's pages, queue its email (durable; the email sender's
+/// backstop covers a crash right here) and wake the image copier and the email sender.
+async fn after_final(state: &AppState, id: &str) {
+    state.events.job_changed(id).await;
+    match email::queue_job_email(&state.db, id).await {
+        Ok(true) => state.mailer.wake(),
+        Ok(false) => {}
+        Err(err) => tracing::error!(infograph = %id, error = %err, "could not queue the job's email; the backstop will"),
+    }
+    state.storage.wake();
+}

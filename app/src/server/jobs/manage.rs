@@ -1,0 +1,86 @@
+//! What an owner does with their jobs after creating them: read them, cancel, delete.
+
+use super::lifecycle;
+use super::repo::{self, InfographRow};
+use crate::errors::AppError;
+use crate::model::{InfographView, JobStatus};
+use crate::server::accounts::users::UserRow;
+use crate::server::platform::state::AppState;
+
+pub const LIST_LIMIT: i64 = 100;
+
+pub async fn status(state: &AppState, user: &UserRow, id: &str) -> Result<InfographView, AppError> {
+    let row = repo::owned(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(state.eta.view(&state.db, &row).await)
+}
+
+pub async fn list(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>, AppError> {
+    let rows = repo::list_owned(&state.db, &user.id, LIST_LIMIT).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in &rows {
+        views.push(state.eta.view(&state.db, row).await);
+    }
+    Ok(views)
+}
+
+/// The brief that was sent to the model (`None` until the job has been prepared).
+pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<String>, AppError> {
+    let row = repo::owned(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(row.built_prompt)
+}
+
+/// Cancels the owner's job (see [`cancel_job`]).
+pub async fn cancel(state: &AppState, owner_id: &str, id: &str) -> Result<InfographView, AppError> {
+    let row = repo::by_id(&state.db, id)
+        .await?
+        .filter(|r| r.user_id == owner_id && r.deleted_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    cancel_job(state, &row).await
+}
+
+/// Not yet handed to fal: failed and refunded at once. At fal: fal is asked to cancel; a job
+/// still in fal's queue then ends (failed, refunded) through its webhook, one already generating
+/// ends as whatever fal reports.
+pub async fn cancel_job(state: &AppState, row: &InfographRow) -> Result<InfographView, AppError> {
+    let id = row.id.as_str();
+    if row.status().is_final() {
+        return Err(AppError::Conflict(format!("this infograph has already {}", row.status())));
+    }
+    if row.status() == JobStatus::Queued && row.submit_started_at.is_none() && lifecycle::cancel_unsubmitted(state, id).await? {
+        return reload(state, id).await;
+    }
+    let row = repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if row.status().is_final() {
+        return Ok(row.view());
+    }
+    let Some(cancel_url) = row.fal_cancel_url.clone().filter(|_| row.status() == JobStatus::Processing) else {
+        return Err(AppError::Conflict("the job is being handed to fal right now; try again in a moment".into()));
+    };
+    if row.cancel_requested_at.is_some() {
+        return Ok(row.view());
+    }
+    if repo::set_cancel_requested(&state.db, id, true).await? {
+        if let Err(err) = state.fal.cancel(&cancel_url).await {
+            tracing::warn!(infograph = id, error = %err, "fal did not take the cancel request");
+            // Not requested after all: the job stays cancellable, so the user can try again.
+            repo::set_cancel_requested(&state.db, id, false).await?;
+            return Err(AppError::Upstream("fal did not take the cancel request; please try again".into()));
+        }
+        state.events.job_changed(id).await;
+    }
+    reload(state, id).await
+}
+
+async fn reload(state: &AppState, id: &str) -> Result<InfographView, AppError> {
+    Ok(repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?.view())
+}
+
+/// Hides an infograph from its owner's gallery and API. The ledger keeps its rows; a job still
+/// running goes on, and is charged or refunded as usual.
+pub async fn delete(state: &AppState, owner: &UserRow, id: &str) -> Result<(), AppError> {
+    if repo::hide(&state.db, &owner.id, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

@@ -1,0 +1,84 @@
+//! fal's webhook, as a use case: the signature is verified over the raw body before anything is
+//! parsed, the body must be about this job's fal request (adopting it when the submission was
+//! never recorded), and the outcome is applied once. Duplicates change nothing.
+
+use super::lifecycle;
+use super::outcome::Outcome;
+use super::repo;
+use crate::server::fal::signature::{SignedHeaders, VerifyError};
+use crate::server::platform::state::AppState;
+use http::HeaderMap;
+use serde_json::Value;
+
+/// Why a webhook was refused: fal reads only the status; the message helps whoever debugs it.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("invalid signature: {0}")]
+    Signature(#[from] VerifyError),
+    #[error("invalid body: {0}")]
+    Body(String),
+    #[error("unknown infograph")]
+    UnknownJob,
+    #[error("the job has not been submitted yet; retry later")]
+    NotReady,
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<sqlx::Error> for WebhookError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error in webhook");
+        Self::Internal
+    }
+}
+
+/// Handles one delivery for infograph `id`. Returns whether it changed the job.
+pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
+    let signed = SignedHeaders::from_headers(headers)?;
+    state.jwks.verify(&signed, body).await?;
+    let json: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Body(e.to_string()))?;
+    let request_id = json
+        .get("request_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| WebhookError::Body("request_id is missing".into()))?;
+    if request_id != signed.request_id {
+        return Err(WebhookError::Body("request_id differs from the signed header".into()));
+    }
+    let job = job_for_request(state, id, request_id).await?;
+    if job.status().is_final() {
+        return Ok(false);
+    }
+    let mut outcome = Outcome::from_webhook(&json);
+    // fal generated the image but could not put it in the webhook: fetch it from the queue.
+    if json.get("payload_error").is_some_and(|e| !e.is_null()) {
+        if let Some(fetched) = fetch_result(state, job.fal_response_url.as_deref()).await {
+            outcome = fetched;
+        }
+    }
+    let changed = lifecycle::apply_outcome(state, id, &outcome).await?;
+    if changed {
+        tracing::info!(infograph = %id, "webhook applied");
+    }
+    Ok(changed)
+}
+
+/// The job, once it is known to own `request_id`: recorded at submission, or adopted now.
+async fn job_for_request(state: &AppState, id: &str, request_id: &str) -> Result<repo::InfographRow, WebhookError> {
+    let mut job = repo::by_id(&state.db, id).await?.ok_or(WebhookError::UnknownJob)?;
+    if job.fal_request_id.is_none() && repo::adopt_request(&state.db, id, request_id).await? {
+        tracing::info!(infograph = %id, request_id, "adopted an unrecorded fal submission from its webhook");
+        state.events.job_changed(id).await;
+        job = repo::by_id(&state.db, id).await?.ok_or(WebhookError::UnknownJob)?;
+    }
+    match job.fal_request_id.as_deref() {
+        None => Err(WebhookError::NotReady),
+        Some(expected) if expected != request_id => Err(WebhookError::Body("request_id does not belong to this infograph".into())),
+        Some(_) => Ok(job),
+    }
+}
+
+/// The result from fal's queue, when it holds an image.
+async fn fetch_result(state: &AppState, response_url: Option<&str>) -> Option<Outcome> {
+    let output = state.fal.result(response_url?).await.ok()?;
+    Some(Outcome::from_output(&output)).filter(|o| matches!(o, Outcome::Completed { .. }))
+}

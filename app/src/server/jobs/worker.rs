@@ -1,0 +1,159 @@
+//! The worker: claims `queued` jobs (with a lease, so one process prepares each), reads the blog,
+//! builds the brief, submits to fal and records the request. A job's state is its row, so a
+//! restart loses nothing; a crash mid-submit is covered by the recorded intent (never submitted
+//! twice) and the webhook adoption or the reconciler's timeout.
+
+use super::lifecycle;
+use super::outcome::Outcome;
+use super::repo::{self, InfographRow};
+use crate::model::{AspectRatio, Resolution};
+use crate::server::blog::{brief, extract, fetch};
+use crate::server::fal::client::{FalError, ModelInput};
+use crate::server::platform::config::Config;
+use crate::server::platform::http::HTTP_TIMEOUT;
+use crate::server::platform::state::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+/// How long a claimed job is reserved for its worker: longer than the slowest possible preparation
+/// (blog fetch, then every fal attempt timing out, with backoff), so a live worker never loses it.
+fn lease_ms(config: &Config) -> i64 {
+    if let Some(lease) = config.job_lease {
+        return lease.as_millis() as i64;
+    }
+    let attempts = config.fal.max_attempts.max(1);
+    let backoff = config.fal.retry_base * 2u32.saturating_pow(attempts) * 5 / 4;
+    let slowest = config.fetch_timeout + HTTP_TIMEOUT * attempts + backoff;
+    (slowest + Duration::from_secs(60)).as_millis() as i64
+}
+
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let permits = Arc::new(Semaphore::new(state.config.worker_concurrency));
+        let lease = lease_ms(&state.config);
+        loop {
+            let Ok(permit) = permits.clone().acquire_owned().await else { return };
+            match repo::claim_queued(&state.db, lease).await {
+                Ok(Some(job)) => {
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        if job.blog_url.is_some() {
+                            state.events.job_changed(&job.id).await;
+                        }
+                        run_job(&state, job).await;
+                        drop(permit);
+                    });
+                }
+                Ok(None) => {
+                    drop(permit);
+                    state.worker.wait(IDLE_POLL).await;
+                }
+                Err(err) => {
+                    drop(permit);
+                    tracing::error!(error = %err, "worker could not claim a job");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        }
+    })
+}
+
+enum JobError {
+    /// The job cannot succeed: fail it and refund.
+    Failed(String),
+    /// Another worker holds the job now (our lease expired); leave it alone.
+    LeaseLost,
+    /// fal may have accepted the job without our hearing back (e.g. a timeout after sending):
+    /// failing it now could refund a job that then completes. Its webhook is adopted when it
+    /// comes; if it never does, the hard timeout refunds it.
+    Unconfirmed(String),
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
+/// Reads the blog (if any), builds the brief, submits to fal. Any failure ends the job as failed
+/// with a refund; nothing here can leave a job charged and stuck.
+async fn run_job(state: &AppState, job: InfographRow) {
+    let id = job.id.clone();
+    match submit_job(state, &job).await {
+        Ok(()) => {}
+        Err(JobError::LeaseLost) => tracing::warn!(infograph = %id, "lease lost; another worker owns the job"),
+        Err(JobError::Unconfirmed(reason)) => {
+            tracing::warn!(infograph = %id, %reason, "fal may have the job; waiting for its webhook or the timeout")
+        }
+        Err(JobError::Failed(message)) => {
+            tracing::warn!(infograph = %id, reason = %message, "job failed before fal accepted it");
+            if let Err(err) = lifecycle::apply_outcome(state, &id, &Outcome::Failed { message }).await {
+                // The lease expires and the job is retried; the refund is still exactly-once.
+                tracing::error!(infograph = %id, error = %err, "could not record a failed job");
+            }
+        }
+    }
+}
+
+fn internal(context: &'static str) -> impl Fn(sqlx::Error) -> JobError {
+    move |e| {
+        tracing::error!(error = %e, context, "database error in the worker");
+        JobError::Failed(format!("internal error while {context}"))
+    }
+}
+
+/// The blog post's article, read under the fetch policy.
+async fn read_blog(state: &AppState, raw: &str) -> Result<extract::Article, JobError> {
+    let url = url::Url::parse(raw).map_err(|_| "could not read the blog: invalid URL".to_string())?;
+    let page = fetch::fetch_html(&url, state.config.fetch_policy())
+        .await
+        .map_err(|e| format!("could not read the blog: {e}"))?;
+    Ok(extract::extract_off_thread(page.html, Some(page.final_url.to_string())).await)
+}
+
+async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError> {
+    let aspect: AspectRatio = job.aspect_ratio.parse()?;
+    let resolution: Resolution = job.resolution.parse()?;
+    let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
+    let article = match &job.blog_url {
+        Some(raw) => Some(read_blog(state, raw).await?),
+        None => None,
+    };
+    let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars);
+    // Storing the brief doubles as the lease check right before the (billed) submission.
+    if !repo::record_intent(&state.db, &job.id, lease, &prompt).await.map_err(internal("preparing the job"))? {
+        return Err(JobError::LeaseLost);
+    }
+    let input = ModelInput {
+        prompt,
+        num_images: 1,
+        aspect_ratio: aspect.as_fal().to_string(),
+        resolution: resolution.as_str().to_string(),
+        output_format: "png".into(),
+    };
+    let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
+    let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| match e {
+        FalError::Unconfirmed(reason) => JobError::Unconfirmed(reason),
+        other => JobError::Failed(format!("fal did not accept the job: {other}")),
+    })?;
+    match repo::record_submission(&state.db, &job.id, lease, &submitted).await {
+        Ok(true) => {
+            state.events.job_changed(&job.id).await;
+            Ok(())
+        }
+        // Its webhook already arrived and was adopted (a fast fal), or the job timed out meanwhile.
+        Ok(false) => {
+            tracing::info!(infograph = %job.id, request_id = %submitted.request_id, "job moved on before its submission was recorded");
+            Err(JobError::LeaseLost)
+        }
+        // fal runs the job; refunding now would pay the user back for an image they will get.
+        // The intent is recorded, so the job's webhook is adopted (or the timeout refunds it).
+        Err(e) => {
+            tracing::error!(infograph = %job.id, request_id = %submitted.request_id, error = %e, "could not record a submission");
+            Err(JobError::Unconfirmed(format!("the submission could not be recorded: {e}")))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Builds the shared state from the configuration (database, fal client or emulator, storage,
+//! mailer, events) and starts the background tasks. The HTTP side is put together by
+//! `crate::startup`, which calls this.
+
+use super::config::{Config, Secret, DEFAULT_FAL_JWKS_URL, DEFAULT_FAL_QUEUE_URL};
+use super::db::{redact_url, Db};
+use super::state::AppState;
+use crate::server::accounts::tokens::TokenCache;
+use crate::server::delivery::email::{MailError, Mailer};
+use crate::server::delivery::events::Events;
+use crate::server::delivery::storage::{Storage, StorageError};
+use crate::server::delivery::{copier, sender};
+use crate::server::fal::client::FalClient;
+use crate::server::fal::emulator::{self, Emulator};
+use crate::server::fal::signature::JwksCache;
+use crate::server::housekeeping;
+use crate::server::jobs::progress::EtaCache;
+use crate::server::jobs::{progress_poller, reconciler, worker};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("cannot open the database {0}: {1}")]
+    Database(String, sqlx::Error),
+    #[error("migrations failed: {0}")]
+    Migrations(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("email: {0}")]
+    Mail(#[from] MailError),
+}
+
+/// The state, and the emulator to mount when there is no `FAL_KEY`.
+pub struct Services {
+    pub state: AppState,
+    pub emulator: Option<Emulator>,
+}
+
+/// `local`: the loopback URL of the bound listener; `addr`: its address.
+pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
+    let public_base_url = config.public_base_url.clone().unwrap_or_else(|| local.to_string());
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| StartupError::Database(redact_url(&config.database_url), e))?;
+    db.migrate().await?;
+
+    let http = super::http::client()?;
+    let emulator_key = Emulator::random_api_key();
+    let emulator = config.fal.uses_emulator().then(|| {
+        Emulator::new(
+            format!("{local}{}", emulator::PREFIX),
+            format!("{public_base_url}{}", emulator::PREFIX),
+            Some(emulator_key.clone()),
+            config.emulator_delay,
+            http.clone(),
+        )
+    });
+    let queue_url = config.fal.queue_url.clone().unwrap_or_else(|| match &emulator {
+        Some(emu) => emu.queue_url(),
+        None => DEFAULT_FAL_QUEUE_URL.to_string(),
+    });
+    let jwks_url = config.fal.jwks_url.clone().unwrap_or_else(|| match &emulator {
+        Some(emu) => emu.jwks_url(),
+        None => DEFAULT_FAL_JWKS_URL.to_string(),
+    });
+    let key = config.fal.key.clone().unwrap_or_else(|| Secret::new(emulator_key));
+    let fal = FalClient::new(http.clone(), queue_url.clone(), config.fal.model.clone(), key, config.fal.retry_base, config.fal.max_attempts);
+    let emulator_files = emulator
+        .as_ref()
+        .map(|_| (format!("{public_base_url}{}/files/", emulator::PREFIX), format!("{local}{}/files/", emulator::PREFIX)));
+    let storage = Storage::open(&config, emulator_files)?;
+    let mailer = Mailer::open(&config)?;
+    tracing::info!(storage = %storage.describe, email = %mailer.describe(), fal_queue = %queue_url, "services configured");
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("infograph")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let eta = Arc::new(EtaCache::default());
+    let events = Events::new(db.clone(), eta.clone(), config.event_streams_per_user);
+    let state = AppState {
+        config: Arc::new(config),
+        db,
+        fal,
+        jwks: Arc::new(JwksCache::new(http, jwks_url)),
+        tokens: Arc::new(TokenCache::default()),
+        worker: Default::default(),
+        public_base_url: public_base_url.into(),
+        leptos_options,
+        storage,
+        mailer,
+        events,
+        eta,
+    };
+    Ok(Services { state, emulator })
+}
+
+/// The worker, the reconciler, the progress poller, the image copier, the email sender, the
+/// housekeeping and (on PostgreSQL) the event listener.
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = vec![
+        worker::spawn(state.clone()),
+        reconciler::spawn(state.clone()),
+        progress_poller::spawn(state.clone()),
+        copier::spawn(state.clone()),
+        sender::spawn(state.clone()),
+        housekeeping::spawn(state.clone()),
+    ];
+    tasks.extend(state.events.spawn_pg_listener(state.config.database_url.clone()));
+    tasks
+}

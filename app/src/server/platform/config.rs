@@ -1,0 +1,345 @@
+//! Configuration: every setting is declared once, below, with its environment variable, its
+//! default (one that works on a laptop) and its meaning. `clap` reads them (from the environment
+//! for `infograph serve`; `infograph serve --help` lists them all); [`Config::default`] is the
+//! same table without the environment, for tests.
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::num::ParseIntError;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A secret that never prints: `Debug` and `Display` are redacted so it cannot reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A setting that could not be read: its name and why.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+// clap's value parsers for the types and spellings below.
+fn secret(raw: &str) -> Result<Secret, Infallible> {
+    Ok(Secret::new(raw.trim()))
+}
+
+fn millis(raw: &str) -> Result<Duration, ParseIntError> {
+    raw.trim().parse().map(Duration::from_millis)
+}
+
+fn secs(raw: &str) -> Result<Duration, ParseIntError> {
+    raw.trim().parse().map(Duration::from_secs)
+}
+
+fn base_url(raw: &str) -> Result<String, Infallible> {
+    Ok(raw.trim().trim_end_matches('/').to_string())
+}
+
+fn lowercase(raw: &str) -> Result<String, Infallible> {
+    Ok(raw.trim().to_ascii_lowercase())
+}
+
+pub const DEFAULT_FAL_QUEUE_URL: &str = "https://queue.fal.run";
+pub const DEFAULT_FAL_JWKS_URL: &str = "https://rest.alpha.fal.ai/.well-known/jwks.json";
+pub const DEFAULT_FAL_MODEL: &str = "fal-ai/nano-banana-pro";
+/// Character budget of the brief sent to the model.
+pub const DEFAULT_PROMPT_BUDGET: usize = 6000;
+
+#[derive(Debug, Clone, Args)]
+pub struct FalConfig {
+    /// fal.ai API key. Unset: no real fal account; the built-in emulator is served and used.
+    #[arg(id = "fal_key", long = "fal-key", env = "FAL_KEY", value_parser = secret, hide_env_values = true)]
+    pub key: Option<Secret>,
+    /// fal's queue; default https://queue.fal.run, or the emulator without FAL_KEY.
+    #[arg(long = "fal-queue-url", env = "FAL_QUEUE_URL", value_parser = base_url)]
+    pub queue_url: Option<String>,
+    /// The JWKS that webhook signatures are checked against; default fal's, or the emulator's.
+    #[arg(long = "fal-jwks-url", env = "FAL_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    #[arg(long = "fal-model", env = "FAL_MODEL", default_value = DEFAULT_FAL_MODEL)]
+    pub model: String,
+    /// Base delay of the submit retry backoff (doubled each try, ±25 % jitter), in ms.
+    #[arg(id = "fal_retry_base", long = "fal-retry-base-ms", env = "FAL_RETRY_BASE_MS", default_value = "1000", value_parser = millis)]
+    pub retry_base: Duration,
+    #[arg(id = "fal_max_attempts", long = "fal-max-attempts", env = "FAL_MAX_ATTEMPTS", default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
+}
+
+impl FalConfig {
+    pub fn uses_emulator(&self) -> bool {
+        self.key.is_none()
+    }
+}
+
+/// Our own copy of generated images (see `server::delivery::storage`).
+#[derive(Debug, Clone, Args)]
+pub struct StorageConfig {
+    /// `s3://bucket/prefix` selects S3-compatible storage; unset: the local filesystem.
+    #[arg(id = "storage_url", long = "storage-url", env = "STORAGE_URL")]
+    pub url: Option<String>,
+    /// S3 endpoint for R2 / MinIO / moto (also read from AWS_ENDPOINT_URL); unset: AWS itself.
+    #[arg(long = "aws-endpoint", env = "AWS_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// Also read from AWS_DEFAULT_REGION.
+    #[arg(long = "aws-region", env = "AWS_REGION")]
+    pub s3_region: Option<String>,
+    #[arg(long = "aws-access-key-id", env = "AWS_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    #[arg(long = "aws-secret-access-key", env = "AWS_SECRET_ACCESS_KEY", value_parser = secret, hide_env_values = true)]
+    pub s3_secret_access_key: Option<Secret>,
+    /// Plain-HTTP S3 endpoints (a local MinIO or moto).
+    #[arg(long = "aws-allow-http", env = "AWS_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set)]
+    pub s3_allow_http: bool,
+    /// Largest image we copy, in bytes.
+    #[arg(long = "storage-max-bytes", env = "STORAGE_MAX_BYTES", default_value_t = 40 * 1024 * 1024)]
+    pub max_bytes: usize,
+    /// Longest edge of the gallery thumbnail, in pixels.
+    #[arg(long = "thumbnail-edge", env = "THUMBNAIL_EDGE", default_value_t = 400,
+        value_parser = clap::value_parser!(u32).range(32..=2048))]
+    pub thumbnail_edge: u32,
+    #[arg(id = "storage_max_attempts", long = "storage-max-attempts", env = "STORAGE_MAX_ATTEMPTS", default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
+    /// First retry delay after a failed copy (doubles per attempt, capped at an hour), in seconds.
+    #[arg(id = "storage_retry_base", long = "storage-retry-base-secs", env = "STORAGE_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
+    pub retry_base: Duration,
+}
+
+/// Emails (see `server::delivery::email`).
+#[derive(Debug, Clone, Args)]
+pub struct EmailConfig {
+    /// `smtp://host:port`, `smtps://user:pass@host`; unset: `.eml` files in the outbox folder.
+    #[arg(long = "smtp-url", env = "SMTP_URL", value_parser = secret, hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    #[arg(long = "smtp-from", env = "SMTP_FROM", default_value = "Infograph <noreply@localhost>")]
+    pub from: String,
+    #[arg(id = "email_max_attempts", long = "email-max-attempts", env = "EMAIL_MAX_ATTEMPTS", default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
+    #[arg(id = "email_retry_base", long = "email-retry-base-secs", env = "EMAIL_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
+    pub retry_base: Duration,
+}
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "infograph", about = "Infograph's settings")]
+pub struct Config {
+    /// `sqlite://PATH` (SQLite, WAL) or `postgres://…`.
+    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "sqlite://data/infograph.db")]
+    pub database_url: String,
+    #[arg(long = "site-addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+    /// Where the built site (pkg/, public files) is.
+    #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// What webhook URLs (and emulator file URLs) are built from; default `http://{bound address}`.
+    #[arg(long = "public-base-url", env = "PUBLIC_BASE_URL", value_parser = base_url)]
+    pub public_base_url: Option<String>,
+    #[command(flatten)]
+    pub fal: FalConfig,
+    /// Credits a new account starts with.
+    #[arg(long = "signup-credits", env = "SIGNUP_CREDITS", default_value_t = 10,
+        value_parser = clap::value_parser!(i64).range(0..))]
+    pub signup_credits: i64,
+    /// How long each emulated fal job takes, in ms.
+    #[arg(long = "fal-emulator-delay-ms", env = "FAL_EMULATOR_DELAY_MS", default_value = "4000", value_parser = millis)]
+    pub emulator_delay: Duration,
+    /// A `processing` job without a webhook for this long is polled at fal, in seconds.
+    #[arg(long = "reconcile-after-secs", env = "RECONCILE_AFTER_SECS", default_value = "60", value_parser = secs)]
+    pub reconcile_after: Duration,
+    /// A job not final after this long fails and is refunded, in seconds.
+    #[arg(long = "job-timeout-secs", env = "JOB_TIMEOUT_SECS", default_value = "1800", value_parser = secs)]
+    pub job_timeout: Duration,
+    /// How long a worker owns a claimed job, in seconds; unset: derived from the fetch and fal timeouts.
+    #[arg(long = "job-lease-secs", env = "JOB_LEASE_SECS", value_parser = secs)]
+    pub job_lease: Option<Duration>,
+    /// Jobs prepared and submitted at once per instance.
+    #[arg(long = "worker-concurrency", env = "WORKER_CONCURRENCY", default_value_t = 8,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub worker_concurrency: usize,
+    /// Test-only: exact non-public `address:port`s the blog fetcher may reach (a loopback fixture
+    /// site), comma-separated. Empty by default: in production nothing private is reachable.
+    #[arg(long = "fetch-allow-addrs", env = "FETCH_ALLOW_ADDRS", value_delimiter = ',')]
+    pub fetch_allow: Vec<SocketAddr>,
+    #[arg(long = "fetch-timeout-secs", env = "FETCH_TIMEOUT_SECS", default_value = "10", value_parser = secs)]
+    pub fetch_timeout: Duration,
+    #[arg(long = "fetch-max-bytes", env = "FETCH_MAX_BYTES", default_value_t = 3 * 1024 * 1024)]
+    pub fetch_max_bytes: usize,
+    /// Character budget of the brief sent to the model.
+    #[arg(long = "prompt-max-chars", env = "PROMPT_MAX_CHARS", default_value_t = DEFAULT_PROMPT_BUDGET,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(500..))]
+    pub prompt_max_chars: usize,
+    /// Creates per user per minute (0: unlimited). Ten requests (each up to four images) is
+    /// generous for a person and a brake on a runaway script.
+    #[arg(long = "create-rate-per-minute", env = "CREATE_RATE_PER_MINUTE", default_value_t = 10)]
+    pub create_per_minute: u32,
+    /// Sign-up / sign-in / token requests per client IP per minute (0: unlimited).
+    #[arg(long = "auth-rate-per-minute", env = "AUTH_RATE_PER_MINUTE", default_value_t = 120)]
+    pub auth_per_minute: u32,
+    /// Header carrying the client IP, set by a trusted reverse proxy (e.g. `X-Forwarded-For`).
+    #[arg(long = "trusted-proxy-header", env = "TRUSTED_PROXY_HEADER", value_parser = lowercase)]
+    pub trusted_proxy_header: Option<String>,
+    /// Where local files live (stored images, the email outbox); unset: see [`Config::data_dir`].
+    #[arg(long = "data-dir", env = "DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub storage: StorageConfig,
+    #[command(flatten)]
+    pub email: EmailConfig,
+    /// How often a running job's fal status is polled for its queue position, in ms (0: never).
+    #[arg(long = "progress-poll-ms", env = "PROGRESS_POLL_MS", default_value = "2000", value_parser = millis)]
+    pub progress_poll: Duration,
+    /// Progress polls in flight at once per instance.
+    #[arg(long = "progress-poll-max", env = "PROGRESS_POLL_MAX", default_value_t = 4,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub progress_poll_max: usize,
+    /// Open live-update streams per user and instance; beyond it the browser polls.
+    #[arg(long = "event-streams-per-user", env = "EVENT_STREAMS_PER_USER", default_value_t = 16)]
+    pub event_streams_per_user: usize,
+    /// How often an open event stream re-checks its session or token (tests shorten it).
+    #[arg(skip = Duration::from_secs(30))]
+    pub event_stream_recheck: Duration,
+}
+
+impl Default for Config {
+    /// Every default of the table above, ignoring the environment.
+    fn default() -> Self {
+        let command = Self::command().mut_args(|arg| arg.env(None::<&str>));
+        command
+            .try_get_matches_from(["infograph"])
+            .and_then(|matches| Self::from_arg_matches(&matches))
+            .unwrap_or_else(|e| unreachable!("the defaults parse: {e}"))
+    }
+}
+
+fn env_alias(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn fetch_policy(&self) -> crate::server::blog::fetch::FetchPolicy {
+        crate::server::blog::fetch::FetchPolicy {
+            allow: self.fetch_allow.clone(),
+            timeout: self.fetch_timeout,
+            max_bytes: self.fetch_max_bytes,
+        }
+    }
+
+    /// Reads every variable documented in the README; unparsable values are errors, not silent
+    /// defaults. Empty variables count as unset.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = Self::try_parse_from(["infograph"]).map_err(|e| ConfigError(e.to_string()))?;
+        // The AWS SDKs' other spellings of two settings.
+        config.storage.s3_endpoint = config.storage.s3_endpoint.or_else(|| env_alias("AWS_ENDPOINT_URL"));
+        config.storage.s3_region = config.storage.s3_region.or_else(|| env_alias("AWS_DEFAULT_REGION"));
+        Ok(config)
+    }
+
+    /// `DATA_DIR`, else the folder of a SQLite database (so a throwaway database brings its own
+    /// data folder), else `data`.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let sqlite_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or_default());
+        match sqlite_file.map(std::path::Path::new).and_then(std::path::Path::parent) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("data"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config {
+            fal: FalConfig { key: Some(Secret::new("fal-secret-123")), ..Config::default().fal },
+            storage: StorageConfig {
+                s3_secret_access_key: Some(Secret::new("aws-secret-456")),
+                ..Config::default().storage
+            },
+            email: EmailConfig {
+                smtp_url: Some(Secret::new("smtps://me:smtp-pass-789@mail.example")),
+                ..Config::default().email
+            },
+            ..Config::default()
+        };
+        let printed = format!("{config:?}");
+        for secret in ["fal-secret-123", "aws-secret-456", "smtp-pass-789"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn defaults_work_locally() {
+        let c = Config::default();
+        assert_eq!(c.database_url, "sqlite://data/infograph.db");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.signup_credits, 10);
+        assert!(c.fal.uses_emulator());
+        assert!(c.fetch_allow.is_empty());
+        assert_eq!(c.data_dir(), PathBuf::from("data"));
+        assert!(c.storage.url.is_none() && c.email.smtp_url.is_none());
+        assert_eq!(c.fal.retry_base, Duration::from_millis(1000));
+        assert_eq!(c.job_timeout, Duration::from_secs(1800));
+        assert_eq!(c.prompt_max_chars, DEFAULT_PROMPT_BUDGET);
+        assert_eq!(c.event_stream_recheck, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn settings_parse_from_flags_like_from_the_environment() {
+        let c = Config::try_parse_from([
+            "infograph",
+            "--fetch-allow-addrs",
+            "127.0.0.1:1,127.0.0.1:2",
+            "--public-base-url",
+            "https://example.com/",
+            "--trusted-proxy-header",
+            "X-Forwarded-For",
+            "--fal-max-attempts",
+            "5",
+        ])
+        .expect("parses");
+        assert_eq!(c.fetch_allow.len(), 2);
+        assert_eq!(c.public_base_url.as_deref(), Some("https://example.com"));
+        assert_eq!(c.trusted_proxy_header.as_deref(), Some("x-forwarded-for"));
+        assert_eq!(c.fal.max_attempts, 5);
+        assert!(Config::try_parse_from(["infograph", "--fal-max-attempts", "0"]).is_err());
+        assert!(Config::try_parse_from(["infograph", "--job-timeout-secs", "soon"]).is_err());
+    }
+
+    #[test]
+    fn data_dir_follows_a_sqlite_database() {
+        let c = Config { database_url: "sqlite:///tmp/x/app.db?mode=rwc".into(), ..Config::default() };
+        assert_eq!(c.data_dir(), PathBuf::from("/tmp/x"));
+        let c = Config { database_url: "postgres://db/infograph".into(), ..Config::default() };
+        assert_eq!(c.data_dir(), PathBuf::from("data"));
+        let c = Config { data_dir: Some("/srv/infograph".into()), ..Config::default() };
+        assert_eq!(c.data_dir(), PathBuf::from("/srv/infograph"));
+    }
+}

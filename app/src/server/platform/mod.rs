@@ -1,0 +1,9 @@
+//! What every part of the server stands on: configuration, the database, the shared state, the
+//! outbound HTTP client, the background-queue loop, and the bootstrap that builds them.
+
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod queue;
+pub mod state;

@@ -1,0 +1,44 @@
+//! What every handler, server function and background task shares: the configuration and one
+//! handle to each service. Built once at startup (`platform::bootstrap`).
+
+use super::config::Config;
+use super::db::Db;
+use super::queue::Wake;
+use crate::server::accounts::tokens::TokenCache;
+use crate::server::delivery::email::Mailer;
+use crate::server::delivery::events::Events;
+use crate::server::delivery::storage::Storage;
+use crate::server::fal::client::FalClient;
+use crate::server::fal::signature::JwksCache;
+use crate::server::jobs::progress::EtaCache;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub fal: FalClient,
+    pub jwks: Arc<JwksCache>,
+    pub tokens: Arc<TokenCache>,
+    /// Wakes the job worker at once (after a create) instead of at its next idle poll.
+    pub worker: Wake,
+    /// Absolute base URL that webhook URLs are built from (no trailing slash).
+    pub public_base_url: Arc<str>,
+    pub leptos_options: LeptosOptions,
+    /// Our copy of generated images.
+    pub storage: Storage,
+    /// Emails (job notifications).
+    pub mailer: Mailer,
+    /// Live job updates (SSE): call `events.job_changed(&id)` after a change.
+    pub events: Events,
+    /// Median durations for the progress bar's ETA.
+    pub eta: Arc<EtaCache>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

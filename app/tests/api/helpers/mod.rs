@@ -1,0 +1,257 @@
+//! Test harness: a real server on port 0 with a fresh SQLite file and the built-in fal emulator,
+//! plus a JWKS endpoint that publishes the emulator's key *and* a test key, so tests can sign
+//! their own webhooks (duplicates, ERRORs, forgeries) and still go through the production
+//! verification path, JWKS fetch included.
+#![allow(dead_code)]
+
+pub mod pyservers;
+
+use app::server::platform::config::Config;
+use app::server::fal::signature::{
+    jwks_for, signed_message, HEADER_REQUEST_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_USER_ID,
+};
+use app::startup::Application;
+use axum::routing::get;
+use axum::{Json, Router};
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "password123";
+
+pub struct TestApp {
+    pub running: Application,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub test_key: SigningKey,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh, empty database for one test: a SQLite file in `dir`, or, when `TEST_POSTGRES_URL`
+/// names a PostgreSQL server (`make test` starts a throwaway one), a new database on it.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    use sqlx::{Connection, Executor};
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to TEST_POSTGRES_URL");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+    let _ = conn.close().await;
+    let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.database_url = format!("sqlite://{}", dir.join("test.db").display());
+    config.site_addr = "127.0.0.1:0".parse().expect("addr");
+    config.emulator_delay = Duration::from_millis(300);
+    config.signup_credits = 10;
+    config.fal.retry_base = Duration::from_millis(10);
+    // Tests create fast; the ones about the limit set it themselves.
+    config.create_per_minute = 0;
+    // Stored images and the email outbox stay inside the test's temp dir on either database.
+    config.data_dir = Some(dir.to_path_buf());
+    config
+}
+
+pub fn new_key() -> SigningKey {
+    SigningKey::generate(&mut rand::rngs::OsRng)
+}
+
+/// Serves `{test key} + {emulator keys}` as one JWKS document.
+async fn spawn_jwks(test_key: SigningKey, app_base: Arc<OnceLock<String>>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind jwks");
+    let addr = listener.local_addr().expect("addr");
+    let router = Router::new().route(
+        "/jwks.json",
+        get(move || {
+            let app_base = app_base.clone();
+            let test_key = test_key.clone();
+            async move {
+                let mut keys = jwks_for(&test_key.verifying_key())["keys"].as_array().cloned().unwrap_or_default();
+                if let Some(base) = app_base.get() {
+                    let url = format!("{base}/fal-emulator/.well-known/jwks.json");
+                    if let Ok(r) = reqwest::get(url).await {
+                        if let Ok(v) = r.json::<Value>().await {
+                            keys.extend(v["keys"].as_array().cloned().unwrap_or_default());
+                        }
+                    }
+                }
+                Json(json!({ "keys": keys }))
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}/jwks.json")
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = test_config(dir.path());
+        config.database_url = fresh_database_url(dir.path()).await;
+        let test_key = new_key();
+        let app_base = Arc::new(OnceLock::new());
+        config.fal.jwks_url = Some(spawn_jwks(test_key.clone(), app_base.clone()).await);
+        tweak(&mut config);
+        let running = Application::build(config).await.expect("server starts");
+        let base = running.base_url.clone();
+        let _ = app_base.set(base.clone());
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        Self { running, base, http, test_key, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Registers a user through the API and returns its token.
+    pub async fn register(&self, email: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/auth/register/"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(r.status(), 201, "register {email}");
+        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn post_json(&self, token: Option<&str>, path: &str, body: reqwest::Body) -> (u16, Value) {
+        let mut req = self.http.post(self.url(path)).header("content-type", "application/json").body(body);
+        if let Some(token) = token {
+            req = req.header("Authorization", format!("Token {token}"));
+        }
+        let r = req.send().await.expect("post");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn create(&self, token: &str, body: Value) -> (u16, Value) {
+        self.post_json(Some(token), "/api/infographs/create/", body.to_string().into()).await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("Authorization", format!("Token {token}"))
+            .send()
+            .await
+            .expect("get");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn balance(&self, token: &str) -> i64 {
+        let (status, body) = self.get(token, "/api/account/").await;
+        assert_eq!(status, 200, "{body}");
+        body["credit_balance"].as_i64().expect("balance")
+    }
+
+    pub async fn status(&self, token: &str, id: &str) -> Value {
+        let (status, body) = self.get(token, &format!("/api/infographs/status/{id}/")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Polls until the job is final; bounded so a broken pipeline fails the test instead of hanging.
+    pub async fn wait_final(&self, token: &str, id: &str, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let s = self.status(token, id).await;
+            if matches!(s["status"].as_str(), Some("completed" | "failed")) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "job {id} not final in {within:?}: {s}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the worker has submitted the job to fal and returns fal's request id.
+    pub async fn fal_request_id(&self, id: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let rid: Option<String> = sqlx::query_scalar("SELECT fal_request_id FROM infographs WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.running.state.db.read())
+                .await
+                .expect("query");
+            if let Some(rid) = rid {
+                return rid;
+            }
+            assert!(Instant::now() < deadline, "job {id} never submitted");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Posts a webhook for fal request `rid`, signed with `key` (the published test key if `None`).
+    pub async fn post_webhook(&self, id: &str, rid: &str, body: &Value, key: Option<&SigningKey>) -> (u16, Value) {
+        let key = key.unwrap_or(&self.test_key);
+        let raw = body.to_string().into_bytes();
+        let ts = now_secs().to_string();
+        let sig = key.sign(&signed_message(rid, "test-user", &ts, &raw));
+        self.post_webhook_raw(
+            id,
+            raw,
+            &[
+                (HEADER_REQUEST_ID, rid.to_string()),
+                (HEADER_USER_ID, "test-user".into()),
+                (HEADER_TIMESTAMP, ts),
+                (HEADER_SIGNATURE, hex::encode(sig.to_bytes())),
+            ],
+        )
+        .await
+    }
+
+    pub async fn post_webhook_raw(&self, id: &str, raw: Vec<u8>, headers: &[(&str, String)]) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(self.url(&format!("/api/infographs/webhook/{id}/")))
+            .header("content-type", "application/json")
+            .body(raw);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let r = req.send().await.expect("webhook");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(self.running.state.db.read()).await.expect("count")
+    }
+
+    pub async fn user_id(&self, email: &str) -> String {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.running.state.db.read())
+            .await
+            .expect("user id")
+    }
+
+    /// The ledger invariant: the cached balance equals the sum of the user's ledger.
+    pub async fn assert_ledger_matches(&self, email: &str, token: &str) {
+        let uid = self.user_id(email).await;
+        let sum = app::server::billing::ledger::sum(&self.running.state.db, &uid).await.expect("sum");
+        assert_eq!(sum, self.balance(token).await, "ledger sum != balance for {email}");
+    }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+pub const WAIT: Duration = Duration::from_secs(30);

@@ -1,0 +1,13 @@
+//! The app crate's integration tests, one binary (one link on a 2-core machine): a real server on
+//! port 0 per test, a fresh SQLite or PostgreSQL database, and the fal emulator.
+
+mod helpers;
+
+mod blog;
+mod email;
+mod flow;
+mod jwks;
+mod live;
+mod manage;
+mod readability;
+mod storage;
