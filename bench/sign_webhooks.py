@@ -3,7 +3,7 @@
 
 usage: sign_webhooks.py OUT_DIR < "id|fal_request_id" lines
 Produces OUT_DIR/jwks.json (serve it as FAL_JWKS_URL) and OUT_DIR/webhooks.txt (for webhook.lua).
-Signatures follow ../shared/FAL.md: request_id \\n user_id \\n timestamp \\n hex(sha256(body)).
+Signatures are fal's: Ed25519 over request_id \\n user_id \\n timestamp \\n hex(sha256(body)).
 They stay valid for the 300 s freshness window, longer than any benchmark run.
 """
 import base64, hashlib, json, sys, time

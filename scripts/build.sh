@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the server binary and the hydrated site (wasm + JS + CSS + public files) with plain
-# cargo, wasm-bindgen and wasm-opt, as ../shared/SETUP.md describes. Usage: build.sh debug|release
+# cargo, wasm-bindgen (the CLI must equal the crate in Cargo.lock) and npm binaryen's wasm-opt
+# (Debian's older one silently breaks hydration). Usage: build.sh debug|release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-debug}"

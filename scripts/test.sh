@@ -7,6 +7,8 @@ what="${1:-all}"
 start=$(date +%s)
 
 if [[ "$what" == all || "$what" == rust ]]; then
+  echo "== Import circles between modules (there must be none)"
+  python3 scripts/import-cycles.py app/src --quiet
   echo "== Rust tests (SQLite)"
   cargo test --workspace --no-default-features --features ssr --no-fail-fast
   echo "== Rust tests (PostgreSQL)"

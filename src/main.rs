@@ -20,7 +20,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web app, the REST API and (without FAL_KEY) the fal emulator. The default.
-    Serve,
+    /// Settings come from the environment; `infograph serve --help` lists them, and each can
+    /// also be given as a flag here.
+    #[command(disable_help_flag = true)]
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        settings: Vec<String>,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -81,9 +87,9 @@ enum CreditsCommand {
 async fn main() -> anyhow::Result<()> {
     startup::init_tracing();
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve { settings: Vec::new() }) {
+        Command::Serve { settings } => {
+            let config = Config::from_env_and_args(settings)?;
             let app = Application::build(config).await?;
             println!("Infograph is running on {}", app.base_url);
             app.run_until_stopped().await;

@@ -85,3 +85,26 @@ fn extract_prints_the_reader_view_as_json() {
     assert!(!missing.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn settings_come_from_the_environment_and_empty_ones_count_as_unset() {
+    let dir = tempfile_dir();
+    let db = format!("sqlite://{dir}/cli.db");
+    let run = |credits: &str, email: &str| {
+        Command::new(env!("CARGO_BIN_EXE_infograph"))
+            .args(["user", "add", email, "--password", "password123"])
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .env("SIGNUP_CREDITS", credits)
+            .output()
+            .expect("run infograph")
+    };
+    let from_env = run("7", "seven@example.com");
+    assert_eq!(stdout(&from_env).trim(), "created seven@example.com with 7 credits", "{from_env:?}");
+    let empty = run("", "default@example.com");
+    assert_eq!(stdout(&empty).trim(), "created default@example.com with 10 credits", "{empty:?}");
+    let bad = run("lots", "bad@example.com");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("signup-credits"), "{bad:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

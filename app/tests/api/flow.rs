@@ -528,3 +528,36 @@ async fn a_payload_error_webhook_fetches_the_result_instead_of_failing() {
     assert!(done["image_url"].as_str().expect("url").contains(".png"));
     assert_eq!(app.balance(&token).await, 9);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unknown_api_routes_answer_a_json_404_and_pages_stay_html() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/nope/", "/api/infographs/x/y/z/", "/api", "/api/"] {
+        let r = app.http.get(app.url(path)).send().await.expect("get");
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json"), "{path}");
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["error"], "not_found", "{path}");
+    }
+    let r = app.http.post(app.url("/api/nope/")).body("{}").send().await.expect("post");
+    assert_eq!(r.status(), 404);
+    let page = app.http.get(app.url("/no-such-page")).send().await.expect("get");
+    assert_eq!(page.status(), 404);
+    assert!(page.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_write_handle_can_write() {
+    let app = TestApp::spawn().await;
+    app.register("door@example.com").await;
+    let db = &app.running.state.db;
+    let through_reader = sqlx::query("UPDATE users SET credit_balance = 999").execute(db.read()).await;
+    assert!(through_reader.is_err(), "the read pool must refuse writes");
+    let untouched: i64 = sqlx::query_scalar("SELECT credit_balance FROM users").fetch_one(db.read()).await.expect("read");
+    assert_eq!(untouched, 10);
+    let writer = db.write().await;
+    sqlx::query("UPDATE users SET credit_balance = 11").execute(writer.pool()).await.expect("the writer writes");
+    drop(writer);
+    let balance: i64 = sqlx::query_scalar("SELECT credit_balance FROM users").fetch_one(db.read()).await.expect("read");
+    assert_eq!(balance, 11);
+}

@@ -1,4 +1,5 @@
-//! Extraction quality against Mozilla Readability's own test pages (`../shared/fixtures/readability`):
+//! Extraction quality against Mozilla Readability's own test pages (a folder named by
+//! `READABILITY_FIXTURES`, or the shared fixtures beside the checkout; skipped when absent):
 //! token-level F1 of our `text` against the text of the reference reader view.
 
 use app::server::blog::extract::extract;

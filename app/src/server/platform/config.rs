@@ -65,7 +65,7 @@ pub const DEFAULT_PROMPT_BUDGET: usize = 6000;
 #[derive(Debug, Clone, Args)]
 pub struct FalConfig {
     /// fal.ai API key. Unset: no real fal account; the built-in emulator is served and used.
-    #[arg(id = "fal_key", long = "fal-key", env = "FAL_KEY", value_parser = secret, hide_env_values = true)]
+    #[arg(id = "fal_key", value_name = "FAL_KEY", long = "fal-key", env = "FAL_KEY", value_parser = secret, hide_env_values = true)]
     pub key: Option<Secret>,
     /// fal's queue; default https://queue.fal.run, or the emulator without FAL_KEY.
     #[arg(long = "fal-queue-url", env = "FAL_QUEUE_URL", value_parser = base_url)]
@@ -76,9 +76,9 @@ pub struct FalConfig {
     #[arg(long = "fal-model", env = "FAL_MODEL", default_value = DEFAULT_FAL_MODEL)]
     pub model: String,
     /// Base delay of the submit retry backoff (doubled each try, ±25 % jitter), in ms.
-    #[arg(id = "fal_retry_base", long = "fal-retry-base-ms", env = "FAL_RETRY_BASE_MS", default_value = "1000", value_parser = millis)]
+    #[arg(id = "fal_retry_base", value_name = "FAL_RETRY_BASE", long = "fal-retry-base-ms", env = "FAL_RETRY_BASE_MS", default_value = "1000", value_parser = millis)]
     pub retry_base: Duration,
-    #[arg(id = "fal_max_attempts", long = "fal-max-attempts", env = "FAL_MAX_ATTEMPTS", default_value_t = 3,
+    #[arg(id = "fal_max_attempts", value_name = "FAL_MAX_ATTEMPTS", long = "fal-max-attempts", env = "FAL_MAX_ATTEMPTS", default_value_t = 3,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
 }
@@ -93,7 +93,7 @@ impl FalConfig {
 #[derive(Debug, Clone, Args)]
 pub struct StorageConfig {
     /// `s3://bucket/prefix` selects S3-compatible storage; unset: the local filesystem.
-    #[arg(id = "storage_url", long = "storage-url", env = "STORAGE_URL")]
+    #[arg(id = "storage_url", value_name = "STORAGE_URL", long = "storage-url", env = "STORAGE_URL")]
     pub url: Option<String>,
     /// S3 endpoint for R2 / MinIO / moto (also read from AWS_ENDPOINT_URL); unset: AWS itself.
     #[arg(long = "aws-endpoint", env = "AWS_ENDPOINT")]
@@ -115,11 +115,11 @@ pub struct StorageConfig {
     #[arg(long = "thumbnail-edge", env = "THUMBNAIL_EDGE", default_value_t = 400,
         value_parser = clap::value_parser!(u32).range(32..=2048))]
     pub thumbnail_edge: u32,
-    #[arg(id = "storage_max_attempts", long = "storage-max-attempts", env = "STORAGE_MAX_ATTEMPTS", default_value_t = 8,
+    #[arg(id = "storage_max_attempts", value_name = "STORAGE_MAX_ATTEMPTS", long = "storage-max-attempts", env = "STORAGE_MAX_ATTEMPTS", default_value_t = 8,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
     /// First retry delay after a failed copy (doubles per attempt, capped at an hour), in seconds.
-    #[arg(id = "storage_retry_base", long = "storage-retry-base-secs", env = "STORAGE_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
+    #[arg(id = "storage_retry_base", value_name = "STORAGE_RETRY_BASE", long = "storage-retry-base-secs", env = "STORAGE_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
     pub retry_base: Duration,
 }
 
@@ -131,10 +131,10 @@ pub struct EmailConfig {
     pub smtp_url: Option<Secret>,
     #[arg(long = "smtp-from", env = "SMTP_FROM", default_value = "Infograph <noreply@localhost>")]
     pub from: String,
-    #[arg(id = "email_max_attempts", long = "email-max-attempts", env = "EMAIL_MAX_ATTEMPTS", default_value_t = 8,
+    #[arg(id = "email_max_attempts", value_name = "EMAIL_MAX_ATTEMPTS", long = "email-max-attempts", env = "EMAIL_MAX_ATTEMPTS", default_value_t = 8,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
-    #[arg(id = "email_retry_base", long = "email-retry-base-secs", env = "EMAIL_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
+    #[arg(id = "email_retry_base", value_name = "EMAIL_RETRY_BASE", long = "email-retry-base-secs", env = "EMAIL_RETRY_BASE_SECS", default_value = "5", value_parser = secs)]
     pub retry_base: Duration,
 }
 
@@ -245,7 +245,23 @@ impl Config {
     /// Reads every variable documented in the README; unparsable values are errors, not silent
     /// defaults. Empty variables count as unset.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut config = Self::try_parse_from(["infograph"]).map_err(|e| ConfigError(e.to_string()))?;
+        Self::from_env_and_args(Vec::<String>::new())
+    }
+
+    /// [`Config::from_env`], with command-line flags (`--database-url …`) taking precedence.
+    /// `--help` prints every setting and exits.
+    pub fn from_env_and_args(args: impl IntoIterator<Item = String>) -> Result<Self, ConfigError> {
+        let command = Self::command().name("infograph serve").mut_args(|arg| match arg.get_env().and_then(std::env::var_os) {
+            Some(value) if value.to_string_lossy().trim().is_empty() => arg.env(None::<&str>),
+            _ => arg,
+        });
+        let argv = std::iter::once("infograph serve".to_string()).chain(args);
+        let matches = match command.try_get_matches_from(argv) {
+            Ok(matches) => matches,
+            Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => e.exit(),
+            Err(e) => return Err(ConfigError(e.to_string())),
+        };
+        let mut config = Self::from_arg_matches(&matches).map_err(|e| ConfigError(e.to_string()))?;
         // The AWS SDKs' other spellings of two settings.
         config.storage.s3_endpoint = config.storage.s3_endpoint.or_else(|| env_alias("AWS_ENDPOINT_URL"));
         config.storage.s3_region = config.storage.s3_region.or_else(|| env_alias("AWS_DEFAULT_REGION"));
