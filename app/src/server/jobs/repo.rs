@@ -10,7 +10,7 @@
 use crate::model::JobStatus;
 use crate::server::billing::ledger;
 use crate::server::fal::client::Submitted;
-use crate::server::platform::db::{new_id, now_ms, plausible_id, Conn, Db};
+use crate::server::platform::db::{new_id, now_ms, plausible_id, Conn, Db, Writer};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InfographRow {
@@ -111,6 +111,12 @@ pub const FAILED: Transition = Transition { from: &[Queued, Processing], to: Fai
 /// Cancelled before it was ever handed to fal.
 pub const CANCELLED: Transition = Transition { from: &[Queued], to: Failed };
 pub const ALL: [&Transition; 4] = [&SUBMITTED, &COMPLETED, &FAILED, &CANCELLED];
+
+/// Runs a guarded write: whether it changed the one row it is about (`false`: the guard did not
+/// hold, someone else got there first).
+async fn changed_one<'q>(w: &Writer<'_>, query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Result<bool, sqlx::Error> {
+    Ok(query.execute(w.pool()).await?.rows_affected() == 1)
+}
 
 /// `status = 'x'`: a guard for writes that belong to one state.
 fn in_state(status: JobStatus) -> String {
@@ -255,7 +261,7 @@ pub async fn claim_queued(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>
 /// the job is never claimed again, so it is never submitted twice (see migration 0003).
 pub async fn record_intent(db: &Db, id: &str, lease: i64, brief: &str) -> Result<bool, sqlx::Error> {
     let w = db.write().await;
-    let updated = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2, progress_version = progress_version + 1 \
          WHERE id = $3 AND {} AND lease_until = $4 AND submit_started_at IS NULL",
         in_state(Queued)
@@ -263,18 +269,15 @@ pub async fn record_intent(db: &Db, id: &str, lease: i64, brief: &str) -> Result
     .bind(brief)
     .bind(now_ms())
     .bind(id)
-    .bind(lease)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
+    .bind(lease))
+    .await
 }
 
 /// queued → processing with fal's request, if our lease still holds and no webhook was adopted.
 pub async fn record_submission(db: &Db, id: &str, lease: i64, s: &Submitted) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
-    let updated = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET {}, fal_request_id = $1, fal_status_url = $2, \
          fal_response_url = $3, fal_cancel_url = $4, submitted_at = $5, updated_at = $5, \
          lease_until = NULL, version = version + 1 \
@@ -288,11 +291,8 @@ pub async fn record_submission(db: &Db, id: &str, lease: i64, s: &Submitted) -> 
     .bind(&s.cancel_url)
     .bind(now)
     .bind(id)
-    .bind(lease)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
+    .bind(lease))
+    .await
 }
 
 /// queued → processing from a webhook for a job whose submission was never recorded (its worker
@@ -301,7 +301,7 @@ pub async fn record_submission(db: &Db, id: &str, lease: i64, s: &Submitted) -> 
 pub async fn adopt_request(db: &Db, id: &str, request_id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
-    let adopted = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET {}, fal_request_id = $1, submitted_at = $2, \
          updated_at = $2, lease_until = NULL, version = version + 1 \
          WHERE id = $3 AND {} AND fal_request_id IS NULL AND submit_started_at IS NOT NULL",
@@ -310,11 +310,8 @@ pub async fn adopt_request(db: &Db, id: &str, request_id: &str) -> Result<bool, 
     ))
     .bind(request_id)
     .bind(now)
-    .bind(id)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(adopted == 1)
+    .bind(id))
+    .await
 }
 
 // ---- final states ----
@@ -330,7 +327,7 @@ pub struct Image<'a> {
 pub async fn complete(db: &Db, id: &str, image: &Image<'_>) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
-    let done = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET {}, image_url = $1, width = $2, height = $3, \
          completed_at = $4, updated_at = $4, lease_until = NULL, version = version + 1 \
          WHERE id = $5 AND {}",
@@ -341,11 +338,8 @@ pub async fn complete(db: &Db, id: &str, image: &Image<'_>) -> Result<bool, sqlx
     .bind(image.width)
     .bind(image.height)
     .bind(now)
-    .bind(id)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(done == 1)
+    .bind(id))
+    .await
 }
 
 /// queued | processing → failed, with its cost refunded in the same transaction, exactly once.
@@ -408,16 +402,13 @@ pub async fn set_cancel_requested(db: &Db, id: &str, requested: bool) -> Result<
         ("cancel_requested_at = NULL", "cancel_requested_at IS NOT NULL")
     };
     let w = db.write().await;
-    let marked = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET {set}, updated_at = $1, version = version + 1 WHERE id = $2 AND {} AND {guard}",
         in_state(Processing)
     ))
     .bind(now)
-    .bind(id)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(marked == 1)
+    .bind(id))
+    .await
 }
 
 /// Claims the processing jobs no webhook has ended within `after_ms`, by pushing their next poll
@@ -469,7 +460,7 @@ pub async fn record_fal_status(db: &Db, id: &str, fal_status: &str, position: Op
         return Ok(false);
     }
     let w = db.write().await;
-    let changed = sqlx::query(&format!(
+    changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET fal_phase = $1, queue_position = $2, updated_at = $3, progress_version = progress_version + 1 \
          WHERE id = $4 AND {} \
          AND NOT (COALESCE(fal_phase, '') = $1 AND COALESCE(queue_position, -1) = $5) \
@@ -480,11 +471,8 @@ pub async fn record_fal_status(db: &Db, id: &str, fal_status: &str, position: Op
     .bind(position)
     .bind(now_ms())
     .bind(id)
-    .bind(position.unwrap_or(-1))
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(changed == 1)
+    .bind(position.unwrap_or(-1)))
+    .await
 }
 
 // ---- after completion: our stored copy ----
@@ -535,7 +523,7 @@ pub struct Stored {
 pub async fn record_stored(db: &Db, job: &CopyJob, s: &Stored) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
-    let updated = sqlx::query(
+    changed_one(&w, sqlx::query(
         "UPDATE infographs SET source_image_url = image_url, image_url = $1, thumbnail_url = $2, \
          stored_image_key = $3, stored_thumb_key = $4, width = $5, height = $6, stored_at = $7, \
          updated_at = $7, storage_next_at = NULL, storage_error = NULL, version = version + 1 \
@@ -550,11 +538,8 @@ pub async fn record_stored(db: &Db, job: &CopyJob, s: &Stored) -> Result<bool, s
     .bind(now)
     .bind(&job.id)
     .bind(job.storage_next_at)
-    .bind(&job.image_url)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
+    .bind(&job.image_url))
+    .await
 }
 
 /// A failed copy: retried after `delay`, or (`exhausted`) given up for good, keeping fal's URL.
@@ -587,17 +572,14 @@ pub async fn hide(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error>
     }
     let now = now_ms();
     let w = db.write().await;
-    let hidden = sqlx::query(
+    changed_one(&w, sqlx::query(
         "UPDATE infographs SET deleted_at = $1, updated_at = $1, version = version + 1 \
          WHERE id = $2 AND user_id = $3 AND deleted_at IS NULL",
     )
     .bind(now)
     .bind(id)
-    .bind(user_id)
-    .execute(w.pool())
-    .await?
-    .rows_affected();
-    Ok(hidden == 1)
+    .bind(user_id))
+    .await
 }
 
 #[cfg(test)]
