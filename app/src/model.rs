@@ -493,6 +493,9 @@ pub struct AccountView {
     pub email: String,
     pub credit_balance: i64,
     pub is_admin: bool,
+    /// Until the address is confirmed the account has no sign-up credits.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

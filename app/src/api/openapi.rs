@@ -33,13 +33,14 @@ impl Modify for TokenAuth {
     ),
     paths(
         meta::health, accounts::register, accounts::token, accounts::account, accounts::update_account,
+        accounts::resend_verification,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
         infographs::remove, infographs::download, webhook::webhook, meta::openapi_json, meta::docs_page,
         super::live::events,
     ),
     components(schemas(
         ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
+        TokenJson, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),
     tags(

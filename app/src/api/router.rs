@@ -1,5 +1,6 @@
 //! The whole HTTP surface in one table: the REST API, the event stream, stored images, server
-//! functions, the Leptos pages and the static files, with the admin gate in front.
+//! functions (registered by `leptos_routes_with_context`), the Leptos pages and the static files,
+//! with the admin gate and the server functions' error statuses in front.
 
 use super::extract::session_user;
 use super::rest::{accounts, infographs, meta, webhook};
@@ -8,12 +9,12 @@ use crate::errors::AppError;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::Request;
-use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
+use axum::http::{header, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 
 /// The OpenAPI document and its page, rendered once.
 fn published() -> meta::Published {
@@ -26,8 +27,29 @@ fn published() -> meta::Published {
     meta::Published { json: json.into(), html: html.into() }
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+/// Server functions answer every error with a 500 whose body is the error; the error's own
+/// status (a 404, a 409, a 429 with `Retry-After`) is what anybody calling the endpoint should
+/// see, and the app's own client reads the body the same way whatever the status.
+async fn server_fn_statuses(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/sfn/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        let rendered = error.into_response();
+        parts.status = rendered.status();
+        for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+            if let Some(value) = rendered.headers().get(&name) {
+                parts.headers.insert(name, value.clone());
+            }
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// `/admin` answers 404 to everyone but admins (the page then shows "Page not found"), so the
@@ -62,12 +84,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
-        .route("/sfn/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
             move || crate::shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admin_gate))
+        .layer(axum::middleware::from_fn(server_fn_statuses))
         .with_state(state)
 }

@@ -153,6 +153,8 @@ pub struct InfographList {
 pub struct AccountJson {
     pub email: String,
     pub credit_balance: i64,
+    /// The address is confirmed (the sign-up credits come with it).
+    pub email_verified: bool,
     /// Emails when a job completes or fails (opt-in).
     pub notify_email: bool,
 }
@@ -169,7 +171,15 @@ pub struct Registered {
     /// Shown once: send it as `Authorization: Token <token>`.
     pub token: String,
     pub email: String,
+    /// 0 until the address is confirmed.
     pub credit_balance: i64,
+    /// `false`: follow the link we emailed to confirm the address and get the sign-up credits.
+    pub email_verified: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Sent {
+    pub sent: bool,
 }
 
 #[derive(Serialize, ToSchema)]

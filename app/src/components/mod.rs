@@ -4,3 +4,4 @@ pub mod create_form;
 pub mod gallery;
 pub mod header;
 pub mod live;
+pub mod verify_banner;

@@ -1,5 +1,6 @@
 use crate::components::create_form::CreateForm;
 use crate::components::gallery::Gallery;
+use crate::components::verify_banner::{VerifyBanner, VerifyOutcome};
 use crate::context::{AccountResource, Workspace};
 use leptos::prelude::*;
 
@@ -8,9 +9,11 @@ pub fn HomePage() -> impl IntoView {
     let AccountResource(account) = expect_context();
     let Workspace { create, items } = expect_context();
     view! {
+        <VerifyOutcome/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || account.get().map(|result| match result {
-                Ok(Some(_)) => view! {
+                Ok(Some(acc)) => view! {
+                    <VerifyBanner account=acc/>
                     <div class="workspace">
                         <CreateForm action=create/>
                         <Gallery items=items/>

@@ -52,6 +52,11 @@ fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     message.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
 }
 
+/// Job notifications only (accounts also get verification emails, tested in `accounts.rs`).
+fn job_emails(messages: Vec<String>) -> Vec<String> {
+    messages.into_iter().filter(|m| header(m, "Subject").is_some_and(|s| s.starts_with("Your infographic"))).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_email_per_final_job_for_opted_in_users_only() {
     let maildir = tempfile::tempdir().expect("maildir");
@@ -75,11 +80,11 @@ async fn one_email_per_final_job_for_opted_in_users_only() {
         app.wait_final(token, id, WAIT).await;
     }
 
-    let messages = wait_messages(&app, 2, || crate::helpers::pyservers::maildir_messages(maildir.path())).await;
+    let messages = wait_messages(&app, 2, || job_emails(crate::helpers::pyservers::maildir_messages(maildir.path()))).await;
     // A duplicate webhook, or a second enqueue, never queues a second email.
     assert!(!app::server::delivery::email::queue_job_email(&app.running.state.db, &done).await.expect("enqueue"));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let messages_after = crate::helpers::pyservers::maildir_messages(maildir.path());
+    let messages_after = job_emails(crate::helpers::pyservers::maildir_messages(maildir.path()));
     assert_eq!(messages_after.len(), 2, "exactly one per final job of ann, none for bob: {messages_after:?}");
     assert_eq!(messages.len(), 2);
     for m in &messages {
@@ -107,7 +112,7 @@ async fn one_email_per_final_job_for_opted_in_users_only() {
     app.wait_final(&ann, &later, WAIT).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(unsent(&app).await, 0);
-    assert_eq!(crate::helpers::pyservers::maildir_messages(maildir.path()).len(), 2);
+    assert_eq!(job_emails(crate::helpers::pyservers::maildir_messages(maildir.path())).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -144,17 +149,7 @@ async fn without_smtp_emails_are_written_to_the_outbox_folder() {
     let id = create_one(&app, &token, "Outbox chart").await;
     app.wait_final(&token, &id, WAIT).await;
     let outbox = app.running.state.config.data_dir().join("outbox");
-    let read = || -> Vec<String> {
-        std::fs::read_dir(&outbox)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let read = || job_emails(crate::helpers::outbox_messages(&outbox));
     let messages = wait_messages(&app, 1, read).await;
     assert_eq!(messages.len(), 1);
     // The crash backstop: an ended job whose outbox row was never written gets one (only one).

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts;
 mod blog;
 mod email;
 mod flow;

@@ -2,16 +2,17 @@
 
 use super::body::{account_patch, credentials};
 use crate::api::extract::{ApiUser, ClientIp};
-use crate::api::types::{AccountJson, AccountPatch, Credentials, ErrorBody, Registered, TokenJson, ERR};
+use crate::api::types::{AccountJson, AccountPatch, Credentials, ErrorBody, Registered, Sent, TokenJson, ERR};
 use crate::errors::AppError;
-use crate::server::accounts::{tokens, users};
+use crate::server::accounts::signup::{self, SignUp};
+use crate::server::accounts::{tokens, users, verification};
 use crate::server::billing::rate_limit;
 use crate::server::delivery::email;
 use crate::server::platform::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -20,24 +21,60 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/register/", post(register))
         .route("/api/auth/token/", post(token))
         .route("/api/account/", get(account).patch(update_account))
+        .route("/api/account/verification/", post(resend_verification))
+        .route("/verify-email", get(verify_email))
 }
 
-/// Creates an account (with the sign-up credits) and its first API key.
+/// Creates an account and its first API key. The account has no credits until its address is
+/// confirmed through the link we email (`email_verified` says so); then it gets the sign-up
+/// credits.
 #[utoipa::path(post, path = "/api/auth/register/", tag = "account",
     request_body(content = Credentials, content_type = "application/json"),
     responses(
         (status = 201, body = Registered),
-        (status = 400, description = "A field is missing or invalid", body = ErrorBody, content_type = ERR),
-        (status = 409, description = "The email is taken", body = ErrorBody, content_type = ERR),
-        (status = 429, description = "Too many attempts from this address", body = ErrorBody, content_type = ERR),
+        (status = 400, description = "A field is missing or invalid, or the email is taken", body = ErrorBody, content_type = ERR),
+        (status = 429, description = "Too many attempts or sign-ups from this address", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
-    rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
+    signup::limit(&state, &ip).await?;
     let (email, password) = credentials(&body)?;
-    let user = users::register(&state.db, &email, &password, state.config.signup_credits, false).await?;
+    let user = match signup::sign_up(&state, &email, &password).await? {
+        SignUp::Created(user) => user,
+        SignUp::Taken => return Err(AppError::invalid_field("email", "is already registered")),
+    };
     let token = tokens::create(&state.db, &user.id).await?;
-    let body = Registered { token, email: user.email, credit_balance: user.credit_balance };
+    let body = Registered { token, email: user.email, credit_balance: user.credit_balance, email_verified: false };
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct VerifyQuery {
+    token: Option<String>,
+}
+
+/// The link in the verification email: confirms the address (granting the sign-up credits once)
+/// and sends the browser home, where a notice says what happened. It does not sign anyone in:
+/// a mail scanner that follows the link must not get a session.
+pub async fn verify_email(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Result<Redirect, AppError> {
+    let outcome = match query.token.as_deref() {
+        Some(token) => verification::confirm(&state, token).await?,
+        None => verification::Confirmation::Invalid,
+    };
+    Ok(Redirect::to(&format!("/?email={}", outcome.as_str())))
+}
+
+/// Sends a new verification link to the caller's address (three an hour at most).
+#[utoipa::path(post, path = "/api/account/verification/", tag = "account", security(("token" = [])),
+    responses(
+        (status = 202, body = Sent),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "The address is already confirmed", body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn resend_verification(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, AppError> {
+    let fresh = users::by_id(&state.db, &user.id).await?.ok_or(AppError::Unauthorized)?;
+    verification::resend(&state, &fresh).await?;
+    Ok((StatusCode::ACCEPTED, Json(Sent { sent: true })).into_response())
 }
 
 /// A new API key for an existing account.
@@ -64,7 +101,12 @@ pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> R
     // Re-read: the cached token user may predate a debit or refund.
     let fresh = users::by_id(&state.db, &user.id).await?.ok_or(AppError::Unauthorized)?;
     let notify_email = email::opted_in(&state.db, &user.id).await?;
-    Ok(Json(AccountJson { email: fresh.email, credit_balance: fresh.credit_balance, notify_email }))
+    Ok(Json(AccountJson {
+        email_verified: fresh.verified(),
+        email: fresh.email,
+        credit_balance: fresh.credit_balance,
+        notify_email,
+    }))
 }
 
 #[utoipa::path(patch, path = "/api/account/", tag = "account", security(("token" = [])),

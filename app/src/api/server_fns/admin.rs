@@ -15,11 +15,8 @@ async fn require_admin() -> Result<(crate::server::platform::state::AppState, cr
 
 #[server(prefix = "/sfn", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminStats, AppError> {
-    super::context::with_status(async move {
-        let (state, _) = require_admin().await?;
-        crate::server::admin::overview(&state.db).await
-    }
-    .await)
+    let (state, _) = require_admin().await?;
+    crate::server::admin::overview(&state.db).await
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_jobs")]
@@ -31,57 +28,39 @@ pub async fn admin_jobs(
     q: Option<String>,
     page: Option<i64>,
 ) -> Result<AdminJobsPage, AppError> {
-    super::context::with_status(async move {
-        let filter = crate::model::admin::JobFilter { status, user, from, to, q, page };
-        let (state, _) = require_admin().await?;
-        crate::server::admin::jobs(&state.db, &filter).await
-    }
-    .await)
+    let filter = crate::model::admin::JobFilter { status, user, from, to, q, page };
+    let (state, _) = require_admin().await?;
+    crate::server::admin::jobs(&state.db, &filter).await
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_users")]
 pub async fn admin_users(search: String, page: i64) -> Result<AdminUsersPage, AppError> {
-    super::context::with_status(async move {
-        let (state, _) = require_admin().await?;
-        crate::server::admin::users(&state.db, &search, page).await
-    }
-    .await)
+    let (state, _) = require_admin().await?;
+    crate::server::admin::users(&state.db, &search, page).await
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_ledger")]
 pub async fn admin_ledger(user_id: String) -> Result<Vec<LedgerEntry>, AppError> {
-    super::context::with_status(async move {
-        let (state, _) = require_admin().await?;
-        crate::server::admin::ledger(&state.db, &user_id).await
-    }
-    .await)
+    let (state, _) = require_admin().await?;
+    crate::server::admin::ledger(&state.db, &user_id).await
 }
 
 /// Grants (positive) or removes (negative) credits; returns the new balance.
 #[server(prefix = "/sfn", endpoint = "admin_adjust_credits")]
 pub async fn admin_adjust_credits(user_id: String, amount: i64) -> Result<i64, AppError> {
-    super::context::with_status(async move {
-        let (state, admin) = require_admin().await?;
-        crate::server::admin::adjust_credits(&state, &admin, &user_id, amount).await
-    }
-    .await)
+    let (state, admin) = require_admin().await?;
+    crate::server::admin::adjust_credits(&state, &admin, &user_id, amount).await
 }
 
 /// Re-runs a failed job for its owner; returns the new infograph ids.
 #[server(prefix = "/sfn", endpoint = "admin_retry")]
 pub async fn admin_retry(id: String) -> Result<Vec<String>, AppError> {
-    super::context::with_status(async move {
-        let (state, admin) = require_admin().await?;
-        crate::server::admin::retry(&state, &admin, &id).await
-    }
-    .await)
+    let (state, admin) = require_admin().await?;
+    crate::server::admin::retry(&state, &admin, &id).await
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_cancel")]
 pub async fn admin_cancel(id: String) -> Result<InfographView, AppError> {
-    super::context::with_status(async move {
-        let (state, admin) = require_admin().await?;
-        crate::server::admin::cancel(&state, &admin, &id).await
-    }
-    .await)
+    let (state, admin) = require_admin().await?;
+    crate::server::admin::cancel(&state, &admin, &id).await
 }

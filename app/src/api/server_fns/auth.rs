@@ -8,32 +8,35 @@ use leptos::prelude::*;
 async fn start_session(state: &crate::server::platform::state::AppState, user_id: &str) -> Result<(), AppError> {
     use crate::server::accounts::sessions;
     let token = sessions::create(&state.db, user_id).await?;
-    let secure = state.public_base_url.starts_with("https://");
-    super::context::set_cookie(sessions::cookie(&token, secure));
+    super::context::set_cookie(sessions::cookie(&token, state.config.cookie_secure()));
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-async fn limit_auth(state: &crate::server::platform::state::AppState) -> Result<(), AppError> {
-    let ip = super::context::client_ip(state);
-    crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await
+/// Creates an account and emails its confirmation link. The answer is the same whether or not
+/// the address already had an account (its owner gets an email instead), so the form cannot be
+/// used to find out who has one; nobody is signed in by it. Returns the address written to.
+#[server(prefix = "/sfn", endpoint = "sign_up")]
+pub async fn sign_up(email: String, password: String) -> Result<String, AppError> {
+    use crate::server::accounts::{signup, users};
+    let state = super::context::app_state()?;
+    signup::limit(&state, &super::context::client_ip(&state)).await?;
+    signup::sign_up(&state, &email, &password).await?;
+    users::normalize_email(&email)
 }
 
-#[server(prefix = "/sfn", endpoint = "sign_up")]
-pub async fn sign_up(email: String, password: String) -> Result<AccountView, AppError> {
-    use crate::server::accounts::users;
-    let state = super::context::app_state()?;
-    limit_auth(&state).await?;
-    let user = users::register(&state.db, &email, &password, state.config.signup_credits, false).await?;
-    start_session(&state, &user.id).await?;
-    Ok(user.account_view())
+/// Sends a new confirmation link to the signed-in user's address.
+#[server(prefix = "/sfn", endpoint = "resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::accounts::verification::resend(&state, &user).await
 }
 
 #[server(prefix = "/sfn", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, AppError> {
     use crate::server::accounts::users;
     let state = super::context::app_state()?;
-    limit_auth(&state).await?;
+    let ip = super::context::client_ip(&state);
+    crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
     let user = users::authenticate(&state.db, &email, &password).await?;
     start_session(&state, &user.id).await?;
     Ok(user.account_view())

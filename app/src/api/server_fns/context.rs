@@ -48,16 +48,3 @@ pub fn set_cookie(value: String) {
         response.append_header(header::SET_COOKIE, value);
     }
 }
-
-/// Gives a server function's error its HTTP status (server functions otherwise answer every
-/// error with 500): a 404 stays a 404 for whoever calls the endpoint directly.
-pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if let (Some(response), Ok(status)) =
-            (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(err.status_code()))
-        {
-            response.set_status(status);
-        }
-    }
-    result
-}

@@ -1,7 +1,10 @@
-//! Who the users are: accounts, passwords, browser sessions and API tokens.
+//! Who the users are: accounts, sign-up and email verification, passwords, browser sessions and
+//! API tokens.
 
 pub mod passwords;
 pub mod secrets;
 pub mod sessions;
+pub mod signup;
 pub mod tokens;
 pub mod users;
+pub mod verification;

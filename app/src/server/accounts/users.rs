@@ -6,7 +6,7 @@ use super::passwords::{self, PasswordError};
 use crate::errors::AppError;
 use crate::model::AccountView;
 use crate::server::billing::ledger;
-use crate::server::platform::db::{new_id, now_ms, plausible_id, Db};
+use crate::server::platform::db::{new_id, now_ms, plausible_id, Conn, Db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -17,6 +17,8 @@ pub struct UserRow {
     pub is_admin: i64,
     pub credit_balance: i64,
     pub created_at: i64,
+    /// When the owner confirmed the address; sign-up credits come with it.
+    pub email_verified_at: Option<i64>,
 }
 
 impl UserRow {
@@ -24,14 +26,24 @@ impl UserRow {
         self.is_admin != 0
     }
 
+    pub fn verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+
     /// What the browser may see of the account (never the password hash).
     pub fn account_view(&self) -> AccountView {
-        AccountView { email: self.email.clone(), credit_balance: self.credit_balance, is_admin: self.admin() }
+        AccountView {
+            email: self.email.clone(),
+            credit_balance: self.credit_balance,
+            is_admin: self.admin(),
+            email_verified: self.verified(),
+        }
     }
 }
 
 /// The columns of [`UserRow`], for queries that join `users u`.
-pub const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.is_admin, u.credit_balance, u.created_at";
+pub const USER_COLUMNS: &str =
+    "u.id, u.email, u.password_hash, u.is_admin, u.credit_balance, u.created_at, u.email_verified_at";
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
     if !plausible_id(id) {
@@ -78,47 +90,61 @@ fn password_error(err: PasswordError) -> AppError {
     }
 }
 
+/// An account about to be made.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// Credits on the balance from the start (with their `signup` ledger row).
+    pub credits: i64,
+    pub admin: bool,
+    /// The operator vouches for the address (`infograph user add`): no confirmation needed.
+    pub verified: bool,
+}
+
 /// Inserts the account; `None` when the email is taken.
-async fn insert(
-    conn: &mut crate::server::platform::db::Conn,
-    email: &str,
-    password_hash: &str,
-    credits: i64,
-    is_admin: bool,
-    now: i64,
-) -> Result<Option<UserRow>, sqlx::Error> {
+async fn insert(conn: &mut Conn, email: &str, password_hash: &str, account: &NewAccount<'_>, now: i64) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(
-        "INSERT INTO users (id, email, password_hash, is_admin, credit_balance, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING \
-         RETURNING id, email, password_hash, is_admin, credit_balance, created_at",
+        "INSERT INTO users (id, email, password_hash, is_admin, credit_balance, created_at, email_verified_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING \
+         RETURNING id, email, password_hash, is_admin, credit_balance, created_at, email_verified_at",
     )
     .bind(new_id())
     .bind(email)
     .bind(password_hash)
-    .bind(i64::from(is_admin))
-    .bind(credits)
+    .bind(i64::from(account.admin))
+    .bind(account.credits)
     .bind(now)
+    .bind(account.verified.then_some(now))
     .fetch_optional(conn)
     .await
 }
 
-/// Creates an account with `credits` on a `signup` ledger row, in one transaction.
-pub async fn register(db: &Db, email: &str, password: &str, credits: i64, is_admin: bool) -> Result<UserRow, AppError> {
-    let email = normalize_email(email)?;
-    passwords::check_policy(password).map_err(password_error)?;
-    let password_hash = passwords::hash(password.to_string()).await.map_err(password_error)?;
+/// Creates an account, with its credits on a `signup` ledger row, in one transaction. `None`
+/// when the email is taken; the password is hashed either way, so both answers take as long.
+pub async fn create(db: &Db, account: &NewAccount<'_>) -> Result<Option<UserRow>, AppError> {
+    let email = normalize_email(account.email)?;
+    passwords::check_policy(account.password).map_err(password_error)?;
+    let password_hash = passwords::hash(account.password.to_string()).await.map_err(password_error)?;
     let now = now_ms();
     let w = db.write().await;
     let mut tx = w.begin().await?;
-    let Some(user) = insert(&mut tx, &email, &password_hash, credits, is_admin, now).await? else {
+    let Some(user) = insert(&mut tx, &email, &password_hash, account, now).await? else {
         tx.rollback().await?;
-        return Err(AppError::invalid_field("email", "is already registered"));
+        return Ok(None);
     };
-    if credits > 0 {
-        ledger::record_signup(&mut tx, &user.id, credits, now).await?;
+    if account.credits > 0 {
+        ledger::record_signup(&mut tx, &user.id, account.credits, now).await?;
     }
     tx.commit().await?;
-    Ok(user)
+    Ok(Some(user))
+}
+
+/// An account made by the operator (`infograph user add`, tests): verified from the start; a
+/// taken email is an error naming the field.
+pub async fn register(db: &Db, email: &str, password: &str, credits: i64, admin: bool) -> Result<UserRow, AppError> {
+    create(db, &NewAccount { email, password, credits, admin, verified: true })
+        .await?
+        .ok_or_else(|| AppError::invalid_field("email", "is already registered"))
 }
 
 pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<UserRow, AppError> {

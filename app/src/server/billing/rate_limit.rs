@@ -1,24 +1,32 @@
 //! Rate limits with their counters in the database, so a limit holds across every instance that
 //! shares it (an in-process limiter such as `tower_governor` would multiply the limit by the
-//! number of instances). Fixed one-minute windows: one upsert per request, and a burst of at most
+//! number of instances). Fixed windows (a minute; an hour for sign-ups): one upsert per request, and a burst of at most
 //! twice the limit across a window boundary, which is acceptable for abuse protection.
 
 use crate::server::platform::db::{now_ms, Conn, Db};
 use crate::errors::AppError;
 use axum::http::HeaderMap;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
-const WINDOW_MS: i64 = 60_000;
+const WINDOW: Duration = Duration::from_secs(60);
+/// Windows are kept this long after they start: longer than the longest window in use.
+const KEEP_MS: i64 = 2 * 3600 * 1000;
 
-/// Counts one request in `bucket`; over `per_minute` in the current window it is refused with the
-/// seconds until the window ends. `per_minute == 0` disables the limit.
+/// Counts one request in `bucket`; over `per_minute` in the current minute it is refused with
+/// the seconds until the window ends. `per_minute == 0` disables the limit.
 pub async fn hit(db: &Db, bucket: &str, per_minute: u32) -> Result<(), AppError> {
-    if per_minute == 0 {
+    hit_window(db, bucket, per_minute, WINDOW).await
+}
+
+/// [`hit`] with a window of `window` (a minute, an hour) instead of a minute.
+pub async fn hit_window(db: &Db, bucket: &str, limit: u32, window: Duration) -> Result<(), AppError> {
+    if limit == 0 {
         return Ok(());
     }
     let w = db.write().await;
     let mut conn = w.pool().acquire().await?;
-    hit_in(&mut conn, bucket, per_minute).await
+    count(&mut conn, bucket, limit, window).await
 }
 
 /// [`hit`] inside the caller's transaction: the count is kept only if the transaction commits,
@@ -27,18 +35,23 @@ pub async fn hit_in(conn: &mut Conn, bucket: &str, per_minute: u32) -> Result<()
     if per_minute == 0 {
         return Ok(());
     }
+    count(conn, bucket, per_minute, WINDOW).await
+}
+
+async fn count(conn: &mut Conn, bucket: &str, limit: u32, window: Duration) -> Result<(), AppError> {
+    let window_ms = window.as_millis() as i64;
     let now = now_ms();
-    let window = now - now.rem_euclid(WINDOW_MS);
+    let start = now - now.rem_euclid(window_ms);
     let hits: i64 = sqlx::query_scalar(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
     )
     .bind(bucket)
-    .bind(window)
+    .bind(start)
     .fetch_one(conn)
     .await?;
-    if hits > i64::from(per_minute) {
-        let retry_after_secs = ((window + WINDOW_MS - now) / 1000 + 1) as u64;
+    if hits > i64::from(limit) {
+        let retry_after_secs = ((start + window_ms - now) / 1000 + 1) as u64;
         return Err(AppError::RateLimited { retry_after_secs });
     }
     Ok(())
@@ -53,7 +66,7 @@ pub async fn hit_auth(db: &Db, client_ip: &str, per_minute: u32) -> Result<(), A
 pub async fn purge(db: &Db) -> Result<(), sqlx::Error> {
     let w = db.write().await;
     sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-        .bind(now_ms() - 2 * WINDOW_MS)
+        .bind(now_ms() - KEEP_MS)
         .execute(w.pool())
         .await?;
     Ok(())

@@ -128,7 +128,8 @@ async fn write_eml(dir: &Path, id: &str, bytes: &[u8]) -> Result<PathBuf, MailEr
 }
 
 /// Queues the email for job `id` if it is final and its owner opted in. Idempotent.
-/// Jobs the user cancelled or deleted get no email: they know.
+/// Jobs the user cancelled or deleted get no email: they know. Only confirmed addresses get one:
+/// an unconfirmed one may be somebody else's.
 pub async fn queue_job_email(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
@@ -136,7 +137,7 @@ pub async fn queue_job_email(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
         "INSERT INTO email_outbox (id, infograph_id, user_id, kind, next_at, created_at) \
          SELECT $1, i.id, i.user_id, i.status, $2, $2 FROM infographs i JOIN users u ON u.id = i.user_id \
          WHERE i.id = $3 AND i.status IN ('completed', 'failed') AND u.notify_email = 1 \
-           AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
+           AND u.email_verified_at IS NOT NULL AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
          ON CONFLICT (infograph_id) DO NOTHING",
     )
     .bind(new_id())
@@ -154,7 +155,7 @@ pub async fn queue_missed_emails(db: &Db) -> Result<(), sqlx::Error> {
     let missed: Vec<String> = sqlx::query_scalar(
         "SELECT i.id FROM infographs i JOIN users u ON u.id = i.user_id \
          WHERE i.status IN ('completed', 'failed') AND u.notify_email = 1 AND i.completed_at > $1 \
-           AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
+           AND u.email_verified_at IS NOT NULL AND i.cancelled_at IS NULL AND i.deleted_at IS NULL \
            AND i.completed_at >= u.notify_email_since \
            AND NOT EXISTS (SELECT 1 FROM email_outbox o WHERE o.infograph_id = i.id) LIMIT 100",
     )
@@ -192,57 +193,161 @@ pub async fn set_opt_in(db: &Db, user_id: &str, enabled: bool) -> Result<(), sql
     Ok(())
 }
 
-/// A queued job notification, claimed until `next_at`.
+/// The two outboxes the sender serves: job notifications, and account emails (verification
+/// links, sign-up attempts on a taken address). Same shape, same lease and retry rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Outbox {
+    #[default]
+    Jobs,
+    Accounts,
+}
+
+impl Outbox {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Jobs => "email_outbox",
+            Self::Accounts => "account_emails",
+        }
+    }
+
+    /// The job a row is about; account emails are about no job.
+    fn infograph_column(self) -> &'static str {
+        match self {
+            Self::Jobs => "infograph_id",
+            Self::Accounts => "CAST(NULL AS TEXT)",
+        }
+    }
+}
+
+/// A queued email, claimed until `next_at`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: String,
-    pub infograph_id: String,
     pub user_id: String,
+    pub infograph_id: Option<String>,
+    pub kind: String,
     pub attempts: i64,
     pub next_at: i64,
+    pub created_at: i64,
+    #[sqlx(skip)]
+    pub outbox: Outbox,
 }
 
-pub async fn claim_next(db: &Db, max_attempts: u32) -> Result<Option<OutboxRow>, sqlx::Error> {
+/// What an account email says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEmail {
+    /// The link that confirms the address.
+    Verify,
+    /// Someone tried to sign up with this (taken) address.
+    SignupAttempt,
+}
+
+impl AccountEmail {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::SignupAttempt => "signup_attempt",
+        }
+    }
+}
+
+/// Queues an account email for `user_id`; the sender is woken by the caller.
+pub async fn queue_account_email(db: &Db, user_id: &str, email: AccountEmail) -> Result<(), sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
-    sqlx::query_as::<_, OutboxRow>(&format!(
-        "UPDATE email_outbox SET next_at = $1, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND next_at <= $2 AND attempts < $3 \
+    sqlx::query("INSERT INTO account_emails (id, user_id, kind, next_at, created_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(new_id())
+        .bind(user_id)
+        .bind(email.kind())
+        .bind(now)
+        .execute(w.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn claim_next(db: &Db, outbox: Outbox, max_attempts: u32) -> Result<Option<OutboxRow>, sqlx::Error> {
+    let now = now_ms();
+    let table = outbox.table();
+    let w = db.write().await;
+    let row = sqlx::query_as::<_, OutboxRow>(&format!(
+        "UPDATE {table} SET next_at = $1, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM {table} WHERE sent_at IS NULL AND next_at <= $2 AND attempts < $3 \
                      ORDER BY next_at LIMIT 1{}) \
            AND sent_at IS NULL AND next_at <= $2 \
-         RETURNING id, infograph_id, user_id, attempts, next_at",
-        db.skip_locked()
+         RETURNING id, user_id, {} AS infograph_id, kind, attempts, next_at, created_at",
+        db.skip_locked(),
+        outbox.infograph_column(),
     ))
     .bind(now + LEASE.as_millis() as i64)
     .bind(now)
     .bind(i64::from(max_attempts))
     .fetch_optional(w.pool())
-    .await
+    .await?;
+    Ok(row.map(|row| OutboxRow { outbox, ..row }))
 }
 
 /// Done: sent, or (`note`) nothing left to send.
 pub async fn mark_sent(db: &Db, row: &OutboxRow, note: Option<&str>) -> Result<(), sqlx::Error> {
     let w = db.write().await;
-    sqlx::query("UPDATE email_outbox SET sent_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL")
-        .bind(now_ms())
-        .bind(note)
-        .bind(&row.id)
-        .bind(row.next_at)
-        .execute(w.pool())
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE {} SET sent_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL",
+        row.outbox.table()
+    ))
+    .bind(now_ms())
+    .bind(note)
+    .bind(&row.id)
+    .bind(row.next_at)
+    .execute(w.pool())
+    .await?;
     Ok(())
 }
 
 pub async fn record_failure(db: &Db, row: &OutboxRow, reason: &str, delay: Duration) -> Result<(), sqlx::Error> {
     let w = db.write().await;
-    sqlx::query("UPDATE email_outbox SET next_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL")
-        .bind(now_ms() + delay.as_millis() as i64)
-        .bind(reason)
-        .bind(&row.id)
-        .bind(row.next_at)
-        .execute(w.pool())
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE {} SET next_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL",
+        row.outbox.table()
+    ))
+    .bind(now_ms() + delay.as_millis() as i64)
+    .bind(reason)
+    .bind(&row.id)
+    .bind(row.next_at)
+    .execute(w.pool())
+    .await?;
     Ok(())
+}
+
+/// Subject and body of an account email. `link`: the verification link, for `Verify`.
+pub fn compose_account(email: AccountEmail, address: &str, base_url: &str, link: &str, credits: i64) -> (String, String) {
+    match email {
+        AccountEmail::Verify => (
+            "Confirm your email address for Infograph".to_string(),
+            format!(
+                "Welcome to Infograph!\n\nConfirm your address to get your {credits} free credits:\n\n{link}\n\n\
+                 The link works for 24 hours; you can ask for a new one in the app. If you did not sign \
+                 up, ignore this email and nothing happens.\n"
+            ),
+        ),
+        AccountEmail::SignupAttempt => (
+            "Someone tried to sign up with your address".to_string(),
+            format!(
+                "Someone, perhaps you, tried to create an Infograph account with {address}, which already \
+                 has one. Nothing changed.\n\nIf it was you, sign in at {base_url}/signin\n\n\
+                 If it was not, you can ignore this email.\n"
+            ),
+        ),
+    }
+}
+
+impl AccountEmail {
+    /// The email a stored `kind` names.
+    pub fn from_kind(kind: &str) -> Option<Self> {
+        match kind {
+            "verify" => Some(Self::Verify),
+            "signup_attempt" => Some(Self::SignupAttempt),
+            _ => None,
+        }
+    }
 }
 
 /// A one-line, bounded rendering of the user's prompt for a subject line.

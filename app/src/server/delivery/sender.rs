@@ -1,8 +1,8 @@
 //! The email sender: claims due outbox rows, sends them through the mailer, and records the
 //! outcome; beside it, the backstop that queues emails a crash may have missed.
 
-use super::email::{self, MailError, OutboxRow, Sent};
-use crate::server::accounts::users;
+use super::email::{self, AccountEmail, MailError, Outbox, OutboxRow, Sent};
+use crate::server::accounts::{users, verification};
 use crate::server::jobs::repo;
 use crate::server::platform::queue;
 use crate::server::platform::state::AppState;
@@ -24,9 +24,14 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
         };
         let sender = queue::run("email sender", IDLE_POLL, &state.mailer.wake, move || async move {
-            let Some(row) = email::claim_next(&state.db, state.config.email.max_attempts).await? else { return Ok(false) };
-            send_one(state, row).await;
-            Ok(true)
+            // Account emails first: a verification link is what somebody is waiting for.
+            for outbox in [Outbox::Accounts, Outbox::Jobs] {
+                if let Some(row) = email::claim_next(&state.db, outbox, state.config.email.max_attempts).await? {
+                    send_one(state, row).await;
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         });
         tokio::join!(backstop, sender);
     })
@@ -67,20 +72,47 @@ impl From<MailError> for Undeliverable {
 }
 
 async fn deliver(state: &AppState, row: &OutboxRow) -> Result<(), Undeliverable> {
+    let (to, subject, body) = match row.outbox {
+        Outbox::Jobs => job_email(state, row).await?,
+        Outbox::Accounts => account_email(state, row).await?,
+    };
+    let to: Mailbox = to.parse().map_err(|_| Undeliverable::Skip("the account's address is not valid"))?;
+    match state.mailer.send(&row.id, to, subject, body).await? {
+        Sent::Smtp => tracing::info!(outbox = %row.id, kind = %row.kind, "email sent"),
+        Sent::File(path) => tracing::info!(outbox = %row.id, kind = %row.kind, path = %path.display(),
+            "SMTP_URL is not set: email written to the outbox folder"),
+    }
+    Ok(())
+}
+
+/// The address, subject and body of a job notification.
+async fn job_email(state: &AppState, row: &OutboxRow) -> Result<(String, String, String), Undeliverable> {
     if !email::opted_in(&state.db, &row.user_id).await? {
         return Err(Undeliverable::Skip("the user opted out before it was sent"));
     }
     let user = users::by_id(&state.db, &row.user_id).await?;
-    let job = repo::by_id(&state.db, &row.infograph_id).await?;
+    let job = match &row.infograph_id {
+        Some(id) => repo::by_id(&state.db, id).await?,
+        None => None,
+    };
     let (Some(user), Some(job)) = (user, job) else {
         return Err(Undeliverable::Skip("the job or the account no longer exists"));
     };
-    let to: Mailbox = user.email.parse().map_err(|_| Undeliverable::Skip("the account's address is not valid"))?;
     let (subject, body) = email::compose(&job, &state.public_base_url);
-    match state.mailer.send(&row.id, to, subject, body).await? {
-        Sent::Smtp => tracing::info!(outbox = %row.id, infograph = %row.infograph_id, "notification email sent"),
-        Sent::File(path) => tracing::info!(outbox = %row.id, infograph = %row.infograph_id, path = %path.display(),
-            "SMTP_URL is not set: notification email written to the outbox folder"),
+    Ok((user.email, subject, body))
+}
+
+/// The address, subject and body of an account email.
+async fn account_email(state: &AppState, row: &OutboxRow) -> Result<(String, String, String), Undeliverable> {
+    let Some(kind) = AccountEmail::from_kind(&row.kind) else { return Err(Undeliverable::Skip("unknown kind")) };
+    let Some(user) = users::by_id(&state.db, &row.user_id).await? else {
+        return Err(Undeliverable::Skip("the account no longer exists"));
+    };
+    if kind == AccountEmail::Verify && user.verified() {
+        return Err(Undeliverable::Skip("the address was confirmed before the link was sent"));
     }
-    Ok(())
+    let token = verification::token(&state.signer, &user, row.created_at + verification::LINK_TTL_MS);
+    let link = verification::link(&state.public_base_url, &token);
+    let (subject, body) = email::compose_account(kind, &user.email, &state.public_base_url, &link, state.config.signup_credits);
+    Ok((user.email, subject, body))
 }

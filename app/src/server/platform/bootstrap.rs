@@ -4,6 +4,7 @@
 
 use super::config::{Config, Secret, DEFAULT_FAL_JWKS_URL, DEFAULT_FAL_QUEUE_URL};
 use super::db::{redact_url, Db};
+use super::signing::Signer;
 use super::state::AppState;
 use crate::server::accounts::tokens::TokenCache;
 use crate::server::delivery::email::{MailError, Mailer};
@@ -25,6 +26,8 @@ pub enum StartupError {
     Listen(SocketAddr, std::io::Error),
     #[error("cannot open the database {0}: {1}")]
     Database(String, sqlx::Error),
+    #[error("cannot load the signing key: {0}")]
+    Secrets(sqlx::Error),
     #[error("migrations failed: {0}")]
     Migrations(#[from] sqlx::migrate::MigrateError),
     #[error("cannot build the HTTP client: {0}")]
@@ -48,6 +51,7 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         .await
         .map_err(|e| StartupError::Database(redact_url(&config.database_url), e))?;
     db.migrate().await?;
+    let signer = Signer::load(&db, config.signing_key.as_ref()).await.map_err(StartupError::Secrets)?;
 
     let http = super::http::client()?;
     let emulator_key = Emulator::random_api_key();
@@ -97,6 +101,7 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         mailer,
         events,
         eta,
+        signer,
     };
     Ok(Services { state, emulator })
 }

@@ -193,6 +193,18 @@ pub struct Config {
     /// Sign-up / sign-in / token requests per client IP per minute (0: unlimited).
     #[arg(long = "auth-rate-per-minute", env = "AUTH_RATE_PER_MINUTE", default_value_t = 120)]
     pub auth_per_minute: u32,
+    /// New accounts per client IP (IPv6: per /64) per hour (0: unlimited): sign-ups are what free
+    /// credits are farmed with.
+    #[arg(long = "signup-rate-per-hour", env = "SIGNUP_RATE_PER_HOUR", default_value_t = 5)]
+    pub signup_per_hour: u32,
+    /// The key that signs verification links; unset: one generated on first start and kept in
+    /// the database, shared by every instance.
+    #[arg(long = "signing-key", env = "SIGNING_KEY", value_parser = secret, hide_env_values = true)]
+    pub signing_key: Option<Secret>,
+    /// Force the session cookie's `Secure` flag (behind a TLS-terminating proxy); unset: on when
+    /// `PUBLIC_BASE_URL` is https.
+    #[arg(long = "cookie-secure", env = "COOKIE_SECURE", action = clap::ArgAction::Set)]
+    pub cookie_secure: Option<bool>,
     /// Header carrying the client IP, set by a trusted reverse proxy (e.g. `X-Forwarded-For`).
     #[arg(long = "trusted-proxy-header", env = "TRUSTED_PROXY_HEADER", value_parser = lowercase)]
     pub trusted_proxy_header: Option<String>,
@@ -234,6 +246,11 @@ fn env_alias(name: &str) -> Option<String> {
 }
 
 impl Config {
+    /// Whether cookies carry `Secure`: forced by `COOKIE_SECURE`, else when we are served over https.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure.unwrap_or_else(|| self.public_base_url.as_deref().is_some_and(|u| u.starts_with("https://")))
+    }
+
     pub fn fetch_policy(&self) -> crate::server::blog::fetch::FetchPolicy {
         crate::server::blog::fetch::FetchPolicy {
             allow: self.fetch_allow.clone(),

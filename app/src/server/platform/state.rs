@@ -4,6 +4,7 @@
 use super::config::Config;
 use super::db::Db;
 use super::queue::Wake;
+use super::signing::Signer;
 use crate::server::accounts::tokens::TokenCache;
 use crate::server::delivery::email::Mailer;
 use crate::server::delivery::events::Events;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub events: Events,
     /// Median durations for the progress bar's ETA.
     pub eta: Arc<EtaCache>,
+    /// Signs verification links.
+    pub signer: Signer,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -116,8 +116,16 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Registers a user through the API and returns its token.
+    /// Registers a user through the API, confirms its address (as following the emailed link
+    /// would) and returns its token.
     pub async fn register(&self, email: &str) -> String {
+        let token = self.register_unverified(email).await;
+        self.confirm_email(email).await;
+        token
+    }
+
+    /// Registers a user through the API and returns its token; the address stays unconfirmed.
+    pub async fn register_unverified(&self, email: &str) -> String {
         let r = self
             .http
             .post(self.url("/api/auth/register/"))
@@ -127,6 +135,28 @@ impl TestApp {
             .expect("register");
         assert_eq!(r.status(), 201, "register {email}");
         r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+    }
+
+    /// A verification link for `email`'s account, made with the app's own key, expiring at
+    /// `expires_ms`.
+    pub async fn verification_link(&self, email: &str, expires_ms: i64) -> String {
+        use app::server::accounts::{users, verification};
+        let user = users::by_email(&self.running.state.db, email).await.expect("db").expect("user");
+        let token = verification::token(&self.running.state.signer, &user, expires_ms);
+        verification::link(&self.base, &token)
+    }
+
+    /// Follows a verification link; returns the notice word the page was sent to (`confirmed`, …).
+    pub async fn follow_verification(&self, link: &str) -> String {
+        let r = self.http.get(link).send().await.expect("verify");
+        assert_eq!(r.status(), 200, "{link}");
+        let landed = r.url().clone();
+        landed.query_pairs().find(|(k, _)| k == "email").map(|(_, v)| v.to_string()).unwrap_or_default()
+    }
+
+    pub async fn confirm_email(&self, email: &str) {
+        let link = self.verification_link(email, app::server::platform::db::now_ms() + 3_600_000).await;
+        assert_eq!(self.follow_verification(&link).await, "confirmed", "confirming {email}");
     }
 
     pub async fn post_json(&self, token: Option<&str>, path: &str, body: reqwest::Body) -> (u16, Value) {
@@ -255,3 +285,21 @@ pub fn now_secs() -> i64 {
 }
 
 pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The messages written to an outbox folder (`.eml` files; no SMTP configured).
+pub fn outbox_messages(outbox: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(outbox)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D`, enough to read a link out of a message.
+pub fn unfold_quoted_printable(message: &str) -> String {
+    message.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}

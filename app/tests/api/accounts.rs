@@ -1,0 +1,207 @@
+//! Accounts as an attacker would try them: sign-up credits only for confirmed addresses, a
+//! sign-up form that does not tell who has an account, sign-up limits per address.
+
+use crate::helpers::{outbox_messages, unfold_quoted_printable, TestApp, PASSWORD, WAIT};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
+}
+
+/// Waits for an email to `to` whose subject contains `subject`, in the outbox folder.
+async fn email_to(app: &TestApp, to: &str, subject: &str) -> String {
+    let outbox = app.running.state.config.data_dir().join("outbox");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = outbox_messages(&outbox)
+            .into_iter()
+            .find(|m| header(m, "To") == Some(to) && header(m, "Subject").is_some_and(|s| s.contains(subject)));
+        if let Some(message) = found {
+            return unfold_quoted_printable(&message);
+        }
+        assert!(Instant::now() < deadline, "no email to {to} about {subject:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn link_in(message: &str) -> String {
+    let start = message.find("http").expect("a link");
+    message[start..].split_whitespace().next().expect("link").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_up_credits_come_only_with_a_confirmed_address_and_once() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .http
+        .post(app.url("/api/auth/register/"))
+        .json(&json!({"email": "New@Example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 201);
+    let registered: Value = r.json().await.expect("json");
+    assert_eq!((registered["email_verified"].clone(), registered["credit_balance"].clone()), (json!(false), json!(0)), "{registered}");
+    let token = registered["token"].as_str().expect("token").to_string();
+
+    // The account works, with nothing to spend.
+    let (status, account) = app.get(&token, "/api/account/").await;
+    assert_eq!((status, account["email_verified"].clone()), (200, json!(false)), "{account}");
+    let (status, body) = app.create(&token, json!({"prompt": "Free lunch"})).await;
+    assert_eq!(status, 402, "{body}");
+
+    let message = email_to(&app, "new@example.com", "Confirm your email").await;
+    let link = link_in(&message);
+    assert!(link.starts_with(&format!("{}/verify-email?token=", app.base)), "{link}");
+    assert_eq!(app.follow_verification(&link).await, "confirmed");
+    assert_eq!(app.balance(&token).await, 10);
+    let (_, account) = app.get(&token, "/api/account/").await;
+    assert_eq!(account["email_verified"], json!(true));
+
+    // Good once: a second click, or two at once, grant nothing more.
+    let (again, twice) = tokio::join!(app.follow_verification(&link), app.follow_verification(&link));
+    assert_eq!((again.as_str(), twice.as_str()), ("already-confirmed", "already-confirmed"));
+    assert_eq!(app.balance(&token).await, 10);
+    app.assert_ledger_matches("new@example.com", &token).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE reason = 'signup' AND user_id = $1", &app.user_id("new@example.com").await).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn expired_forged_and_foreign_links_confirm_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.register_unverified("late@example.com").await;
+    app.register("other@example.com").await;
+    let now = app::server::platform::db::now_ms();
+
+    let expired = app.verification_link("late@example.com", now - 1000).await;
+    assert_eq!(app.follow_verification(&expired).await, "expired");
+
+    let good = app.verification_link("late@example.com", now + 3_600_000).await;
+    let token_part = good.split("token=").nth(1).expect("token");
+    let (user_id, rest) = token_part.split_once('.').expect("parts");
+    let (_, signature) = rest.split_once('.').expect("parts");
+    // A later expiry with the old signature, another user's id with this signature, garbage.
+    let stretched = format!("{}/verify-email?token={user_id}.{}.{signature}", app.base, now + 999_999_999);
+    let other_id = app.user_id("other@example.com").await;
+    let foreign = format!("{}/verify-email?token={other_id}.{}", app.base, rest);
+    for link in [stretched, foreign, format!("{}/verify-email?token=nonsense", app.base), format!("{}/verify-email", app.base)] {
+        assert_eq!(app.follow_verification(&link).await, "invalid", "{link}");
+    }
+    assert_eq!(app.balance(&token).await, 0, "nothing confirmed, nothing granted");
+    assert_eq!(app.follow_verification(&good).await, "confirmed");
+    assert_eq!(app.balance(&token).await, 10);
+}
+
+/// Posts a server-function form the way the browser's form does, from our own page.
+async fn sign_up_form(app: &TestApp, email: &str) -> (u16, String, bool) {
+    let r = app
+        .http
+        .post(app.url("/sfn/sign_up"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(format!("email={}&password={PASSWORD}", email.replace('@', "%40")))
+        .send()
+        .await
+        .expect("sign up");
+    let status = r.status().as_u16();
+    let cookie = r.headers().get("set-cookie").is_some();
+    (status, r.text().await.expect("text"), cookie)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sign_up_form_does_not_tell_whether_an_address_has_an_account() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("taken@example.com").await;
+    let (new_status, new_body, new_cookie) = sign_up_form(&app, "fresh@example.com").await;
+    let (taken_status, taken_body, taken_cookie) = sign_up_form(&app, "taken@example.com").await;
+    assert_eq!(new_status, 200, "{new_body}");
+    assert_eq!(taken_status, new_status);
+    assert_eq!(new_body.replace("fresh", "taken"), taken_body, "the same answer either way");
+    assert!(!new_cookie && !taken_cookie, "signing up signs nobody in");
+    // The owner hears about it; their account is untouched, and nobody else got in.
+    let warning = email_to(&app, "taken@example.com", "tried to sign up").await;
+    assert!(warning.contains("/signin"), "{warning}");
+    assert_eq!(app.balance(&owner).await, 10);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "taken@example.com").await, 1);
+    email_to(&app, "fresh@example.com", "Confirm your email").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_ups_are_limited_per_address_per_hour() {
+    let app = TestApp::spawn_with(|c| {
+        c.signup_per_hour = 2;
+        c.auth_per_minute = 0;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let r = app
+            .http
+            .post(app.url("/api/auth/register/"))
+            .json(&json!({"email": format!("farm{i}@example.com"), "password": PASSWORD}))
+            .send()
+            .await
+            .expect("register");
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            assert!(r.headers().get("retry-after").is_some());
+        }
+    }
+    assert_eq!(statuses, vec![201, 201, 429, 429]);
+    let (status, _, _) = sign_up_form(&app, "farm9@example.com").await;
+    assert_eq!(status, 429, "the form counts too");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email LIKE $1", "farm%").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_new_link_can_be_asked_for_a_few_times_and_not_once_confirmed() {
+    let app = TestApp::spawn().await;
+    let token = app.register_unverified("again@example.com").await;
+    let resend = || async {
+        let r = app
+            .http
+            .post(app.url("/api/account/verification/"))
+            .header("Authorization", format!("Token {token}"))
+            .send()
+            .await
+            .expect("resend");
+        r.status().as_u16()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(resend().await);
+    }
+    assert_eq!(statuses, vec![202, 202, 202, 429]);
+    let uid = app.user_id("again@example.com").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM account_emails WHERE kind = 'verify' AND user_id = $1", &uid).await, 4);
+    app.confirm_email("again@example.com").await;
+    let r = app.http.post(app.url("/api/account/verification/")).header("Authorization", format!("Token {token}")).send().await.expect("resend");
+    assert_eq!(r.status(), 409);
+    let r = app.http.post(app.url("/api/account/verification/")).send().await.expect("anonymous");
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn job_emails_go_to_confirmed_addresses_only() {
+    let app = TestApp::spawn().await;
+    let token = app.register_unverified("unsure@example.com").await;
+    let uid = app.user_id("unsure@example.com").await;
+    app::server::billing::ledger::adjust(&app.running.state.db, &uid, 2, "test").await.expect("grant");
+    let r = app
+        .http
+        .patch(app.url("/api/account/"))
+        .header("Authorization", format!("Token {token}"))
+        .header("content-type", "application/json")
+        .body(r#"{"notify_email": true}"#)
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 200);
+    let (status, created) = app.create(&token, json!({"prompt": "Quiet chart"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["infographs"][0]["id"].as_str().expect("id").to_string();
+    app.wait_final(&token, &id, WAIT).await;
+    app::server::delivery::email::queue_missed_emails(&app.running.state.db).await.expect("backstop");
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE infograph_id = $1", &id).await, 0);
+}
