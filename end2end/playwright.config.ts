@@ -5,8 +5,11 @@ import * as fs from "fs";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-// A fresh database per run, so the tests never see an earlier run's accounts.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "infograph-e2e-"));
+// A fresh database per run, so the tests never see an earlier run's accounts. Workers load this
+// file too: they inherit the runner's folder through the environment (the tests read the
+// server's email outbox in it).
+const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "infograph-e2e-"));
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: "./tests",
@@ -45,6 +48,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "../target/site",
       FAL_EMULATOR_DELAY_MS: "4000",
       SIGNUP_CREDITS: "10",
+      // The suite signs up a dozen accounts from one address; the limit itself is tested in Rust.
+      SIGNUP_RATE_PER_HOUR: "0",
       RUST_LOG: "info",
     },
   },

@@ -1,4 +1,6 @@
 import { expect, Page } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
 
 /** An email no earlier run (the database is fresh per run) or other test uses. */
 export function uniqueEmail(tag: string) {
@@ -10,16 +12,47 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 }
 
-/** Signs up with the server's SIGNUP_CREDITS (10) and lands on the home page. */
-export async function signUp(page: Page, email: string) {
+/** Fills and sends the sign-up form; the page then says to check the inbox. */
+export async function submitSignUp(page: Page, email: string) {
   await page.goto("/signup");
   await waitForHydration(page);
   await page.fill("input[name=email]", email);
   await page.fill("input[name=password]", "password123");
   await page.click("form button[type=submit]");
-  await page.waitForURL((url) => url.pathname === "/");
+  await expect(page.getByTestId("check-inbox")).toBeVisible();
+}
+
+/**
+ * The link in the newest email to `to` whose subject contains `subject`, read from the server's
+ * outbox folder (the e2e server has no SMTP relay, so it writes `.eml` files there).
+ */
+export async function emailedLink(to: string, subject: string): Promise<string> {
+  const outbox = path.join(process.env.E2E_DATA_DIR ?? "", "outbox");
+  let link: string | undefined;
+  await expect
+    .poll(() => {
+      const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((f) => f.endsWith(".eml")) : [];
+      for (const file of files) {
+        const text = fs.readFileSync(path.join(outbox, file), "utf8");
+        // Quoted-printable: soft line breaks and `=3D` for `=`.
+        const unfolded = text.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+        if (unfolded.includes(`To: ${to}`) && unfolded.match(new RegExp(`Subject: .*${subject}`))) {
+          link = unfolded.match(/https?:\/\/\S+/)?.[0];
+        }
+      }
+      return link;
+    }, { message: `an email to ${to} about ${subject}` })
+    .toBeTruthy();
+  return link as string;
+}
+
+/** Signs up, confirms the address through the emailed link, signs in: the home page with 10 credits. */
+export async function signUp(page: Page, email: string) {
+  await submitSignUp(page, email);
+  await page.goto(await emailedLink(email, "Confirm your email"));
+  await expect(page.getByTestId("verify-outcome")).toContainText("confirmed");
+  await signIn(page, email, "password123");
   await expect(page.getByTestId("balance")).toHaveText("10 credits");
-  await waitForHydration(page);
 }
 
 export async function signIn(page: Page, email: string, password: string) {
