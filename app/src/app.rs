@@ -10,6 +10,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -64,6 +66,17 @@ pub fn App() -> impl IntoView {
             </main>
             <Toasts/>
         </Router>
+    }
+}
+
+/// The page's Content-Security-Policy, with the nonce Leptos put on this response's inline
+/// scripts (see `api::guards::page_policy`).
+#[cfg(feature = "ssr")]
+fn set_page_policy() {
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&crate::api::guards::page_policy(&nonce)) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

@@ -16,6 +16,9 @@ pub enum AppError {
     BadCredentials,
     #[error("not found")]
     NotFound,
+    /// Refused whoever asks (a cross-site request carrying our cookie).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("not enough credits: this needs {required}, you have {balance}")]
     NotEnoughCredits { required: i64, balance: i64 },
     #[error("{0}")]
@@ -50,6 +53,7 @@ impl AppError {
         match self {
             Self::InvalidInput { .. } => 400,
             Self::Unauthorized | Self::BadCredentials => 401,
+            Self::Forbidden(_) => 403,
             Self::NotEnoughCredits { .. } => 402,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
@@ -66,6 +70,7 @@ impl AppError {
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "bad_credentials",
             Self::NotEnoughCredits { .. } => "not_enough_credits",
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
             Self::RateLimited { .. } => "rate_limited",

@@ -1,10 +1,11 @@
 //! The whole HTTP surface in one table: the REST API, the event stream, stored images, server
 //! functions (registered by `leptos_routes_with_context`), the Leptos pages and the static files,
-//! with the admin gate and the server functions' error statuses in front.
+//! with the security headers, the cross-site check, the admin gate and the server functions'
+//! error statuses in front.
 
 use super::extract::session_user;
 use super::rest::{accounts, infographs, meta, webhook};
-use super::{docs, live, media, openapi};
+use super::{docs, guards, live, media, openapi};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
@@ -91,5 +92,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admin_gate))
         .layer(axum::middleware::from_fn(server_fn_statuses))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guards::security_headers))
         .with_state(state)
 }

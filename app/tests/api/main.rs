@@ -11,4 +11,5 @@ mod jwks;
 mod live;
 mod manage;
 mod readability;
+mod security;
 mod storage;

@@ -2,7 +2,7 @@
 //! the OpenAPI document, over HTTP against a real server and emulator.
 
 
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{form, sign_in_cookie, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -249,24 +249,6 @@ async fn download_serves_the_image_with_a_file_name() {
     assert!(disposition.contains(&short), "{disposition}");
     assert!(r.headers()["content-type"].to_str().expect("ascii").starts_with("image/"));
     assert!(!r.bytes().await.expect("bytes").is_empty());
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
-async fn sign_in_cookie(app: &TestApp, email: &str) -> String {
-    let r = app
-        .http
-        .post(app.url("/sfn/sign_in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", email), ("password", PASSWORD)]))
-        .send()
-        .await
-        .expect("sign in");
-    assert!(r.status().is_success(), "{}", r.status());
-    let cookie = r.headers()["set-cookie"].to_str().expect("ascii");
-    cookie.split(';').next().expect("pair").to_string()
 }
 
 #[tokio::test]

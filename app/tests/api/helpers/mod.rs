@@ -303,3 +303,23 @@ pub fn outbox_messages(outbox: &std::path::Path) -> Vec<String> {
 pub fn unfold_quoted_printable(message: &str) -> String {
     message.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
+
+/// A form body, urlencoded.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+pub async fn sign_in_cookie(app: &TestApp, email: &str) -> String {
+    let r = app
+        .http
+        .post(app.url("/sfn/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(form(&[("email", email), ("password", PASSWORD)]))
+        .send()
+        .await
+        .expect("sign in");
+    assert!(r.status().is_success(), "{}", r.status());
+    let cookie = r.headers()["set-cookie"].to_str().expect("ascii");
+    cookie.split(';').next().expect("pair").to_string()
+}

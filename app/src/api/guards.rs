@@ -1,0 +1,95 @@
+//! Middleware that every request passes: the cross-site check on cookie-authenticated state
+//! changes, and the security headers of every answer.
+
+use super::extract::session_token;
+use crate::errors::AppError;
+use crate::server::platform::state::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The scheme, host and port of a URL, as browsers write it in `Origin`.
+fn origin_of(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|u| u.origin().ascii_serialization())
+}
+
+/// Whether a request comes from one of our own pages. Browsers send `Origin` on every POST;
+/// without it, `Sec-Fetch-Site` says where the request started. A client that sends neither is
+/// not a browser carrying someone's cookie, so it is let through (it has to prove who it is
+/// like anyone else). Without a configured `PUBLIC_BASE_URL` the site answers on whatever host
+/// it was reached at (`localhost`, `127.0.0.1`), so the request's own `Host` counts as ours.
+fn from_our_pages(state: &AppState, headers: &HeaderMap) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    match text(header::ORIGIN) {
+        Some(origin) => {
+            let public = origin_of(&state.public_base_url);
+            let own_host = state.config.public_base_url.is_none()
+                && origin_of(origin).zip(text(header::HOST)).is_some_and(|(o, host)| {
+                    o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
+                });
+            public.as_deref() == Some(origin) || own_host
+        }
+        None => match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+            Some(site) => matches!(site, "same-origin" | "none"),
+            None => true,
+        },
+    }
+}
+
+/// Refuses a state change that a browser could be tricked into making with our session cookie:
+/// a server function (sign-in included: login CSRF), or any non-GET request carrying the cookie,
+/// sent from another site's page. `403` with a JSON error; nothing runs.
+pub async fn refuse_cross_site(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cookie_authenticated = request.uri().path().starts_with("/sfn/") || session_token(request.headers()).is_some();
+    if safe || !cookie_authenticated || from_our_pages(&state, request.headers()) {
+        return next.run(request).await;
+    }
+    tracing::warn!(path = %request.uri().path(), origin = ?request.headers().get(header::ORIGIN), "refused a cross-site request");
+    AppError::Forbidden("cross-site requests are refused".into()).into_response()
+}
+
+/// For HTML that sets no policy of its own (the API reference, error pages): no script at all.
+const STRICT_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The policy of the app's pages: scripts only from us or inline with this response's nonce
+/// (the hydration script), wasm compiled from our own bundle, no framing.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Headers every answer gets; HTML without a policy of its own gets the strict one.
+pub async fn security_headers(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let https = state.public_base_url.starts_with("https://");
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let headers = response.headers_mut();
+    let defaults = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    ];
+    for (name, value) in defaults {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if https {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if html {
+        headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(STRICT_POLICY));
+    }
+    response
+}
