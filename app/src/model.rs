@@ -498,6 +498,18 @@ pub struct AccountView {
     pub email_verified: bool,
 }
 
+/// One API token as its owner sees it (its secret is shown once, at creation, and never again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApiTokenView {
+    pub id: String,
+    pub name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Unix milliseconds, to the minute; `None` if never used.
+    pub last_used_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedJob {

@@ -4,7 +4,7 @@
 
 use super::rest::{accounts, infographs, meta, webhook};
 use super::types::*;
-use crate::model::{CreateResponse, CreatedJob, JobStatus, Phase};
+use crate::model::{ApiTokenView, CreateResponse, CreatedJob, JobStatus, Phase};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -33,14 +33,14 @@ impl Modify for TokenAuth {
     ),
     paths(
         meta::health, accounts::register, accounts::token, accounts::account, accounts::update_account,
-        accounts::resend_verification,
+        accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
         infographs::remove, infographs::download, webhook::webhook, meta::openapi_json, meta::docs_page,
         super::live::events,
     ),
     components(schemas(
         ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
+        TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),
     tags(

@@ -182,9 +182,17 @@ pub struct Sent {
     pub sent: bool,
 }
 
+/// A new API token: its secret, shown this once, and how the token list names it.
 #[derive(Serialize, ToSchema)]
 pub struct TokenJson {
     pub token: String,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    pub tokens: Vec<crate::model::ApiTokenView>,
 }
 
 #[derive(Serialize, ToSchema)]

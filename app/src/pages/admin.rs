@@ -6,6 +6,7 @@
 use crate::api::server_fns::admin::{
     admin_adjust_credits, admin_cancel, admin_jobs, admin_ledger, admin_overview, admin_retry, admin_users,
 };
+use crate::components::format::when;
 use crate::context::AccountResource;
 use crate::errors::AppError;
 use crate::model::admin::{AdminJob, AdminUser, JobFilter};
@@ -180,22 +181,6 @@ fn Jobs() -> AnyView {
         })}
     }
     .into_any()
-}
-
-fn when(ms: i64) -> String {
-    // Minutes since the epoch → "YYYY-MM-DD HH:MM" UTC, without a date crate in the wasm.
-    let days = ms.div_euclid(86_400_000);
-    let mins = ms.rem_euclid(86_400_000) / 60_000;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", mins / 60, mins % 60)
 }
 
 #[component]

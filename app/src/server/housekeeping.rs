@@ -1,6 +1,8 @@
-//! Periodic clean-up of rows that only matter for a while: finished rate-limit windows and
-//! idempotency keys older than a day. Safe on every instance at once (plain deletes).
+//! Periodic clean-up of rows that only matter for a while: finished rate-limit windows,
+//! idempotency keys older than a day, expired sessions. Safe on every instance at once (plain
+//! deletes).
 
+use crate::server::accounts::sessions;
 use crate::server::billing::rate_limit;
 use crate::server::idempotency;
 use crate::server::platform::state::AppState;
@@ -17,6 +19,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(err) = idempotency::purge_expired(&state.db).await {
                 tracing::warn!(error = %err, "could not purge idempotency keys");
+            }
+            if let Err(err) = sessions::purge_expired(&state.db).await {
+                tracing::warn!(error = %err, "could not purge expired sessions");
             }
         }
     })

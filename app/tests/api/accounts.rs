@@ -205,3 +205,108 @@ async fn job_emails_go_to_confirmed_addresses_only() {
     app::server::delivery::email::queue_missed_emails(&app.running.state.db).await.expect("backstop");
     assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE infograph_id = $1", &id).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn api_tokens_are_named_listed_and_revoked_one_by_one() {
+    let app = TestApp::spawn().await;
+    let first = app.register("keys@example.com").await;
+    let r = app
+        .http
+        .post(app.url("/api/auth/token/"))
+        .json(&json!({"email": "keys@example.com", "password": PASSWORD, "name": "Build script"}))
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(r.status(), 200);
+    let second: Value = r.json().await.expect("json");
+    assert_eq!(second["name"], "Build script");
+    let second_token = second["token"].as_str().expect("token").to_string();
+    assert_ne!(second_token, first, "a new token each call");
+
+    let (status, list) = app.get(&second_token, "/api/account/tokens/").await;
+    assert_eq!(status, 200, "{list}");
+    let tokens = list["tokens"].as_array().expect("tokens");
+    assert_eq!(tokens.len(), 2, "{list}");
+    assert_eq!(tokens[0]["name"], "Build script", "newest first");
+    assert!(tokens[0]["last_used_at"].is_i64(), "used just now: {list}");
+    assert!(!list.to_string().contains(&second_token) && !list.to_string().contains(&first), "secrets never listed");
+
+    // Revoke the first one: it stops working at once; the second still works.
+    let first_id = tokens[1]["id"].as_str().expect("id");
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/account/tokens/{first_id}/")))
+        .header("Authorization", format!("Token {second_token}"))
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status(), 204);
+    let (status, _) = app.get(&first, "/api/account/").await;
+    assert_eq!(status, 401, "a revoked token is refused");
+    assert_eq!(app.get(&second_token, "/api/account/").await.0, 200);
+
+    // Someone else's token id is not found and stays alive.
+    let other = app.register("other-keys@example.com").await;
+    let (_, theirs) = app.get(&other, "/api/account/tokens/").await;
+    let their_id = theirs["tokens"][0]["id"].as_str().expect("id").to_string();
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/account/tokens/{their_id}/")))
+        .header("Authorization", format!("Token {second_token}"))
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.get(&other, "/api/account/").await.0, 200);
+    let too_long = app
+        .http
+        .post(app.url("/api/auth/token/"))
+        .json(&json!({"email": "keys@example.com", "password": PASSWORD, "name": "x".repeat(61)}))
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(too_long.status(), 400);
+    assert!(too_long.json::<Value>().await.expect("json")["fields"]["name"].is_string());
+}
+
+/// What the page's "who am I" server function answers for a session cookie.
+async fn account_of(app: &TestApp, cookie: &str) -> String {
+    let r = app
+        .http
+        .post(app.url("/sfn/get_account"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("account");
+    r.text().await.expect("text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn signing_out_everywhere_ends_every_session_and_expired_ones_are_purged() {
+    let app = TestApp::spawn().await;
+    app.register("many@example.com").await;
+    let laptop = crate::helpers::sign_in_cookie(&app, "many@example.com").await;
+    let phone = crate::helpers::sign_in_cookie(&app, "many@example.com").await;
+    assert!(account_of(&app, &phone).await.contains("many@example.com"));
+    let r = app
+        .http
+        .post(app.url("/sfn/sign_out_everywhere"))
+        .header("cookie", &laptop)
+        .header("origin", &app.base)
+        .send()
+        .await
+        .expect("everywhere");
+    assert_eq!(r.status(), 200);
+    assert_eq!(account_of(&app, &phone).await, "null", "the other browser is signed out");
+    assert_eq!(account_of(&app, &laptop).await, "null");
+
+    let uid = app.user_id("many@example.com").await;
+    let db = &app.running.state.db;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('old', $1, 1, 2)")
+        .bind(&uid)
+        .execute(db.write().await.pool())
+        .await
+        .expect("insert");
+    assert_eq!(app::server::accounts::sessions::purge_expired(db).await.expect("purge"), 1);
+}

@@ -372,7 +372,7 @@ async fn the_openapi_document_covers_every_api_route() {
         "POST /api/auth/token/", "GET /api/account/", "PATCH /api/account/", "GET /api/infographs/", "POST /api/infographs/create/",
         "GET /api/infographs/status/{id}/", "POST /api/infographs/webhook/{id}/", "DELETE /api/infographs/{id}/", "GET /api/events/",
         "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "GET /api/infographs/{id}/download/",
-        "POST /api/account/verification/",
+        "POST /api/account/verification/", "GET /api/account/tokens/", "DELETE /api/account/tokens/{id}/",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -1,8 +1,8 @@
 //! Accounts and API keys: register, get a key, read and change the account.
 
-use super::body::{account_patch, credentials};
+use super::body::{account_patch, credentials, token_request};
 use crate::api::extract::{ApiUser, ClientIp};
-use crate::api::types::{AccountJson, AccountPatch, Credentials, ErrorBody, Registered, Sent, TokenJson, ERR};
+use crate::api::types::{AccountJson, AccountPatch, Credentials, ErrorBody, Registered, Sent, TokenJson, TokenList, ERR};
 use crate::errors::AppError;
 use crate::server::accounts::signup::{self, SignUp};
 use crate::server::accounts::{tokens, users, verification};
@@ -10,10 +10,10 @@ use crate::server::billing::rate_limit;
 use crate::server::delivery::email;
 use crate::server::platform::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 
 pub fn router() -> Router<AppState> {
@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/token/", post(token))
         .route("/api/account/", get(account).patch(update_account))
         .route("/api/account/verification/", post(resend_verification))
+        .route("/api/account/tokens/", get(list_tokens))
+        .route("/api/account/tokens/{id}/", delete(revoke_token))
         .route("/verify-email", get(verify_email))
 }
 
@@ -42,7 +44,7 @@ pub async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, bod
         SignUp::Created(user) => user,
         SignUp::Taken => return Err(AppError::invalid_field("email", "is already registered")),
     };
-    let token = tokens::create(&state.db, &user.id).await?;
+    let (token, _) = tokens::create(&state.db, &user.id, "Created at sign-up").await?;
     let body = Registered { token, email: user.email, credit_balance: user.credit_balance, email_verified: false };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -77,9 +79,9 @@ pub async fn resend_verification(State(state): State<AppState>, ApiUser(user): A
     Ok((StatusCode::ACCEPTED, Json(Sent { sent: true })).into_response())
 }
 
-/// A new API key for an existing account.
+/// A new API key for an existing account, each call (earlier keys keep working until revoked).
 #[utoipa::path(post, path = "/api/auth/token/", tag = "account",
-    request_body(content = Credentials, content_type = "application/json"),
+    request_body(content = Credentials, content_type = "application/json", description = "`email`, `password`, and an optional `name` for the key (at most 60 characters)"),
     responses(
         (status = 200, body = TokenJson),
         (status = 400, body = ErrorBody, content_type = ERR),
@@ -88,10 +90,30 @@ pub async fn resend_verification(State(state): State<AppState>, ApiUser(user): A
     ))]
 pub async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Json<TokenJson>, AppError> {
     rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
-    let (email, password) = credentials(&body)?;
+    let (email, password, name) = token_request(&body)?;
+    let name = tokens::checked_name(name.as_deref())?;
     let user = users::authenticate(&state.db, &email, &password).await?;
-    let token = tokens::create(&state.db, &user.id).await?;
-    Ok(Json(TokenJson { token }))
+    let (token, view) = tokens::create(&state.db, &user.id, &name).await?;
+    Ok(Json(TokenJson { token, id: view.id, name: view.name }))
+}
+
+/// The caller's API keys: names, when made and last used (never the keys themselves).
+#[utoipa::path(get, path = "/api/account/tokens/", tag = "account", security(("token" = [])),
+    responses((status = 200, body = TokenList), (status = 401, body = ErrorBody, content_type = ERR)))]
+pub async fn list_tokens(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<TokenList>, AppError> {
+    Ok(Json(TokenList { tokens: tokens::list(&state.db, &user.id).await? }))
+}
+
+/// Revokes one of the caller's API keys (it may be the one making this request).
+#[utoipa::path(delete, path = "/api/account/tokens/{id}/", tag = "account", security(("token" = [])),
+    params(("id" = String, Path, description = "The key's id, from the list")),
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn revoke_token(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+    if !tokens::revoke(&state.db, &user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.tokens.forget_user(&user.id);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's email and credit balance.

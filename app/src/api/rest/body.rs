@@ -45,7 +45,18 @@ pub fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
 
 /// `{"email", "password"}`, both non-empty strings.
 pub fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
+    credentials_in(&json_object(body)?)
+}
+
+/// `{"email", "password", "name"?}`: credentials and the new token's optional name.
+pub fn token_request(body: &[u8]) -> Result<(String, String, Option<String>), AppError> {
     let map = json_object(body)?;
+    let name = text_field(&map, "name", false).map_err(|(k, v)| AppError::invalid_field(&k, v))?;
+    let (email, password) = credentials_in(&map)?;
+    Ok((email, password, name))
+}
+
+fn credentials_in(map: &Map<String, Value>) -> Result<(String, String), AppError> {
     let mut errors = FieldErrors::new();
     let mut get = |name: &str| match map.get(name) {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),

@@ -37,3 +37,46 @@ pub async fn set_notify_email(enabled: String) -> Result<SettingsView, AppError>
     crate::server::delivery::email::set_opt_in(&state.db, &user.id, enabled).await?;
     settings_of(&state, &user).await
 }
+
+/// A token just made: its secret (shown this once) and its line in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub token: String,
+    pub view: crate::model::ApiTokenView,
+}
+
+#[server(prefix = "/sfn", endpoint = "list_api_tokens")]
+pub async fn list_api_tokens() -> Result<Vec<crate::model::ApiTokenView>, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    Ok(crate::server::accounts::tokens::list(&state.db, &user.id).await?)
+}
+
+#[server(prefix = "/sfn", endpoint = "create_api_token")]
+pub async fn create_api_token(name: String) -> Result<NewApiToken, AppError> {
+    use crate::server::accounts::tokens;
+    let (state, user) = super::context::require_user().await?;
+    let name = tokens::checked_name(Some(&name))?;
+    let (token, view) = tokens::create(&state.db, &user.id, &name).await?;
+    Ok(NewApiToken { token, view })
+}
+
+#[server(prefix = "/sfn", endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
+    let (state, user) = super::context::require_user().await?;
+    if !crate::server::accounts::tokens::revoke(&state.db, &user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.tokens.forget_user(&user.id);
+    Ok(())
+}
+
+/// Ends every browser session of the account, this one included (API tokens are revoked one
+/// by one above).
+#[server(prefix = "/sfn", endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::server::accounts::sessions;
+    let (state, user) = super::context::require_user().await?;
+    sessions::delete_all(&state.db, &user.id).await?;
+    super::context::set_cookie(sessions::clearing_cookie());
+    Ok(())
+}

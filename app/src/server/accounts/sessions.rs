@@ -30,6 +30,18 @@ pub async fn delete(db: &Db, token: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Ends every session of the user: "sign out everywhere".
+pub async fn delete_all(db: &Db, user_id: &str) -> Result<u64, sqlx::Error> {
+    let w = db.write().await;
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(w.pool()).await?.rows_affected())
+}
+
+/// Forgets expired sessions (they no longer sign anyone in; this keeps the table small).
+pub async fn purge_expired(db: &Db) -> Result<u64, sqlx::Error> {
+    let w = db.write().await;
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms()).execute(w.pool()).await?.rows_affected())
+}
+
 /// The session's user, while the session has not expired.
 pub async fn user(db: &Db, token: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(&format!(
