@@ -60,9 +60,12 @@ enum UserCommand {
     /// Create an account.
     Add {
         email: String,
-        /// Prompted for on standard input when omitted.
-        #[arg(long)]
+        /// Prompted for on standard input when omitted (and without --generate-password).
+        #[arg(long, conflicts_with = "generate_password")]
         password: Option<String>,
+        /// Make a random password and print it once; nothing stores it in plain text.
+        #[arg(long)]
+        generate_password: bool,
         #[arg(long)]
         credits: Option<i64>,
         #[arg(long)]
@@ -103,22 +106,26 @@ async fn main() -> anyhow::Result<()> {
         Command::FalEmulator { addr, delay_ms } => {
             startup::serve_emulator(addr, Duration::from_millis(delay_ms)).await?;
         }
-        Command::User { command: UserCommand::Add { email, password, credits, admin, if_missing } } => {
+        Command::User { command: UserCommand::Add { email, password, generate_password, credits, admin, if_missing } } => {
             let config = Config::from_env()?;
             let db = open_db(&config).await?;
             if if_missing && users::by_email(&db, &email.trim().to_lowercase()).await?.is_some() {
                 println!("{email} already exists");
                 return Ok(());
             }
-            let password = match password {
-                Some(p) => p,
-                None => read_password()?,
+            let password = match (password, generate_password) {
+                (Some(p), _) => p,
+                (None, true) => random_password(),
+                (None, false) => read_password()?,
             };
             let credits = credits.unwrap_or(config.signup_credits);
             let user = users::register(&db, &email, &password, credits, admin)
                 .await
                 .map_err(|e| anyhow!("{e}{}", e.field("email").or(e.field("password")).map(|f| format!(" ({f})")).unwrap_or_default()))?;
             println!("created {} with {} credits{}", user.email, user.credit_balance, if admin { " (admin)" } else { "" });
+            if generate_password {
+                println!("  password: {password}  (shown once; only its hash is stored)");
+            }
         }
         Command::Credits { command: CreditsCommand::Grant { email, amount } } => {
             let config = Config::from_env()?;
@@ -137,6 +144,11 @@ async fn open_db(config: &Config) -> anyhow::Result<db::Db> {
     let db = db::Db::connect(&config.database_url).await.context("opening the database")?;
     db.migrate().await.context("running migrations")?;
     Ok(db)
+}
+
+/// 20 characters from 120 random bits, URL-safe.
+fn random_password() -> String {
+    app::server::accounts::secrets::random_token("").chars().take(20).collect()
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -108,3 +108,29 @@ fn settings_come_from_the_environment_and_empty_ones_count_as_unset() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("signup-credits"), "{bad:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_generated_password_is_printed_once_and_stored_only_as_a_hash() {
+    let dir = tempfile_dir();
+    let db = format!("sqlite://{dir}/cli.db");
+    let out = infograph(&db, &["user", "add", "admin@example.com", "--generate-password", "--admin", "--if-missing"]);
+    assert!(out.status.success(), "{out:?}");
+    let printed = stdout(&out);
+    let password = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the password is printed")
+        .to_string();
+    assert!(password.len() >= 16, "{password}");
+    let again = infograph(&db, &["user", "add", "admin@example.com", "--generate-password", "--admin", "--if-missing"]);
+    assert!(again.status.success());
+    assert!(!stdout(&again).contains("password"), "never printed twice: {}", stdout(&again));
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+        stored.extend(std::fs::read(entry.path()).unwrap_or_default());
+    }
+    assert!(!stored.windows(password.len()).any(|w| w == password.as_bytes()), "the password is nowhere in the database files");
+    assert!(String::from_utf8_lossy(&stored).contains("$argon2id$"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
