@@ -115,13 +115,21 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     let _instance_b = spawn_instance(&db, port_b, &b, &emulator);
     wait_up(&http, &format!("{b}/api/account/")).await;
 
-    // Registered on A, used on both: tokens (like sessions) are rows, valid on any instance.
+    // Registered on A (confirmed as its emailed link would, with the sign-up credits), used on
+    // both: tokens (like sessions) are rows, valid on any instance.
+    let added = Command::new(env!("CARGO_BIN_EXE_infograph"))
+        .args(["user", "add", "scale@example.com", "--password", "password123", "--credits", &CREDITS.to_string()])
+        .env("DATABASE_URL", &db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("user add");
+    assert!(added.status.success(), "{added:?}");
     let reg: Value = http
-        .post(format!("{a}/api/auth/register/"))
+        .post(format!("{a}/api/auth/token/"))
         .json(&json!({"email": "scale@example.com", "password": "password123"}))
         .send()
         .await
-        .expect("register")
+        .expect("token")
         .json()
         .await
         .expect("json");
