@@ -33,7 +33,9 @@ pids+=("$server")
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$base/api/health/" >/dev/null && break; sleep 0.1; done
 
-token=$(curl -sf -X POST "$base/api/auth/register/" -H 'content-type: application/json' \
+DATABASE_URL="$db_url" RUST_LOG=error target/release/infograph user add bench@example.com \
+  --password password123 --credits 100000000 >/dev/null
+token=$(curl -sf -X POST "$base/api/auth/token/" -H 'content-type: application/json' \
   -d '{"email":"bench@example.com","password":"password123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 jobs="${BENCH_JOBS:-10000}"
 seq $((jobs / 4)) | xargs -P 8 -I{} curl -sf -o /dev/null -X POST "$base/api/infographs/create/" \
