@@ -17,7 +17,7 @@ pub fn VerifyBanner(account: AccountView) -> impl IntoView {
     };
     (!account.email_verified).then(|| {
         view! {
-            <div class="notice" role="status" data-testid="verify-banner">
+            <div class="banner" role="status" data-testid="verify-banner">
                 <p>
                     "Confirm your email address to get your free credits: we sent a link to "
                     <strong>{account.email.clone()}</strong> "."
