@@ -97,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Extract { file, url } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let html = app::server::blog::fetch::decode_html(&bytes, "text/html");
-            let article = app::server::blog::extract::extract(&html, url.as_deref());
+            let article = app::server::blog::extract::extract(&html, url.as_deref())
+                .with_context(|| format!("reading {}", file.display()))?;
             println!("{}", serde_json::to_string_pretty(&article)?);
         }
         Command::FalEmulator { addr, delay_ms } => {

@@ -1,6 +1,7 @@
 //! The `infograph` binary's admin commands, run as a person would, against a fresh SQLite file.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn infograph(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_infograph"))
@@ -106,5 +107,38 @@ fn settings_come_from_the_environment_and_empty_ones_count_as_unset() {
     let bad = run("lots", "bad@example.com");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("signup-credits"), "{bad:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `infograph ARGS`, killing it if it is still running after `guard` (a hang guard: the
+/// test then fails on the exit status instead of hanging the suite).
+fn infograph_guarded(args: &[&str], guard: Duration) -> (Output, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infograph"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run infograph");
+    while child.try_wait().expect("wait").is_none() && started.elapsed() < guard {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    (child.wait_with_output().expect("output"), started.elapsed())
+}
+
+#[test]
+fn extract_refuses_a_page_too_complex_to_parse() {
+    let dir = tempfile_dir();
+    let page = format!("{dir}/complex.html");
+    // 3 MB of `<div>`s whose `</x>` end tags the parser ignores: hours of CPU unbounded.
+    std::fs::write(&page, format!("<html><body>{}</body></html>", "<div></x>".repeat(3 * 1024 * 1024 / 9))).expect("write page");
+    let (out, took) = infograph_guarded(&["extract", "--file", &page], Duration::from_secs(120));
+    eprintln!("infograph extract on a 3 MB hostile page: {took:?}");
+    assert!(!out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the page is too complex to read"), "{stderr}");
+    assert!(out.stdout.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

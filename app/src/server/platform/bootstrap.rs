@@ -6,6 +6,7 @@ use super::config::{Config, Secret, DEFAULT_FAL_JWKS_URL, DEFAULT_FAL_QUEUE_URL}
 use super::db::{redact_url, Db};
 use super::state::AppState;
 use crate::server::accounts::tokens::TokenCache;
+use crate::server::blog::extract::Reader;
 use crate::server::delivery::email::{MailError, Mailer};
 use crate::server::delivery::events::Events;
 use crate::server::delivery::storage::{Storage, StorageError};
@@ -97,6 +98,7 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         mailer,
         events,
         eta,
+        reader: Reader::default(),
     };
     Ok(Services { state, emulator })
 }

@@ -5,6 +5,7 @@ use super::config::Config;
 use super::db::Db;
 use super::queue::Wake;
 use crate::server::accounts::tokens::TokenCache;
+use crate::server::blog::extract::Reader;
 use crate::server::delivery::email::Mailer;
 use crate::server::delivery::events::Events;
 use crate::server::delivery::storage::Storage;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub events: Events,
     /// Median durations for the progress bar's ETA.
     pub eta: Arc<EtaCache>,
+    /// Reads blog pages: a few at a time, each within a deadline (shared by every job).
+    pub reader: Reader,
 }
 
 impl FromRef<AppState> for LeptosOptions {
