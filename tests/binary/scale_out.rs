@@ -41,6 +41,9 @@ fn spawn_instance(db: &str, port: u16, public: &str, emulator: &str) -> Proc {
         .env("PUBLIC_BASE_URL", public)
         .env("FAL_QUEUE_URL", format!("{emulator}/queue"))
         .env("FAL_JWKS_URL", format!("{emulator}/.well-known/jwks.json"))
+        // The standalone emulator's image URLs are plain http on loopback: allowed (test only),
+        // like a fixture server, so they are stored and copied instead of refused.
+        .env("FETCH_ALLOW_ADDRS", emulator.trim_start_matches("http://"))
         .env("RECONCILE_AFTER_SECS", "2")
         .env("JOB_TIMEOUT_SECS", "30")
         .env("JOB_LEASE_SECS", "5")

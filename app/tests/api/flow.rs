@@ -561,3 +561,72 @@ async fn only_the_write_handle_can_write() {
     let balance: i64 = sqlx::query_scalar("SELECT credit_balance FROM users").fetch_one(db.read()).await.expect("read");
     assert_eq!(balance, 11);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_signed_for_another_fal_account_is_refused_and_changes_nothing() {
+    // fal's JWKS signs every fal customer's webhooks: a valid signature alone proves nothing
+    // about whose job it is. In emulator mode the expected account is the emulator's.
+    let app = TestApp::spawn().await;
+    let token = app.register("acct@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] mine"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    let rid = app.fal_request_id(&id).await;
+    let webhook = json!({"request_id": rid, "status": "ERROR", "error": "forged", "payload": {"detail": "forged"}});
+    let (status, answer) = app.post_webhook_as(&id, &rid, &webhook, None, "someone-elses-fal-account").await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error"], "wrong_account", "{answer}");
+    assert!(answer["message"].is_string());
+    let s = app.status(&token, &id).await;
+    assert_eq!(s["status"], "processing", "{s}");
+    assert_eq!(app.balance(&token).await, 9);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 0);
+
+    // A configured account id is what counts, whatever mode.
+    let app = TestApp::spawn_with(|c| c.fal.webhook_user_id = Some("our-account".into())).await;
+    let token = app.register("acct2@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] mine too"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    let rid = app.fal_request_id(&id).await;
+    let ok = json!({"request_id": rid, "status": "OK", "payload": ok_payload()});
+    let (status, _) = app.post_webhook(&id, &rid, &ok, None).await;
+    assert_eq!(status, 401, "the emulator's id is not our configured account");
+    let (status, answer) = app.post_webhook_as(&id, &rid, &ok, None, "our-account").await;
+    assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn image_urls_that_are_not_https_fail_the_job_and_refund_once() {
+    let app = TestApp::spawn().await;
+    let token = app.register("xss@example.com").await;
+    for (url, scheme) in [
+        ("javascript:alert(document.cookie)", "javascript:"),
+        ("data:image/svg+xml;base64,PHN2Zy8+", "data:"),
+        ("http://fal.media/files/x.png", "http:"),
+        ("file:///etc/passwd", "file:"),
+    ] {
+        let (_, body) = app.create(&token, json!({"prompt": format!("[emulator:nowebhook] {scheme}")})).await;
+        let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+        let rid = app.fal_request_id(&id).await;
+        let webhook = json!({"request_id": rid, "status": "OK", "payload": {"images": [{"url": url, "width": 8, "height": 8}]}});
+        let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
+        assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+        let done = app.status(&token, &id).await;
+        assert_eq!(done["status"], "failed", "{url}: {done}");
+        assert_eq!(done["refunded"], true);
+        assert!(done["image_url"].is_null() && done["source_image_url"].is_null(), "{done}");
+        let error = done["error"].as_str().expect("error");
+        assert!(error.contains("not https") && error.contains(scheme), "{error}");
+        let stored: Option<String> = sqlx::query_scalar("SELECT image_url FROM infographs WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.running.state.db.read())
+            .await
+            .expect("row");
+        assert_eq!(stored, None, "{url} was stored");
+        // Redelivered, it changes nothing: one refund.
+        let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
+        assert_eq!((status, answer["changed"].clone()), (200, json!(false)), "{answer}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 1);
+    }
+    assert_eq!(app.balance(&token).await, 10);
+    app.assert_ledger_matches("xss@example.com", &token).await;
+}

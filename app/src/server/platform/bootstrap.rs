@@ -43,7 +43,7 @@ pub struct Services {
 }
 
 /// `local`: the loopback URL of the bound listener; `addr`: its address.
-pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
+pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
     let public_base_url = config.public_base_url.clone().unwrap_or_else(|| local.to_string());
     let db = Db::connect(&config.database_url)
         .await
@@ -69,6 +69,14 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         Some(emu) => emu.jwks_url(),
         None => DEFAULT_FAL_JWKS_URL.to_string(),
     });
+    // The emulator signs as its own fal user; expecting it keeps the account check running
+    // wherever the emulator is used (locally, in every test).
+    if emulator.is_some() && config.fal.webhook_user_id.is_none() {
+        config.fal.webhook_user_id = Some(emulator::EMULATOR_USER_ID.to_string());
+    }
+    if config.fal.webhook_user_id.is_none() {
+        tracing::warn!("FAL_WEBHOOK_USER_ID is unset: webhooks signed by fal for any fal account are accepted");
+    }
     let key = config.fal.key.clone().unwrap_or_else(|| Secret::new(emulator_key));
     let fal = FalClient::new(http.clone(), queue_url.clone(), config.fal.model.clone(), key, config.fal.retry_base, config.fal.max_attempts);
     let emulator_files = emulator
