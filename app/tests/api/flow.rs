@@ -630,3 +630,83 @@ async fn image_urls_that_are_not_https_fail_the_job_and_refund_once() {
     assert_eq!(app.balance(&token).await, 10);
     app.assert_ledger_matches("xss@example.com", &token).await;
 }
+
+/// A server that records the `Authorization` header of every request it gets, whatever the
+/// method or path, and answers `{}`.
+async fn spawn_recorder() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let router = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let record = record.clone();
+        async move {
+            let auth = headers.get("authorization").map(|v| v.to_str().unwrap_or("<binary>").to_string());
+            record.lock().expect("lock").push(auth);
+            axum::Json(json!({"status": "COMPLETED"}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_fal_key_is_never_sent_to_urls_outside_the_queues_origin() {
+    // A fake fal whose submit answer points status, response and cancel at another server.
+    let (elsewhere, seen_elsewhere) = spawn_recorder().await;
+    let submits = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Option<String>>::new()));
+    let record = submits.clone();
+    let foreign = elsewhere.clone();
+    let fake_fal = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let (record, foreign) = (record.clone(), foreign.clone());
+        async move {
+            record.lock().expect("lock").push(headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string));
+            axum::Json(json!({
+                "request_id": "req-foreign", "status": "IN_QUEUE",
+                "status_url": format!("{foreign}/requests/req-foreign/status"),
+                "response_url": format!("{foreign}/requests/req-foreign"),
+                "cancel_url": format!("{foreign}/requests/req-foreign/cancel"),
+            }))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let fal_addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, fake_fal).await;
+    });
+    let app = TestApp::spawn_with(|c| {
+        c.fal.key = Some(app::server::platform::config::Secret::new("fal-secret-key"));
+        c.fal.queue_url = Some(format!("http://{fal_addr}"));
+        c.reconcile_after = Duration::from_secs(1);
+        c.job_timeout = Duration::from_secs(4);
+        c.progress_poll = Duration::from_millis(200);
+    })
+    .await;
+    let token = app.register("key@example.com").await;
+    let (status, body) = app.create(&token, json!({"prompt": "where do my URLs go"})).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    assert_eq!(app.fal_request_id(&id).await, "req-foreign");
+    // Cancelling would PUT the foreign cancel URL: refused without sending, reported upstream.
+    let r = app
+        .http
+        .post(app.url(&format!("/api/infographs/{id}/cancel/")))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(r.status(), 502);
+    // The reconciler and the progress poller refuse the foreign status URL; the hard timeout ends it.
+    let done = app.wait_final(&token, &id, WAIT).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(done["error"].as_str().expect("error").contains("timed out"), "{done}");
+    assert_eq!(done["refunded"], true);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 1);
+    assert_eq!(app.balance(&token).await, 10);
+    // fal itself got the key; the other server never saw a request at all.
+    assert_eq!(submits.lock().expect("lock").as_slice(), &[Some("Key fal-secret-key".to_string())]);
+    let seen = seen_elsewhere.lock().expect("lock").clone();
+    assert!(seen.is_empty(), "the foreign server was called: {seen:?}");
+}
