@@ -710,3 +710,52 @@ async fn the_fal_key_is_never_sent_to_urls_outside_the_queues_origin() {
     let seen = seen_elsewhere.lock().expect("lock").clone();
     assert!(seen.is_empty(), "the foreign server was called: {seen:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_proxy_header_whose_last_entry_is_not_an_ip_is_refused_and_counts_nothing() {
+    // The proxy appends its own entry last; a client's own entries come before it. When the last
+    // one is not an address, the proxy did not write it: walking back to an entry that parses
+    // would let the client pick its rate-limit bucket.
+    let app = TestApp::spawn_with(|c| c.trusted_proxy_header = Some("x-forwarded-for".into())).await;
+    let credentials = json!({"email": "spoof@example.com", "password": "password123"}).to_string();
+    let forms = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("email", "spoof@example.com"), ("password", "password123")])
+        .finish();
+    for headers in [vec!["1.2.3.4, garbage"], vec!["1.2.3.4", "garbage"], vec!["1.2.3.4, "], vec!["1.2.3.4,203.0.113.9:4711"]] {
+        for path in ["/api/auth/register/", "/api/auth/token/"] {
+            let mut req = app.http.post(app.url(path)).header("content-type", "application/json").body(credentials.clone());
+            for value in &headers {
+                req = req.header("x-forwarded-for", *value);
+            }
+            let r = req.send().await.expect("post");
+            assert_eq!(r.status(), 400, "{path} {headers:?}");
+            let body: Value = r.json().await.expect("json");
+            assert_eq!(body["error"], "invalid_input", "{body}");
+            assert!(body["fields"]["x-forwarded-for"].is_string(), "{body}");
+        }
+        let mut req = app.http.post(app.url("/sfn/sign_up")).header("content-type", "application/x-www-form-urlencoded").body(forms.clone());
+        for value in &headers {
+            req = req.header("x-forwarded-for", *value);
+        }
+        let r = req.send().await.expect("sign up");
+        assert_eq!(r.status(), 400, "sign_up {headers:?}");
+        assert!(r.text().await.expect("body").contains("x-forwarded-for"));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "spoof@example.com").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket LIKE $1", "auth:%").await, 0, "nothing was counted");
+
+    // The proxy's own entry is the client's address, whatever the client wrote before it.
+    let r = app
+        .http
+        .post(app.url("/api/auth/register/"))
+        .header("x-forwarded-for", "garbage, 6.6.6.6")
+        .header("x-forwarded-for", "2001:db8:1:2::99")
+        .header("content-type", "application/json")
+        .body(credentials)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 201);
+    // IPv6 clients are limited per /64: one host can pick any address in its network.
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket = $1", "auth:2001:db8:1:2::/64").await, 1);
+}

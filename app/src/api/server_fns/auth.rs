@@ -15,7 +15,7 @@ async fn start_session(state: &crate::server::platform::state::AppState, user_id
 
 #[cfg(feature = "ssr")]
 async fn limit_auth(state: &crate::server::platform::state::AppState) -> Result<(), AppError> {
-    let ip = super::context::client_ip(state);
+    let ip = super::context::client_ip(state)?;
     crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await
 }
 
