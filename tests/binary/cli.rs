@@ -142,3 +142,69 @@ fn extract_refuses_a_page_too_complex_to_parse() {
     assert!(out.stdout.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Kills the process it holds when dropped, so a failing test leaves nothing running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_standalone_emulator_needs_a_key_and_refuses_any_other() {
+    // Without a key it would be an open relay: anyone could have it post signed webhooks anywhere.
+    for unset in [None, Some("  ")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_infograph"));
+        cmd.args(["fal-emulator", "--addr", "127.0.0.1:0"]).env("RUST_LOG", "warn").env_remove("FAL_EMULATOR_KEY");
+        if let Some(value) = unset {
+            cmd.env("FAL_EMULATOR_KEY", value);
+        }
+        let mut child = Running(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run"));
+        let started = Instant::now();
+        // A hang guard: a refusing emulator exits at once; one that serves runs until killed.
+        while child.0.try_wait().expect("wait").is_none() && started.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.0.kill();
+        let mut stderr = String::new();
+        if let Some(mut err) = child.0.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut stderr);
+        }
+        let status = child.0.wait().expect("status");
+        assert!(!status.success(), "started without a key ({unset:?})");
+        assert!(stderr.contains("--key") && stderr.contains("FAL_EMULATOR_KEY"), "{stderr}");
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let _emulator = Running(
+        Command::new(env!("CARGO_BIN_EXE_infograph"))
+            .args(["fal-emulator", "--addr", &format!("127.0.0.1:{port}")])
+            .env("FAL_EMULATOR_KEY", "the-emulator-key")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start emulator"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http.get(format!("{base}/.well-known/jwks.json")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the emulator never came up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let submit = |key: &'static str| {
+        http.post(format!("{base}/queue/fal-ai/nano-banana-pro?fal_webhook=http://127.0.0.1:9/hook"))
+            .header("Authorization", format!("Key {key}"))
+            .json(&serde_json::json!({"prompt": "hello"}))
+            .send()
+    };
+    let refused = submit("some-other-key").await.expect("submit");
+    assert_eq!(refused.status(), 401);
+    let listing = http.get(format!("{base}/_emulator/submissions")).header("Authorization", "Key some-other-key").send().await.expect("list");
+    assert_eq!(listing.status(), 401);
+    let accepted = submit("the-emulator-key").await.expect("submit");
+    assert_eq!(accepted.status(), 200);
+}

@@ -56,7 +56,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         Emulator::new(
             format!("{local}{}", emulator::PREFIX),
             format!("{public_base_url}{}", emulator::PREFIX),
-            Some(emulator_key.clone()),
+            emulator_key.clone(),
             config.emulator_delay,
             http.clone(),
         )
