@@ -45,10 +45,15 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
-    /// Run only the fal-compatible emulator.
+    /// Run only the fal-compatible emulator (point FAL_QUEUE_URL and FAL_JWKS_URL at it, and give
+    /// the apps its key as FAL_KEY).
     FalEmulator {
         #[arg(long, default_value = "127.0.0.1:3900")]
         addr: SocketAddr,
+        /// The `Authorization: Key …` it serves; required, or it would run jobs and post signed
+        /// webhooks to any address for anyone who can reach it.
+        #[arg(long, env = "FAL_EMULATOR_KEY", hide_env_values = true)]
+        key: Option<String>,
         /// How long each emulated job takes (default: FAL_EMULATOR_DELAY_MS or 4000).
         #[arg(long, env = "FAL_EMULATOR_DELAY_MS", default_value_t = 4000)]
         delay_ms: u64,
@@ -100,11 +105,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Extract { file, url } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let html = app::server::blog::fetch::decode_html(&bytes, "text/html");
-            let article = app::server::blog::extract::extract(&html, url.as_deref());
+            let article = app::server::blog::extract::extract(&html, url.as_deref())
+                .with_context(|| format!("reading {}", file.display()))?;
             println!("{}", serde_json::to_string_pretty(&article)?);
         }
-        Command::FalEmulator { addr, delay_ms } => {
-            startup::serve_emulator(addr, Duration::from_millis(delay_ms)).await?;
+        Command::FalEmulator { addr, delay_ms, key } => {
+            let key = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).ok_or_else(|| {
+                anyhow!("the emulator needs a key: pass --key KEY or set FAL_EMULATOR_KEY (the apps use it as FAL_KEY); without one it would relay signed webhooks for anyone")
+            })?;
+            startup::serve_emulator(addr, Duration::from_millis(delay_ms), key).await?;
         }
         Command::User { command: UserCommand::Add { email, password, generate_password, credits, admin, if_missing } } => {
             let config = Config::from_env()?;

@@ -126,12 +126,13 @@ pub fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
-/// `infograph fal-emulator`: the emulator alone, for pointing `FAL_QUEUE_URL` / `FAL_JWKS_URL` at.
-pub async fn serve_emulator(addr: SocketAddr, delay: Duration) -> Result<(), StartupError> {
+/// `infograph fal-emulator`: the emulator alone, for pointing `FAL_QUEUE_URL` / `FAL_JWKS_URL` at;
+/// it serves only callers presenting `key` (the apps' `FAL_KEY`).
+pub async fn serve_emulator(addr: SocketAddr, delay: Duration, key: String) -> Result<(), StartupError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| StartupError::Listen(addr, e))?;
     let bound = listener.local_addr().map_err(|e| StartupError::Listen(addr, e))?;
     let base = loopback_url(bound);
-    let emu = Emulator::new(base.clone(), base, None, delay, crate::server::platform::http::client()?);
+    let emu = Emulator::new(base.clone(), base, key, delay, crate::server::platform::http::client()?);
     tracing::info!(queue = %emu.queue_url(), jwks = %emu.jwks_url(), "fal emulator listening");
     axum::serve(listener, emu.router())
         .with_graceful_shutdown(shutdown_signal())

@@ -1,6 +1,7 @@
 //! The `infograph` binary's admin commands, run as a person would, against a fresh SQLite file.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn infograph(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_infograph"))
@@ -133,4 +134,103 @@ fn a_generated_password_is_printed_once_and_stored_only_as_a_hash() {
     assert!(!stored.windows(password.len()).any(|w| w == password.as_bytes()), "the password is nowhere in the database files");
     assert!(String::from_utf8_lossy(&stored).contains("$argon2id$"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `infograph ARGS`, killing it if it is still running after `guard` (a hang guard: the
+/// test then fails on the exit status instead of hanging the suite).
+fn infograph_guarded(args: &[&str], guard: Duration) -> (Output, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infograph"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run infograph");
+    while child.try_wait().expect("wait").is_none() && started.elapsed() < guard {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    (child.wait_with_output().expect("output"), started.elapsed())
+}
+
+#[test]
+fn extract_refuses_a_page_too_complex_to_parse() {
+    let dir = tempfile_dir();
+    let page = format!("{dir}/complex.html");
+    // 3 MB of `<div>`s whose `</x>` end tags the parser ignores: hours of CPU unbounded.
+    std::fs::write(&page, format!("<html><body>{}</body></html>", "<div></x>".repeat(3 * 1024 * 1024 / 9))).expect("write page");
+    let (out, took) = infograph_guarded(&["extract", "--file", &page], Duration::from_secs(120));
+    eprintln!("infograph extract on a 3 MB hostile page: {took:?}");
+    assert!(!out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the page is too complex to read"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Kills the process it holds when dropped, so a failing test leaves nothing running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_standalone_emulator_needs_a_key_and_refuses_any_other() {
+    // Without a key it would be an open relay: anyone could have it post signed webhooks anywhere.
+    for unset in [None, Some("  ")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_infograph"));
+        cmd.args(["fal-emulator", "--addr", "127.0.0.1:0"]).env("RUST_LOG", "warn").env_remove("FAL_EMULATOR_KEY");
+        if let Some(value) = unset {
+            cmd.env("FAL_EMULATOR_KEY", value);
+        }
+        let mut child = Running(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run"));
+        let started = Instant::now();
+        // A hang guard: a refusing emulator exits at once; one that serves runs until killed.
+        while child.0.try_wait().expect("wait").is_none() && started.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.0.kill();
+        let mut stderr = String::new();
+        if let Some(mut err) = child.0.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut stderr);
+        }
+        let status = child.0.wait().expect("status");
+        assert!(!status.success(), "started without a key ({unset:?})");
+        assert!(stderr.contains("--key") && stderr.contains("FAL_EMULATOR_KEY"), "{stderr}");
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let _emulator = Running(
+        Command::new(env!("CARGO_BIN_EXE_infograph"))
+            .args(["fal-emulator", "--addr", &format!("127.0.0.1:{port}")])
+            .env("FAL_EMULATOR_KEY", "the-emulator-key")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start emulator"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http.get(format!("{base}/.well-known/jwks.json")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the emulator never came up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let submit = |key: &'static str| {
+        http.post(format!("{base}/queue/fal-ai/nano-banana-pro?fal_webhook=http://127.0.0.1:9/hook"))
+            .header("Authorization", format!("Key {key}"))
+            .json(&serde_json::json!({"prompt": "hello"}))
+            .send()
+    };
+    let refused = submit("some-other-key").await.expect("submit");
+    assert_eq!(refused.status(), 401);
+    let listing = http.get(format!("{base}/_emulator/submissions")).header("Authorization", "Key some-other-key").send().await.expect("list");
+    assert_eq!(listing.status(), 401);
+    let accepted = submit("the-emulator-key").await.expect("submit");
+    assert_eq!(accepted.status(), 200);
 }

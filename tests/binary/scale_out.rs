@@ -33,14 +33,23 @@ fn infograph() -> Command {
 
 /// `public`: the address fal's webhooks are sent to — in production the load balancer; here the
 /// instance that survives, which is what a load balancer would route to after the kill.
+/// The standalone emulator serves only callers with this key; the instances use it as `FAL_KEY`.
+const EMULATOR_KEY: &str = "scale-out-emulator-key";
+
 fn spawn_instance(db: &str, port: u16, public: &str, emulator: &str) -> Proc {
     let child = infograph()
         .arg("serve")
         .env("DATABASE_URL", db)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("PUBLIC_BASE_URL", public)
+        .env("FAL_KEY", EMULATOR_KEY)
+        // The emulator signs its webhooks as its own fal user: our account here.
+        .env("FAL_WEBHOOK_USER_ID", "emulator-user")
         .env("FAL_QUEUE_URL", format!("{emulator}/queue"))
         .env("FAL_JWKS_URL", format!("{emulator}/.well-known/jwks.json"))
+        // The standalone emulator's image URLs are plain http on loopback: allowed (test only),
+        // like a fixture server, so they are stored and copied instead of refused.
+        .env("FETCH_ALLOW_ADDRS", emulator.trim_start_matches("http://"))
         .env("RECONCILE_AFTER_SECS", "2")
         .env("JOB_TIMEOUT_SECS", "30")
         .env("JOB_LEASE_SECS", "5")
@@ -103,6 +112,7 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
         infograph()
             .args(["fal-emulator", "--addr", &format!("127.0.0.1:{emu_port}")])
             .env("FAL_EMULATOR_DELAY_MS", "1000")
+            .env("FAL_EMULATOR_KEY", EMULATOR_KEY)
             .spawn()
             .expect("start emulator"),
     );
@@ -210,7 +220,7 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     // Every job was submitted to fal exactly once: count the emulator's submissions per job.
     let subs: Value = http
         .get(format!("{emulator}/_emulator/submissions"))
-        .header("Authorization", "Key test")
+        .header("Authorization", format!("Key {EMULATOR_KEY}"))
         .send()
         .await
         .expect("submissions")

@@ -75,20 +75,22 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The caller's address for rate limiting (see [`rate_limit::client_ip`]).
+/// The caller's rate-limit key (its address, an IPv6 one by its /64; see
+/// [`rate_limit::client_key`]). A trusted proxy header whose entry is not an address is a `400`
+/// before the handler runs, so nothing is counted or created.
 pub struct ClientIp(pub String);
 
-/// The client address of a request.
-pub fn client_ip(parts: &Parts, state: &AppState) -> String {
+/// The rate-limit key of a request's client.
+pub fn client_ip(parts: &Parts, state: &AppState) -> Result<String, AppError> {
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
-    rate_limit::client_ip(&parts.headers, peer, state.config.trusted_proxy_header.as_deref())
+    rate_limit::client_key(&parts.headers, peer, state.config.trusted_proxy_header.as_deref())
 }
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts, state)))
+        client_ip(parts, state).map(ClientIp)
     }
 }
 

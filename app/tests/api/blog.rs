@@ -33,6 +33,8 @@ async fn fixture_site() -> (String, std::net::SocketAddr) {
         .route("/to-other-loopback", get(|| async { redirect("http://127.0.0.1:1/post") }))
         .route("/loop", get(|| async { redirect("/loop") }))
         .route("/huge", get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<p>x</p>".repeat(100_000)).into_response() }))
+        // 3 MB of `<div>`s closed by end tags the parser ignores: hours of parsing unbounded.
+        .route("/complex", get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<div></x>".repeat(340_000)).into_response() }))
         .route(
             "/slow",
             get(|| async {
@@ -122,4 +124,27 @@ async fn by_default_loopback_blogs_are_refused_at_create_time() {
     assert_eq!(status, 400, "{body}");
     assert!(body["fields"]["blog_url"].as_str().expect("msg").contains("not public"));
     assert_eq!(app.balance(&token).await, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_page_too_complex_to_parse_fails_the_job_and_refunds_once() {
+    let (site, addr) = fixture_site().await;
+    let app = TestApp::spawn_with(|c| c.fetch_allow = vec![addr]).await;
+    let token = app.register("cx@example.com").await;
+    let (status, body) = app.create(&token, json!({"prompt": "x", "blog_url": format!("{site}/complex")})).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(app.balance(&token).await, 9);
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    // A hang guard, not a speed test: unbounded, this page takes hours; refused, milliseconds.
+    let done = app.wait_final(&token, &id, std::time::Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["refunded"], true);
+    assert_eq!(done["error"], "could not read the blog: the page is too complex to read");
+    let refunds = app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await;
+    assert_eq!(refunds, 1);
+    assert_eq!(app.balance(&token).await, 10);
+    app.assert_ledger_matches("cx@example.com", &token).await;
+    // Nothing was sent to fal.
+    let submitted = app.count("SELECT COUNT(*) FROM infographs WHERE id = $1 AND fal_request_id IS NOT NULL", &id).await;
+    assert_eq!(submitted, 0);
 }

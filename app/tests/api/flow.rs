@@ -561,3 +561,201 @@ async fn only_the_write_handle_can_write() {
     let balance: i64 = sqlx::query_scalar("SELECT credit_balance FROM users").fetch_one(db.read()).await.expect("read");
     assert_eq!(balance, 11);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_signed_for_another_fal_account_is_refused_and_changes_nothing() {
+    // fal's JWKS signs every fal customer's webhooks: a valid signature alone proves nothing
+    // about whose job it is. In emulator mode the expected account is the emulator's.
+    let app = TestApp::spawn().await;
+    let token = app.register("acct@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] mine"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    let rid = app.fal_request_id(&id).await;
+    let webhook = json!({"request_id": rid, "status": "ERROR", "error": "forged", "payload": {"detail": "forged"}});
+    let (status, answer) = app.post_webhook_as(&id, &rid, &webhook, None, "someone-elses-fal-account").await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error"], "wrong_account", "{answer}");
+    assert!(answer["message"].is_string());
+    let s = app.status(&token, &id).await;
+    assert_eq!(s["status"], "processing", "{s}");
+    assert_eq!(app.balance(&token).await, 9);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 0);
+
+    // A configured account id is what counts, whatever mode.
+    let app = TestApp::spawn_with(|c| c.fal.webhook_user_id = Some("our-account".into())).await;
+    let token = app.register("acct2@example.com").await;
+    let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] mine too"})).await;
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    let rid = app.fal_request_id(&id).await;
+    let ok = json!({"request_id": rid, "status": "OK", "payload": ok_payload()});
+    let (status, _) = app.post_webhook(&id, &rid, &ok, None).await;
+    assert_eq!(status, 401, "the emulator's id is not our configured account");
+    let (status, answer) = app.post_webhook_as(&id, &rid, &ok, None, "our-account").await;
+    assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn image_urls_that_are_not_https_fail_the_job_and_refund_once() {
+    let app = TestApp::spawn().await;
+    let token = app.register("xss@example.com").await;
+    for (url, scheme) in [
+        ("javascript:alert(document.cookie)", "javascript:"),
+        ("data:image/svg+xml;base64,PHN2Zy8+", "data:"),
+        ("http://fal.media/files/x.png", "http:"),
+        ("file:///etc/passwd", "file:"),
+    ] {
+        let (_, body) = app.create(&token, json!({"prompt": format!("[emulator:nowebhook] {scheme}")})).await;
+        let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+        let rid = app.fal_request_id(&id).await;
+        let webhook = json!({"request_id": rid, "status": "OK", "payload": {"images": [{"url": url, "width": 8, "height": 8}]}});
+        let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
+        assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");
+        let done = app.status(&token, &id).await;
+        assert_eq!(done["status"], "failed", "{url}: {done}");
+        assert_eq!(done["refunded"], true);
+        assert!(done["image_url"].is_null() && done["source_image_url"].is_null(), "{done}");
+        let error = done["error"].as_str().expect("error");
+        assert!(error.contains("not https") && error.contains(scheme), "{error}");
+        let stored: Option<String> = sqlx::query_scalar("SELECT image_url FROM infographs WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.running.state.db.read())
+            .await
+            .expect("row");
+        assert_eq!(stored, None, "{url} was stored");
+        // Redelivered, it changes nothing: one refund.
+        let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
+        assert_eq!((status, answer["changed"].clone()), (200, json!(false)), "{answer}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 1);
+    }
+    assert_eq!(app.balance(&token).await, 10);
+    app.assert_ledger_matches("xss@example.com", &token).await;
+}
+
+/// A server that records the `Authorization` header of every request it gets, whatever the
+/// method or path, and answers `{}`.
+async fn spawn_recorder() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let router = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let record = record.clone();
+        async move {
+            let auth = headers.get("authorization").map(|v| v.to_str().unwrap_or("<binary>").to_string());
+            record.lock().expect("lock").push(auth);
+            axum::Json(json!({"status": "COMPLETED"}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_fal_key_is_never_sent_to_urls_outside_the_queues_origin() {
+    // A fake fal whose submit answer points status, response and cancel at another server.
+    let (elsewhere, seen_elsewhere) = spawn_recorder().await;
+    let submits = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Option<String>>::new()));
+    let record = submits.clone();
+    let foreign = elsewhere.clone();
+    let fake_fal = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let (record, foreign) = (record.clone(), foreign.clone());
+        async move {
+            record.lock().expect("lock").push(headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string));
+            axum::Json(json!({
+                "request_id": "req-foreign", "status": "IN_QUEUE",
+                "status_url": format!("{foreign}/requests/req-foreign/status"),
+                "response_url": format!("{foreign}/requests/req-foreign"),
+                "cancel_url": format!("{foreign}/requests/req-foreign/cancel"),
+            }))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let fal_addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, fake_fal).await;
+    });
+    let app = TestApp::spawn_with(|c| {
+        c.fal.key = Some(app::server::platform::config::Secret::new("fal-secret-key"));
+        c.fal.queue_url = Some(format!("http://{fal_addr}"));
+        c.reconcile_after = Duration::from_secs(1);
+        c.job_timeout = Duration::from_secs(4);
+        c.progress_poll = Duration::from_millis(200);
+    })
+    .await;
+    let token = app.register("key@example.com").await;
+    let (status, body) = app.create(&token, json!({"prompt": "where do my URLs go"})).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
+    assert_eq!(app.fal_request_id(&id).await, "req-foreign");
+    // Cancelling would PUT the foreign cancel URL: refused without sending, reported upstream.
+    let r = app
+        .http
+        .post(app.url(&format!("/api/infographs/{id}/cancel/")))
+        .header("Authorization", format!("Token {token}"))
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(r.status(), 502);
+    // The reconciler and the progress poller refuse the foreign status URL; the hard timeout ends it.
+    let done = app.wait_final(&token, &id, WAIT).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(done["error"].as_str().expect("error").contains("timed out"), "{done}");
+    assert_eq!(done["refunded"], true);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_ledger WHERE infograph_id = $1 AND reason = 'refund'", &id).await, 1);
+    assert_eq!(app.balance(&token).await, 10);
+    // fal itself got the key; the other server never saw a request at all.
+    assert_eq!(submits.lock().expect("lock").as_slice(), &[Some("Key fal-secret-key".to_string())]);
+    let seen = seen_elsewhere.lock().expect("lock").clone();
+    assert!(seen.is_empty(), "the foreign server was called: {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_proxy_header_whose_last_entry_is_not_an_ip_is_refused_and_counts_nothing() {
+    // The proxy appends its own entry last; a client's own entries come before it. When the last
+    // one is not an address, the proxy did not write it: walking back to an entry that parses
+    // would let the client pick its rate-limit bucket.
+    let app = TestApp::spawn_with(|c| c.trusted_proxy_header = Some("x-forwarded-for".into())).await;
+    let credentials = json!({"email": "spoof@example.com", "password": "password123"}).to_string();
+    let forms = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("email", "spoof@example.com"), ("password", "password123")])
+        .finish();
+    for headers in [vec!["1.2.3.4, garbage"], vec!["1.2.3.4", "garbage"], vec!["1.2.3.4, "], vec!["1.2.3.4,203.0.113.9:4711"]] {
+        for path in ["/api/auth/register/", "/api/auth/token/"] {
+            let mut req = app.http.post(app.url(path)).header("content-type", "application/json").body(credentials.clone());
+            for value in &headers {
+                req = req.header("x-forwarded-for", *value);
+            }
+            let r = req.send().await.expect("post");
+            assert_eq!(r.status(), 400, "{path} {headers:?}");
+            let body: Value = r.json().await.expect("json");
+            assert_eq!(body["error"], "invalid_input", "{body}");
+            assert!(body["fields"]["x-forwarded-for"].is_string(), "{body}");
+        }
+        let mut req = app.http.post(app.url("/sfn/sign_up")).header("content-type", "application/x-www-form-urlencoded").body(forms.clone());
+        for value in &headers {
+            req = req.header("x-forwarded-for", *value);
+        }
+        let r = req.send().await.expect("sign up");
+        assert_eq!(r.status(), 400, "sign_up {headers:?}");
+        assert!(r.text().await.expect("body").contains("x-forwarded-for"));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "spoof@example.com").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket LIKE $1", "auth:%").await, 0, "nothing was counted");
+
+    // The proxy's own entry is the client's address, whatever the client wrote before it.
+    let r = app
+        .http
+        .post(app.url("/api/auth/register/"))
+        .header("x-forwarded-for", "garbage, 6.6.6.6")
+        .header("x-forwarded-for", "2001:db8:1:2::99")
+        .header("content-type", "application/json")
+        .body(credentials)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 201);
+    // IPv6 clients are limited per /64: one host can pick any address in its network.
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket = $1", "auth:2001:db8:1:2::/64").await, 1);
+}

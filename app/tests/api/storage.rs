@@ -273,14 +273,15 @@ async fn failed_copies_keep_the_job_completed_with_fals_url_and_are_retried_boun
     let shown = app.status(&token, &id).await;
     assert_eq!((shown["width"].as_i64(), shown["height"].as_i64()), (Some(640), Some(480)));
 
-    // A plain-http URL that is not an explicit test allowance is never fetched.
+    // A plain-http URL that is not an explicit test allowance is never stored, so never
+    // fetched: the job fails (and is refunded) instead (see `Outcome::vetted`).
     let other = format!("http://127.0.0.1:{}/x.png", fixture.port() + 1);
     let id = complete_with(&app, &token, &other).await;
-    let s = wait_storage(&app, &id, |s| s.storage_error.is_some()).await;
-    assert!(s.storage_error.as_deref().is_some_and(|e| e.contains("not allowed")), "{s:?}");
+    let s = storage_state(&app, &id).await;
+    assert_eq!((s.status.as_str(), s.image_url.as_deref(), s.storage_attempts), ("failed", None, 0), "{s:?}");
 
-    // None of it moved a credit: 4 jobs charged, none refunded.
-    assert_eq!(app.balance(&token).await, 6);
+    // Copy failures moved no credit: 4 jobs charged, only the refused URL refunded.
+    assert_eq!(app.balance(&token).await, 7);
     app.assert_ledger_matches("cy@example.com", &token).await;
 }
 

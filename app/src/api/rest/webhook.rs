@@ -22,6 +22,7 @@ impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         let (status, code) = match &self.0 {
             WebhookError::Signature(_) => (StatusCode::UNAUTHORIZED, "invalid_signature"),
+            WebhookError::OtherAccount => (StatusCode::UNAUTHORIZED, "wrong_account"),
             WebhookError::Body(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
             WebhookError::UnknownJob => (StatusCode::NOT_FOUND, "not_found"),
             WebhookError::NotReady => (StatusCode::CONFLICT, "not_ready"),
@@ -44,7 +45,7 @@ impl IntoResponse for Refused {
     responses(
         (status = 200, body = WebhookAck),
         (status = 400, body = ErrorBody, content_type = ERR),
-        (status = 401, description = "Missing or invalid signature", body = ErrorBody, content_type = ERR),
+        (status = 401, description = "Missing or invalid signature, or signed for another fal account", body = ErrorBody, content_type = ERR),
         (status = 404, body = ErrorBody, content_type = ERR),
         (status = 409, description = "Not submitted yet; fal retries", body = ErrorBody, content_type = ERR),
     ))]

@@ -19,7 +19,7 @@ async fn start_session(state: &crate::server::platform::state::AppState, user_id
 pub async fn sign_up(email: String, password: String) -> Result<String, AppError> {
     use crate::server::accounts::{signup, users};
     let state = super::context::app_state()?;
-    signup::limit(&state, &super::context::client_ip(&state)).await?;
+    signup::limit(&state, &super::context::client_ip(&state)?).await?;
     signup::sign_up(&state, &email, &password).await?;
     users::normalize_email(&email)
 }
@@ -35,7 +35,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, AppError> {
     use crate::server::accounts::users;
     let state = super::context::app_state()?;
-    let ip = super::context::client_ip(&state);
+    let ip = super::context::client_ip(&state)?;
     crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
     let user = users::authenticate(&state.db, &email, &password).await?;
     start_session(&state, &user.id).await?;

@@ -35,12 +35,14 @@ pub async fn require_user() -> Result<(AppState, UserRow), AppError> {
     Ok((state, user))
 }
 
-/// The browser's address, for rate limiting sign-up and sign-in.
-pub fn client_ip(state: &AppState) -> String {
-    match parts() {
+/// The browser's rate-limit key, for sign-up and sign-in; a `400` (with that status) when the
+/// trusted proxy header's entry is not an address.
+pub fn client_ip(state: &AppState) -> Result<String, AppError> {
+    let key = match parts() {
         Some(parts) => extract::client_ip(&parts, state),
-        None => crate::server::billing::rate_limit::client_ip(&http::HeaderMap::new(), None, None),
-    }
+        None => crate::server::billing::rate_limit::client_key(&http::HeaderMap::new(), None, None),
+    };
+    key
 }
 
 pub fn set_cookie(value: String) {

@@ -68,6 +68,11 @@ impl Storage {
         Ok(Self { store, describe, emulator_files, wake: Wake::default() })
     }
 
+    /// URL prefixes of the embedded emulator's files (public and loopback), if it is mounted.
+    pub fn emulator_file_prefixes(&self) -> Vec<&str> {
+        self.emulator_files.iter().flat_map(|(public, local)| [public.as_str(), local.as_str()]).collect()
+    }
+
     /// Wakes the copier at once (a job just completed) instead of at its next idle poll.
     pub fn wake(&self) {
         self.wake.wake();

@@ -19,6 +19,10 @@ pub enum FalError {
     Status { status: u16, message: String },
     #[error("unexpected answer from fal: {0}")]
     Decode(String),
+    /// A status / response / cancel URL (they come from fal's answers) outside the origin of
+    /// `FAL_QUEUE_URL`: the key is never sent there, so nothing is sent at all.
+    #[error("refused to call {0}: not the origin of FAL_QUEUE_URL")]
+    ForeignUrl(String),
 }
 
 impl FalError {
@@ -27,7 +31,7 @@ impl FalError {
         match self {
             Self::Transport(_) => true,
             Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
-            Self::Decode(_) | Self::Unconfirmed(_) => false,
+            Self::Decode(_) | Self::Unconfirmed(_) | Self::ForeignUrl(_) => false,
         }
     }
 }
@@ -116,6 +120,8 @@ pub fn error_message(payload: Option<&serde_json::Value>, fallback: &str) -> Str
 pub struct FalClient {
     http: reqwest::Client,
     queue_url: String,
+    /// Scheme, host and port of `queue_url`: the only place the key is sent.
+    origin: Option<url::Origin>,
     model: String,
     key: Secret,
     retry_base: Duration,
@@ -131,7 +137,20 @@ impl FalClient {
         retry_base: Duration,
         max_attempts: u32,
     ) -> Self {
-        Self { http, queue_url, model, key, retry_base, max_attempts }
+        let origin = url::Url::parse(&queue_url).ok().map(|u| u.origin()).filter(url::Origin::is_tuple);
+        Self { http, queue_url, origin, model, key, retry_base, max_attempts }
+    }
+
+    /// `raw` as a URL the key may go to: on the queue's origin. fal's answers carry the URLs we
+    /// call later, so a compromised or spoofed answer must not be able to collect the key.
+    fn ours(&self, raw: &str) -> Result<reqwest::Url, FalError> {
+        let url = reqwest::Url::parse(raw).map_err(|_| FalError::Decode("fal gave an invalid URL".into()))?;
+        if self.origin.as_ref() == Some(&url.origin()) {
+            return Ok(url);
+        }
+        let foreign = url.origin().ascii_serialization();
+        tracing::warn!(url_origin = %foreign, queue = %self.queue_url, "refused to send the fal key outside the queue's origin");
+        Err(FalError::ForeignUrl(foreign))
     }
 
     fn auth(&self) -> String {
@@ -166,9 +185,10 @@ impl FalClient {
     /// press again. fal answers 202 when it takes the request and 400 when the job already
     /// completed; either way the outcome arrives by webhook.
     pub async fn cancel(&self, cancel_url: &str) -> Result<(), FalError> {
+        let url = self.ours(cancel_url)?;
         let response = self
             .http
-            .put(cancel_url)
+            .put(url)
             .header(reqwest::header::AUTHORIZATION, self.auth())
             .send()
             .await
@@ -188,10 +208,11 @@ impl FalClient {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, FalError> {
+        let url = self.ours(url)?;
         self.with_retries(|| async {
             let response = self
                 .http
-                .get(url)
+                .get(url.clone())
                 .header(reqwest::header::AUTHORIZATION, self.auth())
                 .send()
                 .await
@@ -255,6 +276,32 @@ mod tests {
         }
         assert!(FalError::Transport("x".into()).is_retryable());
         assert!(!FalError::Unconfirmed("timeout".into()).is_retryable());
+        assert!(!FalError::ForeignUrl("https://evil.example".into()).is_retryable());
+    }
+
+    #[test]
+    fn the_key_goes_only_to_the_queues_origin() {
+        let client = |queue: &str| {
+            FalClient::new(reqwest::Client::new(), queue.into(), "m".into(), Secret::new("k"), Duration::ZERO, 1)
+        };
+        let fal = client("https://queue.fal.run");
+        for ok in ["https://queue.fal.run/fal-ai/x/requests/1/status", "https://queue.fal.run:443/r", "HTTPS://QUEUE.FAL.RUN/r"] {
+            assert!(fal.ours(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://queue.fal.run/r",
+            "https://queue.fal.run:8443/r",
+            "https://evil.example/r",
+            "https://queue.fal.run.evil.example/r",
+            "https://queue.fal.run@evil.example/r",
+            "not a url",
+        ] {
+            assert!(fal.ours(bad).is_err(), "{bad}");
+        }
+        let local = client("http://127.0.0.1:3000/fal-emulator/queue");
+        assert!(local.ours("http://127.0.0.1:3000/fal-emulator/queue/m/requests/1").is_ok());
+        assert!(matches!(local.ours("http://127.0.0.1:3001/x"), Err(FalError::ForeignUrl(o)) if o == "http://127.0.0.1:3001"));
+        assert!(client("not a url").ours("https://queue.fal.run/r").is_err());
     }
 
     #[test]

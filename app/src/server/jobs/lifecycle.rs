@@ -8,8 +8,16 @@ use crate::server::delivery::email;
 use crate::server::platform::state::AppState;
 
 /// Applies an outcome once. Returns whether this call changed the job (duplicates return false).
+/// Every outcome (webhook, reconciler, worker) is vetted here first, so an image URL we would
+/// not store fails the job (with its refund) whichever path brought it.
 pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Result<bool, sqlx::Error> {
-    let changed = match outcome {
+    let own_files = state.storage.emulator_file_prefixes();
+    let vetted = outcome.clone().vetted(&own_files, &state.config.fetch_allow);
+    if let (Outcome::Completed { .. }, Outcome::Failed { message }) = (outcome, &vetted) {
+        tracing::warn!(infograph = %id, reason = %message, "refused the image URL of a completed job");
+    }
+    let outcome = vetted;
+    let changed = match &outcome {
         Outcome::Completed { image_url, width, height } => {
             repo::complete(&state.db, id, &Image { url: image_url, width: *width, height: *height }).await?
         }

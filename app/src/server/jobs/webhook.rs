@@ -1,5 +1,5 @@
 //! fal's webhook, as a use case: the signature is verified over the raw body before anything is
-//! parsed, the body must be about this job's fal request (adopting it when the submission was
+//! parsed, the signed user id must be our fal account (when configured), the body must be about this job's fal request (adopting it when the submission was
 //! never recorded), and the outcome is applied once. Duplicates change nothing.
 
 use super::lifecycle;
@@ -15,6 +15,10 @@ use serde_json::Value;
 pub enum WebhookError {
     #[error("invalid signature: {0}")]
     Signature(#[from] VerifyError),
+    /// Validly signed by fal, but for another fal account (fal signs every customer's webhooks
+    /// with the same keys).
+    #[error("the webhook was signed for another fal account")]
+    OtherAccount,
     #[error("invalid body: {0}")]
     Body(String),
     #[error("unknown infograph")]
@@ -36,6 +40,11 @@ impl From<sqlx::Error> for WebhookError {
 pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
     let signed = SignedHeaders::from_headers(headers)?;
     state.jwks.verify(&signed, body).await?;
+    // The user id is part of the signed message, so after verification it is fal's word.
+    if state.config.fal.webhook_user_id.as_deref().is_some_and(|ours| ours != signed.user_id) {
+        tracing::warn!(infograph = %id, user_id = %signed.user_id, "webhook for another fal account refused");
+        return Err(WebhookError::OtherAccount);
+    }
     let json: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Body(e.to_string()))?;
     let request_id = json
         .get("request_id")

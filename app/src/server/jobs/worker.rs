@@ -111,7 +111,11 @@ async fn read_blog(state: &AppState, raw: &str) -> Result<extract::Article, JobE
     let page = fetch::fetch_html(&url, state.config.fetch_policy())
         .await
         .map_err(|e| format!("could not read the blog: {e}"))?;
-    Ok(extract::extract_off_thread(page.html, Some(page.final_url.to_string())).await)
+    state
+        .reader
+        .extract(page.html, Some(page.final_url.to_string()))
+        .await
+        .map_err(|e| JobError::Failed(format!("could not read the blog: {e}")))
 }
 
 async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError> {

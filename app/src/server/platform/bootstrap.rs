@@ -7,6 +7,7 @@ use super::db::{redact_url, Db};
 use super::signing::Signer;
 use super::state::AppState;
 use crate::server::accounts::tokens::TokenCache;
+use crate::server::blog::extract::Reader;
 use crate::server::delivery::email::{MailError, Mailer};
 use crate::server::delivery::events::Events;
 use crate::server::delivery::storage::{Storage, StorageError};
@@ -45,7 +46,7 @@ pub struct Services {
 }
 
 /// `local`: the loopback URL of the bound listener; `addr`: its address.
-pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
+pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
     let public_base_url = config.public_base_url.clone().unwrap_or_else(|| local.to_string());
     let db = Db::connect(&config.database_url)
         .await
@@ -59,7 +60,7 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         Emulator::new(
             format!("{local}{}", emulator::PREFIX),
             format!("{public_base_url}{}", emulator::PREFIX),
-            Some(emulator_key.clone()),
+            emulator_key.clone(),
             config.emulator_delay,
             http.clone(),
         )
@@ -72,6 +73,14 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         Some(emu) => emu.jwks_url(),
         None => DEFAULT_FAL_JWKS_URL.to_string(),
     });
+    // The emulator signs as its own fal user; expecting it keeps the account check running
+    // wherever the emulator is used (locally, in every test).
+    if emulator.is_some() && config.fal.webhook_user_id.is_none() {
+        config.fal.webhook_user_id = Some(emulator::EMULATOR_USER_ID.to_string());
+    }
+    if config.fal.webhook_user_id.is_none() {
+        tracing::warn!("FAL_WEBHOOK_USER_ID is unset: webhooks signed by fal for any fal account are accepted");
+    }
     let key = config.fal.key.clone().unwrap_or_else(|| Secret::new(emulator_key));
     let fal = FalClient::new(http.clone(), queue_url.clone(), config.fal.model.clone(), key, config.fal.retry_base, config.fal.max_attempts);
     let emulator_files = emulator
@@ -102,6 +111,7 @@ pub async fn build(config: Config, addr: SocketAddr, local: &str) -> Result<Serv
         events,
         eta,
         signer,
+        reader: Reader::default(),
     };
     Ok(Services { state, emulator })
 }

@@ -52,6 +52,10 @@ fn base_url(raw: &str) -> Result<String, Infallible> {
     Ok(raw.trim().trim_end_matches('/').to_string())
 }
 
+fn trimmed(raw: &str) -> Result<String, Infallible> {
+    Ok(raw.trim().to_string())
+}
+
 fn lowercase(raw: &str) -> Result<String, Infallible> {
     Ok(raw.trim().to_ascii_lowercase())
 }
@@ -75,6 +79,12 @@ pub struct FalConfig {
     pub jwks_url: Option<String>,
     #[arg(long = "fal-model", env = "FAL_MODEL", default_value = DEFAULT_FAL_MODEL)]
     pub model: String,
+    /// Our fal account's user id: a webhook whose signed `X-Fal-Webhook-User-Id` differs is
+    /// refused (fal's JWKS signs every fal customer's webhooks). It is that header on any webhook
+    /// fal sends you, also shown in fal's dashboard. Unset: not checked, except with the emulator,
+    /// whose user id is then expected.
+    #[arg(long = "fal-webhook-user-id", env = "FAL_WEBHOOK_USER_ID", value_parser = trimmed)]
+    pub webhook_user_id: Option<String>,
     /// Base delay of the submit retry backoff (doubled each try, ±25 % jitter), in ms.
     #[arg(id = "fal_retry_base", value_name = "FAL_RETRY_BASE", long = "fal-retry-base-ms", env = "FAL_RETRY_BASE_MS", default_value = "1000", value_parser = millis)]
     pub retry_base: Duration,

@@ -6,6 +6,7 @@ use super::db::Db;
 use super::queue::Wake;
 use super::signing::Signer;
 use crate::server::accounts::tokens::TokenCache;
+use crate::server::blog::extract::Reader;
 use crate::server::delivery::email::Mailer;
 use crate::server::delivery::events::Events;
 use crate::server::delivery::storage::Storage;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub eta: Arc<EtaCache>,
     /// Signs verification links.
     pub signer: Signer,
+    /// Reads blog pages: a few at a time, each within a deadline (shared by every job).
+    pub reader: Reader,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -10,6 +10,7 @@ use app::server::platform::config::Config;
 use app::server::fal::signature::{
     jwks_for, signed_message, HEADER_REQUEST_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_USER_ID,
 };
+use app::server::fal::emulator::EMULATOR_USER_ID;
 use app::startup::Application;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -227,18 +228,24 @@ impl TestApp {
         }
     }
 
-    /// Posts a webhook for fal request `rid`, signed with `key` (the published test key if `None`).
+    /// Posts a webhook for fal request `rid`, signed with `key` (the published test key if `None`)
+    /// for our fal account (the emulator's user id, which the app expects in emulator mode).
     pub async fn post_webhook(&self, id: &str, rid: &str, body: &Value, key: Option<&SigningKey>) -> (u16, Value) {
+        self.post_webhook_as(id, rid, body, key, EMULATOR_USER_ID).await
+    }
+
+    /// [`TestApp::post_webhook`], signed for fal account `user_id`.
+    pub async fn post_webhook_as(&self, id: &str, rid: &str, body: &Value, key: Option<&SigningKey>, user_id: &str) -> (u16, Value) {
         let key = key.unwrap_or(&self.test_key);
         let raw = body.to_string().into_bytes();
         let ts = now_secs().to_string();
-        let sig = key.sign(&signed_message(rid, "test-user", &ts, &raw));
+        let sig = key.sign(&signed_message(rid, user_id, &ts, &raw));
         self.post_webhook_raw(
             id,
             raw,
             &[
                 (HEADER_REQUEST_ID, rid.to_string()),
-                (HEADER_USER_ID, "test-user".into()),
+                (HEADER_USER_ID, user_id.into()),
                 (HEADER_TIMESTAMP, ts),
                 (HEADER_SIGNATURE, hex::encode(sig.to_bytes())),
             ],

@@ -63,8 +63,9 @@ impl Job {
 
 struct Inner {
     key: SigningKey,
-    /// The `Authorization: Key ...` the emulator accepts; `None` accepts any (standalone mode).
-    api_key: Option<String>,
+    /// The only `Authorization: Key ...` the emulator serves (embedded: a random key the app
+    /// holds; standalone: `--key`), so it is never an open relay for signed webhooks.
+    api_key: String,
     /// Absolute URL of the emulator root, e.g. `http://127.0.0.1:3000/fal-emulator`.
     base_url: String,
     /// Root for image URLs handed to browsers (the public address when one is configured).
@@ -78,9 +79,9 @@ struct Inner {
 pub struct Emulator(Arc<Inner>);
 
 impl Emulator {
-    /// `api_key`: when set, only callers presenting it are served, so an emulator mounted inside
-    /// the app is not an open relay for webhooks to arbitrary addresses.
-    pub fn new(base_url: String, media_url: String, api_key: Option<String>, delay: Duration, http: reqwest::Client) -> Self {
+    /// `api_key`: only callers presenting it are served, so the emulator is not an open relay
+    /// for jobs and signed webhooks to arbitrary addresses.
+    pub fn new(base_url: String, media_url: String, api_key: String, delay: Duration, http: reqwest::Client) -> Self {
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         Self(Arc::new(Inner { key, api_key, base_url, media_url, delay, http, jobs: Mutex::new(HashMap::new()) }))
     }
@@ -99,12 +100,12 @@ impl Emulator {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Key "))
             .filter(|k| !k.is_empty());
-        match (&self.0.api_key, presented) {
-            (_, None) => false,
-            (None, Some(_)) => true,
-            (Some(expected), Some(given)) => {
+        match presented {
+            None => false,
+            // An empty expected key matches nothing (`presented` is never empty).
+            Some(given) => {
                 use subtle::ConstantTimeEq;
-                expected.as_bytes().ct_eq(given.as_bytes()).into()
+                self.0.api_key.as_bytes().ct_eq(given.as_bytes()).into()
             }
         }
     }
