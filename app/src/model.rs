@@ -347,6 +347,46 @@ pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
     }
 }
 
+pub const INSTRUCTION_MAX_CHARS: usize = 2000;
+
+/// A refine request as it arrives, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawRefine {
+    pub instruction: Option<String>,
+    pub number_of_infographs: Option<String>,
+}
+
+/// A validated refine request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefineCommand {
+    pub instruction: String,
+    pub count: u32,
+}
+
+pub fn parse_instruction(raw: Option<&str>) -> Result<String, Invalid> {
+    let text = raw.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return Err("is required".into());
+    }
+    if text.chars().count() > INSTRUCTION_MAX_CHARS {
+        return Err(format!("must be at most {INSTRUCTION_MAX_CHARS} characters").into());
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.to_string())
+}
+
+pub fn validate_refine(raw: &RawRefine) -> Result<RefineCommand, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let instruction = parse_instruction(raw.instruction.as_deref()).map_err(|e| errors.insert("instruction".into(), e.0)).ok();
+    let count = parse_count(raw.number_of_infographs.as_deref()).map_err(|e| errors.insert("number_of_infographs".into(), e.0)).ok();
+    match (instruction, count) {
+        (Some(instruction), Some(count)) if errors.is_empty() => Ok(RefineCommand { instruction, count }),
+        _ => Err(errors),
+    }
+}
+
 /// What the browser and the REST API see of one infograph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InfographView {
@@ -388,6 +428,19 @@ pub struct InfographView {
     /// Bumped on phase changes within a status (see [`InfographView::is_newer_than`]).
     #[serde(default)]
     pub progress_version: i64,
+    /// The infograph this one refines; `None` for an original.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// The original's id, shared by every version.
+    #[serde(default)]
+    pub family_id: Option<String>,
+    /// What the refinement asked to change.
+    #[serde(default)]
+    pub instruction: Option<String>,
+    /// How many versions its family has (the gallery shows a family as one card); 0 when not
+    /// counted.
+    #[serde(default)]
+    pub versions: i64,
 }
 
 #[cfg(test)]
@@ -418,6 +471,10 @@ impl InfographView {
             progress: 0,
             eta_ms: None,
             progress_version: 0,
+            parent_id: None,
+            family_id: None,
+            instruction: None,
+            versions: 0,
         }
     }
 }

@@ -1,14 +1,15 @@
 //! `GET /media/{id}/{file}`: our stored images and thumbnails, to their owner only (see the
-//! serving policy in `server::storage`). The caller is the session cookie's user (an `<img>` in
-//! the app) or the `Authorization: Token` user (an API client).
+//! serving policy in `server::delivery::storage`). The caller is the session cookie's user (an
+//! `<img>` in the app) or the `Authorization: Token` user (an API client); or, for one file and
+//! an hour, whoever holds a URL we signed for it (fal, fetching the image a refinement edits).
 
-use super::extract::Caller;
+use super::extract::request_user;
 use crate::errors::AppError;
 use crate::server::delivery::storage;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 
@@ -22,16 +23,38 @@ fn valid_file_name(file: &str) -> bool {
         })
 }
 
+#[derive(serde::Deserialize)]
+pub struct Signed {
+    expires: Option<String>,
+    signature: Option<String>,
+}
+
+/// Whose files the request may have: the signed file's job (anyone's), or the caller's.
+async fn allowed_owner(state: &AppState, headers: &HeaderMap, id: &str, file: &str, signed: &Signed) -> Result<Option<String>, AppError> {
+    match (&signed.expires, &signed.signature) {
+        (Some(expires), Some(signature)) => {
+            if storage::signature_holds(&state.signer, id, file, expires, signature, crate::server::platform::db::now_ms()) {
+                Ok(None)
+            } else {
+                Err(AppError::Forbidden("this link is not valid or has expired".into()))
+            }
+        }
+        _ => Ok(Some(request_user(state, headers).await?.ok_or(AppError::Unauthorized)?.id)),
+    }
+}
+
 pub async fn serve(
     State(state): State<AppState>,
-    Caller(user): Caller,
     Path((id, file)): Path<(String, String)>,
+    Query(signed): Query<Signed>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let owner = allowed_owner(&state, &headers, &id, &file, &signed).await?;
     if !valid_file_name(&file) || id.len() > 64 {
         return Err(AppError::NotFound);
     }
     // Ownership is part of the lookup: another user's image is indistinguishable from none.
-    let key = storage::owned_object(&state.db, &user.id, &id, &file).await?.ok_or(AppError::NotFound)?;
+    let key = storage::stored_object(&state.db, owner.as_deref(), &id, &file).await?.ok_or(AppError::NotFound)?;
     let (size, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
         tracing::error!(infograph = %id, error = %e, "a stored image could not be read");
         match e {

@@ -35,11 +35,11 @@ impl Modify for TokenAuth {
         meta::health, accounts::register, accounts::token, accounts::account, accounts::update_account,
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
-        infographs::remove, infographs::download, webhook::webhook, meta::openapi_json, meta::docs_page,
+        infographs::remove, infographs::download, infographs::refine, infographs::versions, webhook::webhook, meta::openapi_json, meta::docs_page,
         super::live::events,
     ),
     components(schemas(
-        ErrorBody, CreateRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
+        ErrorBody, CreateRequest, RefineRequest, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),

@@ -101,6 +101,12 @@ pub struct InfographJson {
     pub progress: u8,
     /// Estimated seconds left, when there is an estimate.
     pub eta_seconds: Option<i64>,
+    /// The infograph this one refines (`null` for an original).
+    pub parent_id: Option<String>,
+    /// The original's id, shared by every version of its family.
+    pub family_id: Option<String>,
+    /// What the refinement asked to change (`null` for an original).
+    pub instruction: Option<String>,
 }
 
 impl InfographJson {
@@ -132,6 +138,9 @@ impl InfographJson {
             queue_position: v.queue_position,
             progress: v.progress,
             eta_seconds: v.eta_ms.map(|ms| (ms + 999) / 1000),
+            parent_id: v.parent_id.clone(),
+            family_id: v.family_id.clone().or_else(|| Some(v.id.clone())),
+            instruction: v.instruction.clone(),
         }
     }
 }
@@ -157,6 +166,18 @@ pub struct AccountJson {
     pub email_verified: bool,
     /// Emails when a job completes or fails (opt-in).
     pub notify_email: bool,
+}
+
+/// `POST /api/infographs/{id}/refine/`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RefineRequest {
+    /// What to change ("make the title larger, use dark blue"), 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S", example = "Make the title larger and use dark blue")]
+    pub instruction: String,
+    /// 1–4 new versions, as a number or a string. Default 1.
+    #[schema(required = false, value_type = Option<Object>, example = 1)]
+    pub number_of_infographs: Option<serde_json::Value>,
 }
 
 /// `PATCH /api/account/`: the settings that can be changed.

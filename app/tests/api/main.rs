@@ -13,3 +13,4 @@ mod manage;
 mod readability;
 mod security;
 mod storage;
+mod versions;

@@ -373,6 +373,7 @@ async fn the_openapi_document_covers_every_api_route() {
         "GET /api/infographs/status/{id}/", "POST /api/infographs/webhook/{id}/", "DELETE /api/infographs/{id}/", "GET /api/events/",
         "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "GET /api/infographs/{id}/download/",
         "POST /api/account/verification/", "GET /api/account/tokens/", "DELETE /api/account/tokens/{id}/",
+        "POST /api/infographs/{id}/refine/", "GET /api/infographs/{id}/versions/",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -5,25 +5,13 @@
 
 use axum::routing::get;
 use axum::Router;
+use crate::helpers::{wait_stored};
 use crate::helpers::{TestApp, PASSWORD, WAIT};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Polls the status until our copy is served (`image_url` is under `/media/`).
-async fn wait_stored(app: &TestApp, token: &str, id: &str) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let s = app.status(token, id).await;
-        if s["image_url"].as_str().is_some_and(|u| u.contains("/media/")) {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "image of {id} never stored: {s}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn get_with(app: &TestApp, url: &str, header: Option<(&str, String)>) -> reqwest::Response {
     let mut req = app.http.get(url);

@@ -43,6 +43,17 @@ pub fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
     }
 }
 
+pub fn raw_refine(map: &Map<String, Value>) -> Result<crate::model::RawRefine, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut get = |name: &str, numbers: bool| text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    let raw = crate::model::RawRefine { instruction: get("instruction", false), number_of_infographs: get("number_of_infographs", true) };
+    if errors.is_empty() {
+        Ok(raw)
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
 /// `{"email", "password"}`, both non-empty strings.
 pub fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
     credentials_in(&json_object(body)?)

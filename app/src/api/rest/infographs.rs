@@ -1,8 +1,8 @@
 //! Infographs: create, follow, cancel, regenerate, delete, download.
 
-use super::body::{json_object, raw_create};
+use super::body::{json_object, raw_create, raw_refine};
 use crate::api::extract::{ApiUser, Caller};
-use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, ERR};
+use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, RefineRequest, ERR};
 use crate::errors::AppError;
 use crate::model::{CreateResponse, InfographView};
 use crate::server::jobs::create::{self, Created};
@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/{id}/", delete(remove))
         .route("/api/infographs/{id}/cancel/", post(cancel))
         .route("/api/infographs/{id}/regenerate/", post(regenerate))
+        .route("/api/infographs/{id}/refine/", post(refine))
+        .route("/api/infographs/{id}/versions/", get(versions))
         .route("/api/infographs/{id}/download/", get(download))
 }
 
@@ -132,6 +134,45 @@ pub async fn regenerate(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     Ok(created_response(create::regenerate(&state, &user, &id).await?))
+}
+
+/// New versions of a completed infograph, made from it with an instruction (fal's edit
+/// endpoint), charged like a create at its resolution. `Idempotency-Key` is honoured.
+#[utoipa::path(post, path = "/api/infographs/{id}/refine/", tag = "infographs", security(("token" = [])),
+    params(
+        ("id" = String, Path, description = "The infograph to refine"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters, unique per intended refinement"),
+    ),
+    request_body(content = RefineRequest, content_type = "application/json"),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 400, description = "Invalid fields (named in `fields`), or a reused Idempotency-Key", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, description = "Not enough credits; nothing was charged", body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Not completed (nothing to refine yet), or a key still in use", body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn refine(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let raw = raw_refine(&json_object(&body)?)?;
+    Ok(created_response(create::refine(&state, &user, &id, &raw, key.as_deref()).await?))
+}
+
+/// Every version of the infograph's family (the original and its refinements), oldest first.
+#[utoipa::path(get, path = "/api/infographs/{id}/versions/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Any version's id")),
+    responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
+pub async fn versions(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<Json<InfographList>, AppError> {
+    let base = &state.public_base_url;
+    let infographs: Vec<InfographJson> = manage::versions(&state, &user, &id).await?.iter().map(|v| InfographJson::from_view(v, base)).collect();
+    Ok(Json(InfographList { count: infographs.len(), infographs }))
 }
 
 /// Hides an infograph from the gallery and the API; the credit ledger keeps it.

@@ -130,10 +130,50 @@ pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resol
     }
 }
 
+/// How the first line of a refinement prompt begins; the emulator reads the instruction from it.
+pub const REFINE_PREFIX: &str = "Change this infographic:";
+
+/// The prompt for refining an image (fal's edit endpoint, with the image attached): the change
+/// first, then what the original was — its title (the user's first line) and the brief's
+/// article title and format — within `budget`. The instruction is never cut; the original's
+/// title is cut first.
+pub fn refinement(instruction: &str, original_prompt: &str, original_brief: Option<&str>, aspect: AspectRatio, resolution: Resolution, budget: usize) -> String {
+    let head = format!("{REFINE_PREFIX} {}\nKeep everything else as it is: the same subject, layout, colours and style.", instruction.trim());
+    let brief = original_brief.unwrap_or(original_prompt);
+    let source = brief.lines().find_map(|l| l.strip_prefix("Source article: ")).map(|t| format!("\nThe source article: {t}"));
+    let format = brief
+        .lines()
+        .find(|l| l.starts_with("Format:"))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Format: one infographic, aspect ratio {aspect}, {resolution} resolution."));
+    let title = original_prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let tail = format!("{}\n{format}", source.unwrap_or_default());
+    let room = budget.saturating_sub(chars(&head) + chars(&tail) + "\nOriginal title: ".len());
+    let title: String = title.chars().take(room).collect();
+    if title.is_empty() {
+        format!("{head}{tail}")
+    } else {
+        format!("{head}\nOriginal title: {title}{tail}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::server::platform::config::DEFAULT_PROMPT_BUDGET as DEFAULT_BUDGET;
+
+    #[test]
+    fn a_refinement_puts_the_change_first_and_keeps_the_original_title_and_format() {
+        let original = build("Rain in Lisbon", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        let prompt = refinement("make the title larger", "Rain in Lisbon", Some(&original), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        assert!(prompt.starts_with(&format!("{REFINE_PREFIX} make the title larger")), "{prompt}");
+        assert!(prompt.contains("Original title: Rain in Lisbon") && prompt.contains("Why Bees Dance"), "{prompt}");
+        assert!(prompt.contains("Format: one infographic, aspect ratio 16:9, 2K resolution."), "{prompt}");
+        let long = "word ".repeat(3000);
+        let cut = refinement("blue", &long, None, AspectRatio::R1x1, Resolution::K1, 600);
+        assert!(chars(&cut) <= 600, "{}", chars(&cut));
+        assert!(cut.starts_with(&format!("{REFINE_PREFIX} blue")));
+    }
 
     fn article(text: &str) -> Article {
         Article {

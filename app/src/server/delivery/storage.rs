@@ -15,6 +15,7 @@
 use crate::server::blog::fetch::{self, FetchPolicy};
 use crate::server::platform::config::{Config, StorageConfig};
 use crate::server::platform::queue::Wake;
+use crate::server::platform::signing::Signer;
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path as ObjectPath;
@@ -273,11 +274,28 @@ pub async fn fetch_image(storage: &Storage, url: &str, policy: &FetchPolicy, max
     Ok(Bytes::from(body))
 }
 
-/// The object key of `file` if it is one of this user's stored files for job `id`.
-pub async fn owned_object(db: &crate::server::platform::db::Db, user_id: &str, id: &str, file: &str) -> Result<Option<String>, sqlx::Error> {
-    let Some((image, thumb)) = crate::server::jobs::repo::stored_keys(db, user_id, id).await? else { return Ok(None) };
+/// The object key of `file` if it is one of job `id`'s stored files, and the job is
+/// `owner`'s (`None`: any owner, for a request whose signature proved it may have the file).
+pub async fn stored_object(db: &crate::server::platform::db::Db, owner: Option<&str>, id: &str, file: &str) -> Result<Option<String>, sqlx::Error> {
+    let Some((image, thumb)) = crate::server::jobs::repo::stored_keys(db, owner, id).await? else { return Ok(None) };
     let wanted = object_key(id, file);
     Ok([image, thumb].into_iter().flatten().find(|key| *key == wanted))
+}
+
+const MEDIA_PURPOSE: &str = "media";
+
+/// An absolute URL of one stored file that works without credentials until `expires_ms`: how
+/// fal fetches the image a refinement edits. It names the job, the file and the expiry, and is
+/// signed over all three, so it opens that one file and nothing else.
+pub fn signed_media_url(signer: &Signer, base_url: &str, id: &str, file: &str, expires_ms: i64) -> String {
+    let expires = expires_ms.to_string();
+    let signature = signer.sign(MEDIA_PURPOSE, &[id, file, &expires]);
+    format!("{base_url}{MEDIA_PREFIX}/{id}/{file}?expires={expires}&signature={signature}")
+}
+
+/// Whether a signed media URL's parts hold: the signature is this file's and has not expired.
+pub fn signature_holds(signer: &Signer, id: &str, file: &str, expires: &str, signature: &str, now_ms: i64) -> bool {
+    expires.parse::<i64>().is_ok_and(|at| at > now_ms) && signer.verify(MEDIA_PURPOSE, &[id, file, expires], signature)
 }
 
 /// A stored object as a byte stream, for the media handler.

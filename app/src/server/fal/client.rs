@@ -43,6 +43,21 @@ pub struct ModelInput {
     pub aspect_ratio: String,
     pub resolution: String,
     pub output_format: String,
+    /// Images to edit: the request then goes to the model's `/edit` endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_urls: Option<Vec<String>>,
+}
+
+impl ModelInput {
+    /// The model path this input is for: `{model}/edit` when it carries images to edit. fal
+    /// files sub-path requests under the app id, so their status and result URLs (which we use
+    /// as fal returns them) have no `/edit`.
+    fn endpoint(&self, model: &str) -> String {
+        match self.image_urls {
+            Some(_) => format!("{model}/edit"),
+            None => model.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,7 +173,7 @@ impl FalClient {
     }
 
     pub async fn submit(&self, input: &ModelInput, webhook_url: &str) -> Result<Submitted, FalError> {
-        let mut url = reqwest::Url::parse(&format!("{}/{}", self.queue_url, self.model))
+        let mut url = reqwest::Url::parse(&format!("{}/{}", self.queue_url, input.endpoint(&self.model)))
             .map_err(|e| FalError::Decode(format!("bad FAL_QUEUE_URL: {e}")))?;
         url.query_pairs_mut().append_pair("fal_webhook", webhook_url);
         self.with_retries(|| async {

@@ -1,9 +1,10 @@
 //! Creating infographs: validate, charge and queue one job per image in one transaction, and
-//! answer before anything slow happens. Regenerating is a create with an existing job's settings.
+//! answer before anything slow happens. Regenerating is a create with an existing job's settings;
+//! refining makes new versions of a completed one from an instruction.
 
 use super::repo::{self, InfographRow, NewJob};
 use crate::errors::AppError;
-use crate::model::{validate_create, CreateCommand, CreateResponse, CreatedJob, RawCreate};
+use crate::model::{validate_create, validate_refine, CreateCommand, CreateResponse, CreatedJob, JobStatus, RawCreate, RawRefine, Resolution};
 use crate::server::accounts::users::UserRow;
 use crate::server::billing::{ledger, rate_limit};
 use crate::server::blog::fetch;
@@ -20,12 +21,10 @@ pub struct Created {
     pub replayed: bool,
 }
 
-/// Who is charged for what, and whether it counts against the owner's create limit.
+/// Who is charged, and whether it counts against the owner's create limit.
 struct Charge<'a> {
     /// Written on the debit's ledger row: the owner, or the admin who retried a job for them.
     actor: &'a str,
-    /// The infograph this one regenerates (a retry or "regenerate").
-    regenerated_from: Option<&'a str>,
     rate_limited: bool,
 }
 
@@ -61,12 +60,85 @@ fn create_response(state: &AppState, cost: i64, rows: &[InfographRow]) -> Create
     CreateResponse { total_submitted: infographs.len(), credits_used: cost, infographs }
 }
 
+/// What is being bought: `count` jobs like `job` (whose batch id is filled in when charged).
+struct Order<'a> {
+    job: NewJob<'a>,
+    count: u32,
+    /// Checked before charging: a literal private address is refused at once.
+    blog_url: Option<&'a url::Url>,
+}
+
+impl Order<'_> {
+    fn cost(&self) -> i64 {
+        self.job.cost * i64::from(self.count)
+    }
+}
+
+fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, regenerated_from: Option<&'a str>) -> Order<'a> {
+    Order {
+        job: NewJob {
+            user_id: &owner.id,
+            batch_id: "",
+            prompt: &cmd.prompt,
+            blog_url: cmd.blog_url.as_ref().map(|u| u.as_str()),
+            aspect_ratio: cmd.aspect_ratio.as_fal(),
+            resolution: cmd.resolution.as_str(),
+            cost: cmd.resolution.credits_per_image(),
+            regenerated_from,
+            parent_id: None,
+            family_id: None,
+            instruction: None,
+        },
+        count: cmd.count,
+        blog_url: cmd.blog_url.as_ref(),
+    }
+}
+
 /// Validates, charges and queues; answers before anything slow happens.
 pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let cmd = validate_create(raw).map_err(AppError::invalid)?;
     let key = key_for(idempotency_key, &cmd)?;
-    let charge = Charge { actor: &user.id, regenerated_from: None, rate_limited: true };
-    charge_and_queue(state, user, &cmd, &charge, key.as_ref()).await
+    let charge = Charge { actor: &user.id, rate_limited: true };
+    charge_and_queue(state, user, &order_for(user, &cmd, None), &charge, key.as_ref()).await
+}
+
+/// A refinement of the owner's completed infograph `id`: `count` new versions in its family,
+/// made by fal's edit endpoint from its image and `instruction`, charged like a create at the
+/// source's resolution.
+pub async fn refine(
+    state: &AppState,
+    owner: &UserRow,
+    id: &str,
+    raw: &RawRefine,
+    idempotency_key: Option<&str>,
+) -> Result<Created, AppError> {
+    let cmd = validate_refine(raw).map_err(AppError::invalid)?;
+    let source = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
+    if source.status() != JobStatus::Completed {
+        return Err(AppError::Conflict(format!("only a completed infograph can be refined; this one is {}", source.status())));
+    }
+    let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
+    let key = idempotency_key
+        .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count])))
+        .transpose()?;
+    let order = Order {
+        job: NewJob {
+            user_id: &owner.id,
+            batch_id: "",
+            prompt: &source.user_prompt,
+            blog_url: None,
+            aspect_ratio: &source.aspect_ratio,
+            resolution: resolution.as_str(),
+            cost: resolution.credits_per_image(),
+            regenerated_from: None,
+            parent_id: Some(&source.id),
+            family_id: Some(source.family_id.as_deref().unwrap_or(&source.id)),
+            instruction: Some(&cmd.instruction),
+        },
+        count: cmd.count,
+        blog_url: None,
+    };
+    charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
 
 /// Charges the owner and writes one `queued` row per image, all or nothing. With a key, a
@@ -75,7 +147,7 @@ pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempoten
 async fn charge_and_queue(
     state: &AppState,
     owner: &UserRow,
-    cmd: &CreateCommand,
+    order: &Order<'_>,
     charge: &Charge<'_>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, AppError> {
@@ -93,28 +165,19 @@ async fn charge_and_queue(
     if charge.rate_limited {
         rate_limit::hit_in(&mut tx, &format!("create:{}", owner.id), state.config.create_per_minute).await?;
     }
-    if let Some(url) = &cmd.blog_url {
+    if let Some(url) = order.blog_url {
         fetch::check_literal(url, &state.config.fetch_policy())
             .map_err(|e| AppError::invalid_field("blog_url", format!("cannot be read: {e}")))?;
     }
-    let (cost, now, batch_id) = (cmd.cost(), now_ms(), new_id());
+    let (cost, now, batch_id) = (order.cost(), now_ms(), new_id());
     if !ledger::debit(&mut tx, &owner.id, cost, &batch_id, charge.actor, now).await? {
         tx.rollback().await?;
         let balance = ledger::balance(&state.db, &owner.id).await?.ok_or(AppError::Unauthorized)?;
         return Err(AppError::NotEnoughCredits { required: cost, balance });
     }
-    let job = NewJob {
-        user_id: &owner.id,
-        batch_id: &batch_id,
-        prompt: &cmd.prompt,
-        blog_url: cmd.blog_url.as_ref().map(|u| u.as_str()),
-        aspect_ratio: cmd.aspect_ratio.as_fal(),
-        resolution: cmd.resolution.as_str(),
-        cost: cmd.resolution.credits_per_image(),
-        regenerated_from: charge.regenerated_from,
-    };
-    let mut rows = Vec::with_capacity(cmd.count as usize);
-    for _ in 0..cmd.count {
+    let job = NewJob { batch_id: &batch_id, ..order.job };
+    let mut rows = Vec::with_capacity(order.count as usize);
+    for _ in 0..order.count {
         rows.push(repo::insert_queued(&mut tx, &job, now).await?);
     }
     let created = Created { response: create_response(state, cost, &rows), status_code: 201, replayed: false };
@@ -158,6 +221,6 @@ pub async fn regenerate_as(
 ) -> Result<Created, AppError> {
     let cmd = validate_create(&same_settings(row)).map_err(AppError::invalid)?;
     let key = key_for(once_key, &cmd)?;
-    let charge = Charge { actor, regenerated_from: Some(&row.id), rate_limited: actor == owner.id };
-    charge_and_queue(state, owner, &cmd, &charge, key.as_ref()).await
+    let charge = Charge { actor, rate_limited: actor == owner.id };
+    charge_and_queue(state, owner, &order_for(owner, &cmd, Some(&row.id)), &charge, key.as_ref()).await
 }

@@ -27,7 +27,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Dow
         .as_deref()
         .filter(|_| row.status() == JobStatus::Completed)
         .ok_or_else(|| AppError::Conflict("this infograph has no image yet".into()))?;
-    let stored = repo::stored_keys(&state.db, &owner.id, &row.id).await?.and_then(|(image, _)| image);
+    let stored = repo::stored_keys(&state.db, Some(&owner.id), &row.id).await?.and_then(|(image, _)| image);
     let (content_type, body) = match stored {
         Some(key) => {
             let (_, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {

@@ -23,6 +23,28 @@ pub async fn list(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>
     Ok(views)
 }
 
+/// Every version of `id`'s family, oldest first.
+pub async fn versions(state: &AppState, user: &UserRow, id: &str) -> Result<Vec<InfographView>, AppError> {
+    let rows = repo::family_of(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in &rows {
+        views.push(state.eta.view(&state.db, row).await);
+    }
+    Ok(views)
+}
+
+/// The gallery: the newest version of each family, with its family's size.
+pub async fn gallery(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>, AppError> {
+    let rows = repo::list_families(&state.db, &user.id, LIST_LIMIT).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for (row, versions) in &rows {
+        let mut view = state.eta.view(&state.db, row).await;
+        view.versions = *versions;
+        views.push(view);
+    }
+    Ok(views)
+}
+
 /// The brief that was sent to the model (`None` until the job has been prepared).
 pub async fn brief(state: &AppState, user: &UserRow, id: &str) -> Result<Option<String>, AppError> {
     let row = repo::owned(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;

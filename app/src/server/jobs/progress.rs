@@ -167,6 +167,10 @@ impl InfographRow {
             progress: 0,
             eta_ms: None,
             progress_version: self.progress_version,
+            parent_id: self.parent_id.clone(),
+            family_id: self.family_id.clone(),
+            instruction: self.instruction.clone(),
+            versions: 0,
         };
         annotate(&mut view, self, now_ms(), None);
         view
@@ -217,6 +221,9 @@ mod tests {
             progress_version: 0,
             stored_at: None,
             storage_gave_up_at: None,
+            parent_id: None,
+            family_id: None,
+            instruction: None,
         }
     }
 

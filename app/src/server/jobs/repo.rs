@@ -56,6 +56,12 @@ pub struct InfographRow {
     pub stored_at: Option<i64>,
     /// When the copier stopped trying: the job keeps fal's URL.
     pub storage_gave_up_at: Option<i64>,
+    /// The infograph this one refines (`None` for an original).
+    pub parent_id: Option<String>,
+    /// The original's id, shared by every version.
+    pub family_id: Option<String>,
+    /// What the refinement asked to change.
+    pub instruction: Option<String>,
 }
 
 impl InfographRow {
@@ -80,7 +86,7 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
-    progress_version, stored_at, storage_gave_up_at";
+    progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction";
 
 /// A status change of the state machine.
 pub struct Transition {
@@ -161,6 +167,44 @@ pub async fn list_owned(db: &Db, user_id: &str, limit: i64) -> Result<Vec<Infogr
     .await
 }
 
+/// The user's gallery: the newest version of each family, with how many versions it has.
+pub async fn list_families(db: &Db, user_id: &str, limit: i64) -> Result<Vec<(InfographRow, i64)>, sqlx::Error> {
+    let columns = COLUMNS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<FamilyRow> = sqlx::query_as(&format!(
+        "SELECT {columns}, (SELECT COUNT(*) FROM infographs f WHERE f.family_id = i.family_id AND f.deleted_at IS NULL) AS versions \
+         FROM infographs i WHERE i.user_id = $1 AND i.deleted_at IS NULL \
+         AND i.id = (SELECT g.id FROM infographs g WHERE g.family_id = i.family_id AND g.deleted_at IS NULL \
+                     ORDER BY g.created_at DESC, g.id DESC LIMIT 1) \
+         ORDER BY i.created_at DESC, i.id DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.row, r.versions)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct FamilyRow {
+    #[sqlx(flatten)]
+    row: InfographRow,
+    versions: i64,
+}
+
+/// Every version of the family `id` belongs to, oldest first, if it is `user_id`'s.
+pub async fn family_of(db: &Db, user_id: &str, id: &str) -> Result<Option<Vec<InfographRow>>, sqlx::Error> {
+    let Some(row) = owned(db, user_id, id).await? else { return Ok(None) };
+    let family = row.family_id.clone().unwrap_or_else(|| row.id.clone());
+    let rows = sqlx::query_as::<_, InfographRow>(&format!(
+        "SELECT {COLUMNS} FROM infographs WHERE family_id = $1 AND user_id = $2 AND deleted_at IS NULL ORDER BY created_at, id"
+    ))
+    .bind(family)
+    .bind(user_id)
+    .fetch_all(db.read())
+    .await?;
+    Ok(Some(rows))
+}
+
 /// Jobs still running that were created (or submitted) before `before`.
 pub async fn running_since_before(db: &Db, before: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
@@ -187,14 +231,15 @@ pub async fn recent_durations(db: &Db, resolution: &str, since: i64, limit: i64)
     .await
 }
 
-/// The object keys of job `id`'s stored image and thumbnail, if the job is `user_id`'s.
-pub async fn stored_keys(db: &Db, user_id: &str, id: &str) -> Result<Option<(Option<String>, Option<String>)>, sqlx::Error> {
+/// The object keys of job `id`'s stored image and thumbnail, if the job is `owner`'s (`None`:
+/// whoever's it is).
+pub async fn stored_keys(db: &Db, owner: Option<&str>, id: &str) -> Result<Option<(Option<String>, Option<String>)>, sqlx::Error> {
     if !plausible_id(id) {
         return Ok(None);
     }
-    sqlx::query_as("SELECT stored_image_key, stored_thumb_key FROM infographs WHERE id = $1 AND user_id = $2")
+    sqlx::query_as("SELECT stored_image_key, stored_thumb_key FROM infographs WHERE id = $1 AND ($2 IS NULL OR user_id = $2)")
         .bind(id)
-        .bind(user_id)
+        .bind(owner)
         .fetch_optional(db.read())
         .await
 }
@@ -202,6 +247,7 @@ pub async fn stored_keys(db: &Db, user_id: &str, id: &str) -> Result<Option<(Opt
 // ---- creation ----
 
 /// What a new job is made of; every image of a create is one row.
+#[derive(Clone, Copy)]
 pub struct NewJob<'a> {
     pub user_id: &'a str,
     pub batch_id: &'a str,
@@ -211,14 +257,18 @@ pub struct NewJob<'a> {
     pub resolution: &'a str,
     pub cost: i64,
     pub regenerated_from: Option<&'a str>,
+    /// For a refinement: its source, its family and what to change.
+    pub parent_id: Option<&'a str>,
+    pub family_id: Option<&'a str>,
+    pub instruction: Option<&'a str>,
 }
 
 /// A `queued` row, inside the transaction that charged for it.
 pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Result<InfographRow, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, blog_url, aspect_ratio, \
-         resolution, cost, status, created_at, updated_at, regenerated_from) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10) RETURNING {COLUMNS}",
+         resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13) RETURNING {COLUMNS}",
         Queued.as_str()
     ))
     .bind(new_id())
@@ -231,6 +281,9 @@ pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Resul
     .bind(job.cost)
     .bind(now)
     .bind(job.regenerated_from)
+    .bind(job.parent_id)
+    .bind(job.family_id)
+    .bind(job.instruction)
     .fetch_one(conn)
     .await
 }

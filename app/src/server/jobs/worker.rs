@@ -8,6 +8,8 @@ use super::outcome::Outcome;
 use super::repo::{self, InfographRow};
 use crate::model::{AspectRatio, Resolution};
 use crate::server::blog::{brief, extract, fetch};
+use crate::server::delivery::storage;
+use crate::server::platform::db::now_ms;
 use crate::server::fal::client::{FalError, ModelInput};
 use crate::server::platform::config::Config;
 use crate::server::platform::http::HTTP_TIMEOUT;
@@ -118,15 +120,44 @@ async fn read_blog(state: &AppState, raw: &str) -> Result<extract::Article, JobE
         .map_err(|e| JobError::Failed(format!("could not read the blog: {e}")))
 }
 
+/// A refinement's prompt and the source image fal is to edit: our stored copy through a URL
+/// signed for that file and an hour, or fal's own URL while the copy is not stored.
+async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str, aspect: AspectRatio, resolution: Resolution) -> Result<(String, String), JobError> {
+    let parent = repo::by_id(&state.db, parent_id)
+        .await
+        .map_err(internal("reading the source"))?
+        .filter(|p| p.user_id == job.user_id)
+        .ok_or_else(|| "the infograph to refine no longer exists".to_string())?;
+    let image = parent.image_url.clone().ok_or_else(|| "the infograph to refine has no image".to_string())?;
+    let source = match image.strip_prefix(&format!("{}/{parent_id}/", storage::MEDIA_PREFIX)) {
+        Some(file) => storage::signed_media_url(&state.signer, &state.public_base_url, parent_id, file, now_ms() + SOURCE_URL_TTL_MS),
+        None => image,
+    };
+    let instruction = job.instruction.as_deref().unwrap_or_default();
+    let prompt = brief::refinement(instruction, &parent.user_prompt, parent.built_prompt.as_deref(), aspect, resolution, state.config.prompt_max_chars);
+    Ok((prompt, source))
+}
+
+/// How long the signed URL of a refinement's source works: long enough for fal's queue.
+const SOURCE_URL_TTL_MS: i64 = 3600 * 1000;
+
 async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError> {
     let aspect: AspectRatio = job.aspect_ratio.parse()?;
     let resolution: Resolution = job.resolution.parse()?;
     let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
-    let article = match &job.blog_url {
-        Some(raw) => Some(read_blog(state, raw).await?),
-        None => None,
+    let (prompt, image_urls) = match &job.parent_id {
+        Some(parent_id) => {
+            let (prompt, source) = refinement_input(state, job, parent_id, aspect, resolution).await?;
+            (prompt, Some(vec![source]))
+        }
+        None => {
+            let article = match &job.blog_url {
+                Some(raw) => Some(read_blog(state, raw).await?),
+                None => None,
+            };
+            (brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars), None)
+        }
     };
-    let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars);
     // Storing the brief doubles as the lease check right before the (billed) submission.
     if !repo::record_intent(&state.db, &job.id, lease, &prompt).await.map_err(internal("preparing the job"))? {
         return Err(JobError::LeaseLost);
@@ -137,6 +168,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         aspect_ratio: aspect.as_fal().to_string(),
         resolution: resolution.as_str().to_string(),
         output_format: "png".into(),
+        image_urls,
     };
     let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
     let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| match e {

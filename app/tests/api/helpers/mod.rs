@@ -330,3 +330,16 @@ pub async fn sign_in_cookie(app: &TestApp, email: &str) -> String {
     let cookie = r.headers()["set-cookie"].to_str().expect("ascii");
     cookie.split(';').next().expect("pair").to_string()
 }
+
+/// Polls the status until our copy is served (`image_url` is under `/media/`).
+pub async fn wait_stored(app: &TestApp, token: &str, id: &str) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = app.status(token, id).await;
+        if s["image_url"].as_str().is_some_and(|u| u.contains("/media/")) {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "image of {id} never stored: {s}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

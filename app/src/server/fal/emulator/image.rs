@@ -1,8 +1,11 @@
-//! The emulator's "generated" image: a PNG of the requested aspect ratio (colour bands and bars
-//! derived from the prompt's seed), like the PNGs real fal returns, so our storage path sniffs,
-//! measures and thumbnails real bytes. To stay cheap it is drawn at most [`MAX_EDGE`] pixels on
+//! The emulator's "generated" image: a PNG of the requested aspect ratio with the prompt's title
+//! and the brief's sections in readable text, laid out for the shape, and bars derived from the
+//! prompt's seed; an edit keeps its source's colours and shows the instruction. Real PNG bytes,
+//! like fal's, so our storage path sniffs, measures and thumbnails real images. To stay cheap it is drawn at most [`MAX_EDGE`] pixels on
 //! its long side, whatever resolution was asked for, and the webhook reports the file's true size.
 //! The older SVG renderer stays for image URLs minted before (they carry `.svg`).
+
+use super::text::{self, Align, Area, Weight};
 
 /// Longest side of an emulated PNG: a 4K render would cost ~50 MB of pixels per request.
 pub const MAX_EDGE: u32 = 1024;
@@ -36,33 +39,183 @@ fn hsl(hue: u32, s: f32, l: f32) -> [u8; 3] {
     [r, g, b].map(|v| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8)
 }
 
-/// Renders the PNG for a requested size (drawn at [`rendered_size`]).
-pub fn render_png(width: u32, height: u32, seed: u64) -> Result<Vec<u8>, String> {
-    let (w, h) = rendered_size(width, height);
+/// Everything an emulated picture is drawn from. It travels in the image's URL, so images keep
+/// rendering after the emulator (an in-memory service) restarts, as fal's media URLs outlive
+/// their jobs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub seed: u64,
+    /// The headline (the user's words).
+    pub title: String,
+    /// What the body lists: the brief's sections or facts, at most [`MAX_LINES`].
+    pub lines: Vec<String>,
+    /// For an edit: what was asked, and the source image's colours, kept.
+    pub edit: Option<Edit>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    pub instruction: String,
+    pub palette: Palette,
+}
+
+/// The top and bottom colours of the background gradient.
+pub type Palette = ([u8; 3], [u8; 3]);
+
+pub const MAX_LINES: usize = 6;
+
+fn palette_of_seed(seed: u64) -> Palette {
     let hue = (seed % 360) as u32;
-    let (top, bottom) = (hsl(hue, 0.7, 0.22), hsl(hue + 60, 0.7, 0.38));
+    (hsl(hue, 0.7, 0.22), hsl(hue + 60, 0.7, 0.38))
+}
+
+/// The gradient of a picture this emulator drew (the left ends of its first and last rows): how an
+/// edit keeps its source's look.
+pub fn palette_of_image(bytes: &[u8]) -> Option<Palette> {
+    let img = ::image::load_from_memory(bytes).ok()?.to_rgb8();
+    let (w, h) = img.dimensions();
+    (w > 0 && h > 0).then(|| (img.get_pixel(0, 0).0, img.get_pixel(0, h - 1).0))
+}
+
+/// Renders the PNG for a requested size (drawn at [`rendered_size`]) with no text: the landing
+/// page's examples and older URLs.
+pub fn render_png(width: u32, height: u32, seed: u64) -> Result<Vec<u8>, String> {
+    render(&Picture { width, height, seed, ..Picture::default() }).map_err(|e| e.to_string())
+}
+
+/// Draws the picture: a gradient, a title card, the body's lines laid out for the aspect ratio
+/// (columns beside a chart when wide, a list above it when tall, a grid when square), and for an
+/// edit a banner with the instruction.
+pub fn render(p: &Picture) -> Result<Vec<u8>, ::image::ImageError> {
+    let (w, h) = rendered_size(p.width, p.height);
+    let (top, bottom) = p.edit.as_ref().map_or_else(|| palette_of_seed(p.seed), |e| e.palette);
     let mut img = ::image::RgbImage::new(w, h);
-    // A vertical gradient background.
     for y in 0..h {
-        let t = y as f32 / h.max(2) as f32;
-        let row = [0, 1, 2].map(|i| (top[i] as f32 * (1.0 - t) + bottom[i] as f32 * t) as u8);
+        // Exact at both ends, so an edit that samples them gets the very same gradient.
+        let t = y as f32 / (h - 1).max(1) as f32;
+        let row = [0, 1, 2].map(|i| (top[i] as f32 * (1.0 - t) + bottom[i] as f32 * t).round() as u8);
         for x in 0..w {
             img.put_pixel(x, y, ::image::Rgb(row));
         }
     }
-    // A title band, then a few deterministic bars so it reads as a chart.
-    fill(&mut img, w * 3 / 40, h * 12 / 100, w * 34 / 40, (h / 10).max(1), hsl(hue + 180, 0.2, 0.92));
-    let bars = 5u32;
-    let (base, area) = (h * 92 / 100, h * 35 / 100);
-    let bw = (w * 85 / 100 / (bars * 3 / 2).max(1)).max(1);
-    for i in 0..bars {
-        let v = 30 + ((seed >> (i * 7)) % 70) as u32;
-        let bh = (area * v / 100).max(1);
-        fill(&mut img, w * 3 / 40 + i * bw * 3 / 2, base - bh, bw, bh, hsl(hue + 30 * i, 0.8, 0.7));
+    let (wf, hf) = (w as f32, h as f32);
+    let unit = wf.min(hf);
+    let margin = unit * 0.06;
+    let hue = (p.seed % 360) as u32;
+    // The title card.
+    let card = Area { x: margin, y: margin, w: wf - 2.0 * margin, h: hf * 0.18 };
+    fill(&mut img, card.x as u32, card.y as u32, card.w as u32, card.h as u32, [248, 249, 252]);
+    let title = if p.title.is_empty() { "Infographic" } else { &p.title };
+    let inner = Area { x: card.x + margin * 0.6, y: card.y + card.h * 0.12, w: card.w - margin * 1.2, h: card.h * 0.76 };
+    text::draw_box(&mut img, Weight::Bold, title, inner, unit * 0.085, unit * 0.03, [24, 28, 48], Align::Centre);
+    let mut y = card.y + card.h + margin * 0.5;
+    if let Some(edit) = &p.edit {
+        let band = Area { x: margin, y, w: wf - 2.0 * margin, h: hf * 0.08 };
+        fill(&mut img, band.x as u32, band.y as u32, band.w as u32, band.h as u32, hsl(hue + 180, 0.8, 0.32));
+        let label = format!("Edited: {}", edit.instruction);
+        let text_area = Area { x: band.x + margin * 0.4, y: band.y + band.h * 0.15, w: band.w - margin * 0.8, h: band.h * 0.7 };
+        text::draw_box(&mut img, Weight::Bold, &label, text_area, unit * 0.04, unit * 0.02, [255, 255, 255], Align::Left);
+        y += band.h + margin * 0.5;
     }
+    let body = Area { x: margin, y, w: wf - 2.0 * margin, h: hf - y - margin * 1.4 };
+    draw_body(&mut img, p, body, unit, hue);
+    let footer = Area { x: margin, y: hf - margin * 1.1, w: wf - 2.0 * margin, h: margin * 0.8 };
+    text::draw_box(&mut img, Weight::Regular, "drawn by the Infograph fal emulator", footer, unit * 0.025, unit * 0.015, [230, 232, 240], Align::Left);
     let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, ::image::ImageFormat::Png).map_err(|e| e.to_string())?;
+    img.write_to(&mut out, ::image::ImageFormat::Png)?;
     Ok(out.into_inner())
+}
+
+/// The lines and a bar per line, arranged for the picture's shape.
+fn draw_body(img: &mut ::image::RgbImage, p: &Picture, body: Area, unit: f32, hue: u32) {
+    let lines: Vec<&str> = p.lines.iter().map(String::as_str).take(MAX_LINES).collect();
+    let count = lines.len().max(3);
+    let gap = unit * 0.02;
+    let wide = body.w > body.h * 1.6;
+    let tall = body.h > body.w * 1.3;
+    let (columns, text_w) = match (wide, tall) {
+        (true, _) => (1, body.w * 0.55),
+        (_, true) => (1, body.w),
+        _ => (2, body.w),
+    };
+    let rows = count.div_ceil(columns);
+    let chart_h = if tall { body.h * 0.35 } else { 0.0 };
+    let cell_h = ((body.h - chart_h) / rows as f32 - gap).max(1.0);
+    let cell_w = text_w / columns as f32 - gap;
+    for (i, line) in lines.iter().enumerate() {
+        let (col, row) = (i % columns, i / columns);
+        let cell = Area { x: body.x + col as f32 * (cell_w + gap), y: body.y + row as f32 * (cell_h + gap), w: cell_w, h: cell_h };
+        let dot = (cell.h * 0.3).min(unit * 0.05);
+        fill(img, cell.x as u32, (cell.y + cell.h * 0.2) as u32, dot as u32, dot as u32, hsl(hue + 30 * i as u32, 0.8, 0.7));
+        let text_area = Area { x: cell.x + dot * 1.6, y: cell.y + cell.h * 0.1, w: cell.w - dot * 1.6, h: cell.h * 0.8 };
+        text::draw_box(img, Weight::Regular, line, text_area, unit * 0.045, unit * 0.02, [245, 247, 252], Align::Left);
+    }
+    // The chart: beside the list when wide, under it when tall, under the grid otherwise.
+    let chart = match (wide, tall) {
+        (true, _) => Area { x: body.x + text_w + gap * 2.0, y: body.y, w: body.w - text_w - gap * 2.0, h: body.h },
+        (_, true) => Area { x: body.x, y: body.y + body.h - chart_h, w: body.w, h: chart_h },
+        _ => return,
+    };
+    let bars = count as u32;
+    let bw = (chart.w / (bars as f32 * 1.5)).max(1.0);
+    for i in 0..bars {
+        let v = 30 + ((p.seed >> (i * 7)) % 70) as u32;
+        let bh = (chart.h * v as f32 / 100.0).max(1.0);
+        fill(img, (chart.x + i as f32 * bw * 1.5) as u32, (chart.y + chart.h - bh) as u32, bw as u32, bh as u32, hsl(hue + 30 * i, 0.8, 0.7));
+    }
+}
+
+/// What the body of a picture for this prompt lists: the brief's key sections, else its key
+/// facts, else the prompt's own further lines (an edit's prompt has none of these).
+pub fn body_lines(prompt: &str) -> Vec<String> {
+    let bullets = |heading: &str| -> Vec<String> {
+        let Some(start) = prompt.find(heading) else { return Vec::new() };
+        prompt[start + heading.len()..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("- "))
+            .map(|l| short(l.trim_start_matches("- "), 80))
+            .take(MAX_LINES)
+            .collect()
+    };
+    let sections = bullets("Key sections:");
+    if !sections.is_empty() {
+        return sections;
+    }
+    let facts = bullets("Key facts and numbers:");
+    if !facts.is_empty() {
+        return facts;
+    }
+    prompt
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .skip(1)
+        .take_while(|l| !l.starts_with("Format:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("Source article:"))
+        .map(|l| short(l, 80))
+        .take(MAX_LINES)
+        .collect()
+}
+
+/// The line of an edit's prompt that says what to change (see `blog::brief::refinement`), else
+/// its first line.
+pub fn instruction_of(prompt: &str) -> String {
+    let line = prompt.lines().find_map(|l| l.trim().strip_prefix(EDIT_PREFIX)).unwrap_or_else(|| prompt.lines().next().unwrap_or(""));
+    short(line.trim(), 160)
+}
+
+use crate::server::blog::brief::REFINE_PREFIX as EDIT_PREFIX;
+
+fn short(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    } else {
+        text
+    }
 }
 
 fn fill(img: &mut ::image::RgbImage, x0: u32, y0: u32, w: u32, h: u32, colour: [u8; 3]) {
@@ -187,6 +340,42 @@ mod tests {
         let svg = render_svg("Rain <in> Spain & more", 1024, 576, 7);
         assert!(svg.contains("Rain &lt;in&gt;"));
         assert!(svg.contains(r#"width="1024" height="576""#));
+    }
+
+    #[test]
+    fn pictures_carry_their_text_and_edits_keep_their_colours() {
+        let brief = "Coffee around the world\n\nSource article: Beans (Blog)\nKey sections:\n- Where it grows\n- Who drinks most\n\nFormat: one infographic";
+        assert_eq!(body_lines(brief), vec!["Where it grows".to_string(), "Who drinks most".to_string()]);
+        assert_eq!(body_lines("Just a title\nand a second line\n\nFormat: x"), vec!["and a second line".to_string()]);
+        for (w, h) in [(1024, 576), (576, 1024), (800, 800)] {
+            let picture = Picture { width: w, height: h, seed: 9, title: "Coffee".into(), lines: body_lines(brief), edit: None };
+            let png = render(&picture).expect("png");
+            if let Ok(dir) = std::env::var("EMULATOR_PICTURES") {
+                let _ = std::fs::write(format!("{dir}/picture-{w}x{h}.png"), &png);
+            }
+            let decoded = ::image::load_from_memory(&png).expect("decodes").to_rgb8();
+            assert_eq!(decoded.dimensions(), (w, h));
+            // The title card is light, with dark text in it.
+            let dark_in_card = (0..w).flat_map(|x| (h / 10..h / 5).map(move |y| (x, y))).filter(|&(x, y)| decoded.get_pixel(x, y).0[0] < 80).count();
+            assert!(dark_in_card > 50, "{w}x{h}: {dark_in_card}");
+        }
+        let source = render(&Picture { width: 800, height: 600, seed: 1, title: "A".into(), ..Picture::default() }).expect("png");
+        let palette = palette_of_image(&source).expect("palette");
+        let edited = Picture {
+            width: 800,
+            height: 600,
+            seed: 2,
+            title: "A".into(),
+            lines: vec![],
+            edit: Some(Edit { instruction: "make the title larger".into(), palette }),
+        };
+        let png = render(&edited).expect("png");
+        if let Ok(dir) = std::env::var("EMULATOR_PICTURES") {
+            let _ = std::fs::write(format!("{dir}/picture-edit.png"), &png);
+        }
+        assert_eq!(palette_of_image(&png), Some(palette), "an edit keeps its source's colours");
+        assert_ne!(png, source);
+        assert_eq!(instruction_of(&format!("{EDIT_PREFIX} make it blue\nOriginal: x")), "make it blue");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! `[emulator:slow]` (takes ten times longer).
 
 pub mod image;
+pub mod text;
 
 use crate::server::fal::signature::{jwks_for, signed_message, HEADER_REQUEST_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_USER_ID};
 use crate::model::{AspectRatio, Resolution};
@@ -27,11 +28,13 @@ use std::time::{Duration, Instant};
 pub const PREFIX: &str = "/fal-emulator";
 pub const EMULATOR_USER_ID: &str = "emulator-user";
 
-/// How a job will end, as its prompt's markers ask.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How a job will end: as its prompt's markers ask, or, for an edit, failed if a source image
+/// could not be downloaded (fal's 422 `file_download_error`).
+#[derive(Debug, Clone, PartialEq)]
 enum Scripted {
     Ok,
     Fail,
+    DownloadFailed { index: usize, url: String },
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +44,11 @@ struct Job {
     width: u32,
     height: u32,
     seed: u64,
+    /// What the image shows (title, lines, an edit's instruction and colours).
+    picture: image::Picture,
+    /// The endpoint it was submitted to (`…/edit` for an edit) and the images it was to edit.
+    endpoint: String,
+    image_urls: Vec<String>,
     started: Instant,
     duration: Duration,
     ending: Scripted,
@@ -122,6 +130,7 @@ impl Emulator {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/queue/{owner}/{app}", post(submit))
+            .route("/queue/{owner}/{app}/edit", post(submit_edit))
             .route("/queue/{owner}/{app}/requests/{id}/status", get(status))
             .route("/queue/{owner}/{app}/requests/{id}", get(result))
             .route("/queue/{owner}/{app}/requests/{id}/cancel", put(cancel))
@@ -155,12 +164,20 @@ impl Emulator {
     /// emulator (an in-memory service) restarts, as fal's media URLs outlive their jobs.
     fn image_url(&self, id: &str, job: &Job) -> String {
         let mut url = format!("{}/files/{id}.png", self.0.media_url);
-        let query = url::form_urlencoded::Serializer::new(String::new())
+        let picture = &job.picture;
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("w", &job.width.to_string())
             .append_pair("h", &job.height.to_string())
             .append_pair("s", &job.seed.to_string())
-            .append_pair("t", &image::title_of(&job.prompt))
-            .finish();
+            .append_pair("t", &picture.title);
+        if !picture.lines.is_empty() {
+            query.append_pair("l", &picture.lines.join("\n"));
+        }
+        if let Some(edit) = &picture.edit {
+            query.append_pair("i", &edit.instruction).append_pair("p", &palette_hex(edit.palette));
+        }
+        let query = query.finish();
         url.push('?');
         url.push_str(&query);
         url
@@ -181,8 +198,14 @@ impl Emulator {
         })
     }
 
-    fn failure_payload() -> Value {
-        json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]})
+    fn failure_payload(ending: &Scripted) -> Value {
+        match ending {
+            Scripted::DownloadFailed { index, url } => json!({"detail": [{
+                "loc": ["body", "image_urls", index], "msg": format!("Failed to download the file from {url}"),
+                "type": "file_download_error", "url": url,
+            }]}),
+            _ => json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]}),
+        }
     }
 
     async fn deliver_webhook(&self, id: String, url: String) {
@@ -195,7 +218,7 @@ impl Emulator {
             }
         }
         let Some(job) = self.job(&id) else { return };
-        let body = match (job.cancelled, job.ending) {
+        let body = match (job.cancelled, &job.ending) {
             (false, Scripted::Ok) => json!({
                 "request_id": id, "gateway_request_id": id, "status": "OK",
                 "payload": self.output(&id, &job),
@@ -204,9 +227,9 @@ impl Emulator {
                 "request_id": id, "gateway_request_id": id, "status": "ERROR",
                 "error": "Request was cancelled", "payload": {"detail": "Request was cancelled"},
             }),
-            (false, Scripted::Fail) => json!({
+            (false, ending) => json!({
                 "request_id": id, "gateway_request_id": id, "status": "ERROR",
-                "error": "Invalid status code: 422", "payload": Self::failure_payload(),
+                "error": "Invalid status code: 422", "payload": Self::failure_payload(ending),
             }),
         };
         let body = body.to_string().into_bytes();
@@ -262,28 +285,87 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    accept(emu, format!("{owner}/{app}"), query, headers, body, false).await
+}
+
+/// `POST {model}/edit`, like fal's sub-path endpoints: the request is filed under the model's
+/// app id, so its status and result URLs have no `/edit` in them.
+async fn submit_edit(
+    State(emu): State<Emulator>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(query): Query<SubmitQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    accept(emu, format!("{owner}/{app}"), query, headers, body, true).await
+}
+
+fn unprocessable(loc: &[&str], msg: &str, kind: &str) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": loc, "msg": msg, "type": kind}]}))).into_response()
+}
+
+/// Largest source image an edit downloads.
+const MAX_SOURCE_BYTES: usize = 20 * 1024 * 1024;
+
+/// Downloads an edit's source images as fal would; the first one's colours are kept.
+async fn fetch_sources(emu: &Emulator, urls: &[String]) -> Result<image::Palette, Scripted> {
+    let mut palette = None;
+    for (index, url) in urls.iter().enumerate() {
+        let failed = || Scripted::DownloadFailed { index, url: url.clone() };
+        let response = emu.0.http.get(url).timeout(Duration::from_secs(15)).send().await.map_err(|_| failed())?;
+        if !response.status().is_success() {
+            return Err(failed());
+        }
+        let bytes = response.bytes().await.map_err(|_| failed())?;
+        if bytes.len() > MAX_SOURCE_BYTES {
+            return Err(failed());
+        }
+        let colours = tokio::task::spawn_blocking(move || image::palette_of_image(&bytes)).await.ok().flatten();
+        palette = palette.or(Some(colours.ok_or_else(failed)?));
+    }
+    palette.ok_or(Scripted::DownloadFailed { index: 0, url: String::new() })
+}
+
+async fn accept(emu: Emulator, model: String, query: SubmitQuery, headers: HeaderMap, body: Bytes, edit: bool) -> Response {
     if !emu.authorized(&headers) {
         return unauthorized();
     }
     let input: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => {
-            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "json_invalid"}]}))).into_response()
-        }
+        Err(e) => return unprocessable(&["body"], &e.to_string(), "json_invalid"),
     };
     let Some(prompt) = input.get("prompt").and_then(Value::as_str).map(str::to_string) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]}))).into_response();
+        return unprocessable(&["body", "prompt"], "Field required", "missing");
     };
+    let sources: Vec<String> = input
+        .get("image_urls")
+        .and_then(Value::as_array)
+        .map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    if edit && sources.is_empty() {
+        return unprocessable(&["body", "image_urls"], "Field required", "missing");
+    }
     let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
     let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
     let (width, height) = aspect.dimensions(resolution);
+    let seed = seed_of(&prompt);
+    let mut picture = image::Picture { width, height, seed, title: image::title_of(&prompt), lines: image::body_lines(&prompt), edit: None };
+    let mut ending = if prompt.contains("[emulator:fail]") { Scripted::Fail } else { Scripted::Ok };
+    if edit {
+        match fetch_sources(&emu, &sources).await {
+            Ok(palette) => picture.edit = Some(image::Edit { instruction: image::instruction_of(&prompt), palette }),
+            Err(failed) => ending = failed,
+        }
+    }
     let id = uuid::Uuid::new_v4().to_string();
-    let model = format!("{owner}/{app}");
     let slow = prompt.contains("[emulator:slow]");
     let job = Job {
+        endpoint: if edit { format!("{model}/edit") } else { model.clone() },
+        image_urls: sources,
         model: model.clone(),
-        seed: seed_of(&prompt),
-        ending: if prompt.contains("[emulator:fail]") { Scripted::Fail } else { Scripted::Ok },
+        seed,
+        picture,
+        ending,
         duration: if slow { emu.0.delay * 10 } else { emu.0.delay },
         prompt,
         width,
@@ -324,7 +406,7 @@ async fn status(
     let body = match job.status() {
         "IN_QUEUE" => json!({"status": "IN_QUEUE", "queue_position": emu.queue_position(&job), "response_url": emu.request_urls(&job.model, &id)["response_url"]}),
         "IN_PROGRESS" => json!({"status": "IN_PROGRESS", "logs": [{"message": "generating", "level": "INFO"}]}),
-        _ if job.ending == Scripted::Fail || job.cancelled => json!({
+        _ if job.ending != Scripted::Ok || job.cancelled => json!({
             "status": "COMPLETED", "logs": [], "metrics": {},
             "error": if job.cancelled { "Request was cancelled" } else { "Invalid status code: 422" },
             "error_type": "emulator_failure",
@@ -343,9 +425,9 @@ async fn result(
         return unauthorized();
     }
     let Some(job) = emu.job(&id) else { return not_found() };
-    match (job.status(), job.ending, job.cancelled) {
+    match (job.status(), &job.ending, job.cancelled) {
         ("COMPLETED", Scripted::Ok, false) => (StatusCode::OK, Json(emu.output(&id, &job))).into_response(),
-        ("COMPLETED", _, _) => (StatusCode::UNPROCESSABLE_ENTITY, Json(Emulator::failure_payload())).into_response(),
+        ("COMPLETED", ending, _) => (StatusCode::UNPROCESSABLE_ENTITY, Json(Emulator::failure_payload(ending))).into_response(),
         _ => (StatusCode::BAD_REQUEST, Json(json!({"detail": "Request is still in progress"}))).into_response(),
     }
 }
@@ -387,7 +469,10 @@ async fn submissions(State(emu): State<Emulator>, headers: HeaderMap) -> Respons
     };
     let list: Vec<Value> = jobs
         .iter()
-        .map(|(id, job)| json!({"request_id": id, "model": job.model, "webhook": job.webhook}))
+        .map(|(id, job)| json!({
+            "request_id": id, "model": job.model, "endpoint": job.endpoint, "image_urls": job.image_urls,
+            "prompt": job.prompt, "webhook": job.webhook,
+        }))
         .collect();
     Json(json!({ "count": list.len(), "submissions": list })).into_response()
 }
@@ -402,6 +487,37 @@ struct FileQuery {
     h: u32,
     s: u64,
     t: String,
+    /// The body's lines, one per line.
+    #[serde(default)]
+    l: Option<String>,
+    /// An edit's instruction and its source's palette (`rrggbbrrggbb`).
+    #[serde(default)]
+    i: Option<String>,
+    #[serde(default)]
+    p: Option<String>,
+}
+
+fn palette_hex((top, bottom): image::Palette) -> String {
+    hex::encode([top, bottom].concat())
+}
+
+fn palette_from_hex(text: &str) -> Option<image::Palette> {
+    let bytes = hex::decode(text).ok()?;
+    let all: [u8; 6] = bytes.try_into().ok()?;
+    Some(([all[0], all[1], all[2]], [all[3], all[4], all[5]]))
+}
+
+impl FileQuery {
+    /// The picture a URL describes, its text bounded: the URL is anybody's to write.
+    fn picture(&self) -> image::Picture {
+        let bounded = |text: &str, max: usize| text.chars().take(max).collect::<String>();
+        let lines = self.l.as_deref().map(|l| l.lines().take(image::MAX_LINES).map(|x| bounded(x, 120)).collect()).unwrap_or_default();
+        let edit = match (&self.i, self.p.as_deref().and_then(palette_from_hex)) {
+            (Some(instruction), Some(palette)) => Some(image::Edit { instruction: bounded(instruction, 300), palette }),
+            _ => None,
+        };
+        image::Picture { width: self.w, height: self.h, seed: self.s, title: bounded(&self.t, 200), lines, edit }
+    }
 }
 
 async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response {
@@ -429,7 +545,8 @@ async fn file(Path(file): Path<String>, Query(q): Query<FileQuery>) -> Response 
 
 async fn png_file(q: FileQuery) -> Response {
     // Encoding takes a few milliseconds of CPU: off the async workers.
-    let rendered = tokio::task::spawn_blocking(move || image::render_png(q.w, q.h, q.s)).await;
+    let picture = q.picture();
+    let rendered = tokio::task::spawn_blocking(move || image::render(&picture)).await;
     match rendered {
         Ok(Ok(png)) => (
             [

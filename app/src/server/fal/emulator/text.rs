@@ -1,0 +1,181 @@
+//! Readable text for the emulator's pictures: Noto Sans (embedded by the `notosans` crate, SIL
+//! Open Font License) rasterised with `ab_glyph`. Word wrapping and blending are written here:
+//! the crates that would do them (imageproc, resvg) bring far larger dependency trees for the
+//! few lines they would save. No shaping: Latin, Greek and Cyrillic render; other scripts show
+//! boxes, which is fine for an emulator.
+
+use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
+use image::RgbImage;
+use std::sync::LazyLock;
+
+static BOLD: LazyLock<Option<FontRef<'static>>> = LazyLock::new(|| FontRef::try_from_slice(notosans::BOLD_TTF).ok());
+static REGULAR: LazyLock<Option<FontRef<'static>>> = LazyLock::new(|| FontRef::try_from_slice(notosans::REGULAR_TTF).ok());
+
+#[derive(Clone, Copy)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+fn font(weight: Weight) -> Option<&'static FontRef<'static>> {
+    match weight {
+        Weight::Regular => REGULAR.as_ref(),
+        Weight::Bold => BOLD.as_ref(),
+    }
+}
+
+/// A box on the picture, in pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct Area {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+fn blend(img: &mut RgbImage, x: i32, y: i32, colour: [u8; 3], coverage: f32) {
+    if x < 0 || y < 0 || x as u32 >= img.width() || y as u32 >= img.height() || coverage <= 0.0 {
+        return;
+    }
+    let pixel = img.get_pixel_mut(x as u32, y as u32);
+    let a = coverage.min(1.0);
+    for (channel, target) in pixel.0.iter_mut().zip(colour) {
+        *channel = (*channel as f32 * (1.0 - a) + target as f32 * a).round() as u8;
+    }
+}
+
+fn width_of(font: &FontRef<'_>, scale: PxScale, text: &str) -> f32 {
+    let scaled = font.as_scaled(scale);
+    let (mut width, mut previous) = (0.0, None);
+    for ch in text.chars() {
+        let id = scaled.glyph_id(ch);
+        if let Some(p) = previous {
+            width += scaled.kern(p, id);
+        }
+        width += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    width
+}
+
+/// Greedy word wrap to `max_width`; a word wider than the box is broken between characters.
+fn wrap(font: &FontRef<'_>, scale: PxScale, text: &str, max_width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if width_of(font, scale, &candidate) <= max_width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for ch in word.chars() {
+            let mut next = line.clone();
+            next.push(ch);
+            if !line.is_empty() && width_of(font, scale, &next) > max_width {
+                lines.push(std::mem::take(&mut line));
+                line.push(ch);
+            } else {
+                line = next;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn line_height(font: &FontRef<'_>, scale: PxScale) -> f32 {
+    let scaled = font.as_scaled(scale);
+    scaled.height() + scaled.line_gap()
+}
+
+fn draw_line(img: &mut RgbImage, font: &FontRef<'_>, scale: PxScale, x: f32, top: f32, text: &str, colour: [u8; 3]) {
+    let scaled = font.as_scaled(scale);
+    let baseline = top + scaled.ascent();
+    let (mut caret, mut previous) = (x, None);
+    for ch in text.chars() {
+        let id = scaled.glyph_id(ch);
+        if let Some(p) = previous {
+            caret += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(scale, point(caret, baseline));
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+        if let Some(outlined) = font.outline_glyph(glyph) {
+            let bounds = outlined.px_bounds();
+            outlined.draw(|gx, gy, coverage| {
+                blend(img, bounds.min.x as i32 + gx as i32, bounds.min.y as i32 + gy as i32, colour, coverage)
+            });
+        }
+    }
+}
+
+/// Where text goes in its box.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Centre,
+}
+
+/// Draws `text` wrapped into `area`, as large as fits from `max_px` down to `min_px`; what still
+/// does not fit ends in "…". Returns the height used.
+pub fn draw_box(img: &mut RgbImage, weight: Weight, text: &str, area: Area, max_px: f32, min_px: f32, colour: [u8; 3], align: Align) -> f32 {
+    let Some(font) = font(weight) else { return 0.0 };
+    let mut px = max_px.max(min_px);
+    let (scale, mut lines) = loop {
+        let scale = PxScale::from(px);
+        let lines = wrap(font, scale, text, area.w);
+        if lines.len() as f32 * line_height(font, scale) <= area.h || px <= min_px {
+            break (scale, lines);
+        }
+        px = (px * 0.9).max(min_px);
+    };
+    let height = line_height(font, scale);
+    let fit = ((area.h / height).floor() as usize).max(1);
+    if lines.len() > fit {
+        lines.truncate(fit);
+        if let Some(last) = lines.last_mut() {
+            while !last.is_empty() && width_of(font, scale, &format!("{last}…")) > area.w {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    // Centred text is centred both ways; left-aligned text starts at the top.
+    let mut top = match align {
+        Align::Left => area.y,
+        Align::Centre => area.y + (area.h - lines.len() as f32 * height).max(0.0) / 2.0,
+    };
+    for line in &lines {
+        let x = match align {
+            Align::Left => area.x,
+            Align::Centre => area.x + (area.w - width_of(font, scale, line)).max(0.0) / 2.0,
+        };
+        draw_line(img, font, scale, x, top, line, colour);
+        top += height;
+    }
+    lines.len() as f32 * height
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_drawn_inside_its_box_and_wraps() {
+        let mut img = RgbImage::from_pixel(400, 200, image::Rgb([0, 0, 0]));
+        let area = Area { x: 20.0, y: 20.0, w: 200.0, h: 100.0 };
+        let used = draw_box(&mut img, Weight::Bold, "Rainfall in Lisbon across the seasons", area, 40.0, 12.0, [255, 255, 255], Align::Left);
+        assert!(used > 0.0 && used <= 100.0 + 1.0, "{used}");
+        let lit = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| img.get_pixel(x, y).0[0] > 128).count()
+        };
+        assert!(lit(20, 220, 20, 120) > 200, "ink inside the box");
+        assert_eq!(lit(230, 400, 0, 200), 0, "nothing right of the box");
+        assert_eq!(lit(0, 400, 130, 200), 0, "nothing below the box");
+    }
+}
