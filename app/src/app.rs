@@ -2,8 +2,8 @@ use crate::api::server_fns::auth::get_account;
 use crate::api::server_fns::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
 use crate::components::live::Toasts;
-use crate::context::{AccountRefresh, AccountResource, BalanceResource, FormPrefill, Workspace};
-use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage};
+use crate::context::{AccountRefresh, AccountResource, BalanceResource, FormPrefill, ViewerResource, Workspace};
+use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage, viewer::ViewerPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
     let items = Resource::new(move || create.version().get(), |_| list_infographs());
     provide_context(Workspace { create, items });
     provide_context(FormPrefill(RwSignal::new(None)));
+    provide_context(ViewerResource::new());
     // Signals only (no resources): safe after the resources above.
     crate::components::live::provide_live();
     mark_hydrated();
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/i/:id") view=ViewerPage/>
                 </Routes>
             </main>
             <Toasts/>

@@ -443,6 +443,36 @@ pub struct InfographView {
     pub versions: i64,
 }
 
+/// Everything the viewer page shows about one infograph: its current state, its family, the
+/// brief that was sent, and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewerData {
+    pub item: InfographView,
+    /// The whole family, oldest first (the original, then every refinement).
+    pub versions: Vec<InfographView>,
+    pub brief: Option<String>,
+    pub model: String,
+    /// Credits charged for this image (refunded when `item.refunded`).
+    pub cost: i64,
+    pub submitted_at: Option<i64>,
+    pub completed_at: Option<i64>,
+}
+
+impl ViewerData {
+    /// Where `id` sits in the family, counted from 1 (the original is version 1).
+    pub fn version_number(&self, id: &str) -> Option<usize> {
+        self.versions.iter().position(|v| v.id == id).map(|i| i + 1)
+    }
+
+    /// The versions before and after the one shown, for arrow-key navigation.
+    pub fn neighbours(&self) -> (Option<&InfographView>, Option<&InfographView>) {
+        match self.versions.iter().position(|v| v.id == self.item.id) {
+            Some(i) => (i.checked_sub(1).and_then(|p| self.versions.get(p)), self.versions.get(i + 1)),
+            None => (None, None),
+        }
+    }
+}
+
 #[cfg(test)]
 impl InfographView {
     /// A plain view for unit tests; override what the test is about with `..`.

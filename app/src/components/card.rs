@@ -66,6 +66,11 @@ fn apply(item: RwSignal<InfographView>, refresh: AccountRefresh, next: Infograph
     if !Live::is_newer(&current, &next) {
         return current.is_settled();
     }
+    // Pushed and polled views do not count the family: keep the gallery's count.
+    let mut next = next;
+    if next.versions == 0 {
+        next.versions = current.versions;
+    }
     let done = next.is_settled();
     let newly_refunded = next.refunded && !current.refunded;
     if current != next && item.try_set(next).is_some() {
@@ -109,11 +114,12 @@ fn card_body(i: &InfographView) -> AnyView {
     let prompt = view! { <p class="prompt" title=i.prompt.clone()>{i.prompt.clone()}</p> };
     match (i.status, &i.image_url) {
         (JobStatus::Completed, Some(url)) => view! {
-            <a href=url.clone() target="_blank" rel="noopener">
+            // Opens the viewer: full size, versions, refine.
+            <a href=format!("/i/{}", i.id) data-testid="open-viewer">
                 // Our gallery-size thumbnail once the image is stored; fal's full image until then.
                 <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.prompt.clone() loading="lazy"/>
             </a>
-            {badge}{prompt}
+            {badge}{versions_badge(i.versions)}{prompt}
         }.into_any(),
         (JobStatus::Failed, _) => view! {
             <div class="placeholder failed">
@@ -131,6 +137,11 @@ fn card_body(i: &InfographView) -> AnyView {
             {badge}{prompt}
         }.into_any(),
     }
+}
+
+/// "3 versions" on a family's card (nothing for a lone original).
+fn versions_badge(versions: i64) -> Option<impl IntoView> {
+    (versions > 1).then(|| view! { <span class="versions" data-testid="versions">{format!("{versions} versions")}</span> })
 }
 
 /// "Generating — about 20 s left": the phase, and the ETA when there is one.

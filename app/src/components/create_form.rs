@@ -111,12 +111,13 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
     }
 }
 
+/// A random key for one display of a form that charges (empty without the wasm).
 #[cfg(feature = "hydrate")]
-fn new_idempotency_key() -> String {
+pub fn new_idempotency_key() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn new_idempotency_key() -> String {
+pub fn new_idempotency_key() -> String {
     String::new()
 }

@@ -189,3 +189,35 @@ async fn a_source_fal_cannot_download_fails_the_refinement_with_a_refund() {
     assert!(done["error"].as_str().is_some_and(|e| e.contains("download")), "{done}");
     assert_eq!(app.balance(&token).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_viewer_page_is_the_owners_alone() {
+    let app = TestApp::spawn().await;
+    let token = app.register("viewer@example.com").await;
+    app.register("viewer-stranger@example.com").await;
+    let original = completed(&app, &token, "Tides of the Atlantic").await;
+    let page = |cookie: Option<String>| {
+        let mut request = app.http.get(app.url(&format!("/i/{original}")));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move {
+            let r = request.send().await.expect("viewer page");
+            (r.status().as_u16(), r.text().await.expect("html"))
+        }
+    };
+    let owner = crate::helpers::sign_in_cookie(&app, "viewer@example.com").await;
+    let (status, html) = page(Some(owner)).await;
+    assert_eq!(status, 200);
+    // Server-rendered: the image, its settings and the refine form are in the HTML itself.
+    assert!(html.contains("Tides of the Atlantic") && html.contains(&format!("/media/{original}/")), "{html}");
+    assert!(html.contains("data-testid=\"refine-form\"") && html.contains("2K"), "{html}");
+    let stranger = crate::helpers::sign_in_cookie(&app, "viewer-stranger@example.com").await;
+    for cookie in [Some(stranger), None] {
+        let (status, html) = page(cookie).await;
+        assert_eq!(status, 404);
+        assert!(!html.contains("Tides of the Atlantic") && html.contains("Page not found"), "{html}");
+    }
+    let r = app.http.get(app.url("/i/00000000-0000-4000-8000-000000000000")).send().await.expect("unknown");
+    assert_eq!(r.status().as_u16(), 404, "an unknown id too");
+}

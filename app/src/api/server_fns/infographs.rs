@@ -42,7 +42,8 @@ pub async fn delete_infograph(id: String) -> Result<(), AppError> {
 #[server(prefix = "/sfn", endpoint = "list_infographs")]
 pub async fn list_infographs() -> Result<Vec<InfographView>, AppError> {
     let (state, user) = super::context::require_user().await?;
-    crate::server::jobs::manage::list(&state, &user).await
+    // One card per family: its newest version.
+    crate::server::jobs::manage::gallery(&state, &user).await
 }
 
 #[server(prefix = "/sfn", endpoint = "infograph_status")]

@@ -6,3 +6,4 @@ pub mod auth;
 pub mod context;
 pub mod infographs;
 pub mod settings;
+pub mod viewer;

@@ -3,7 +3,7 @@
 use super::lifecycle;
 use super::repo::{self, InfographRow};
 use crate::errors::AppError;
-use crate::model::{InfographView, JobStatus};
+use crate::model::{InfographView, JobStatus, ViewerData};
 use crate::server::accounts::users::UserRow;
 use crate::server::platform::state::AppState;
 
@@ -31,6 +31,26 @@ pub async fn versions(state: &AppState, user: &UserRow, id: &str) -> Result<Vec<
         views.push(state.eta.view(&state.db, row).await);
     }
     Ok(views)
+}
+
+/// The viewer page's data for the owner's infograph `id` (anyone else: not found).
+pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<ViewerData, AppError> {
+    let rows = repo::family_of(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for version in &rows {
+        versions.push(state.eta.view(&state.db, version).await);
+    }
+    let item = versions.iter().find(|v| v.id == id).cloned().ok_or(AppError::NotFound)?;
+    Ok(ViewerData {
+        item,
+        versions,
+        brief: row.built_prompt.clone(),
+        model: state.config.fal.model.clone(),
+        cost: row.cost,
+        submitted_at: row.submitted_at,
+        completed_at: row.completed_at,
+    })
 }
 
 /// The gallery: the newest version of each family, with its family's size.
