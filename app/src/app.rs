@@ -5,7 +5,7 @@ use crate::components::live::Toasts;
 use crate::context::{AccountRefresh, AccountResource, BalanceResource, FormPrefill, ViewerResource, Workspace};
 use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage, viewer::ViewerPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/infograph.css"/>
         <Title text="Infograph"/>
+        <Meta name="description" content="Turn a prompt or a blog post into an AI-generated infographic: review it full size, refine it with a sentence, keep every version."/>
         <Router>
             <Header/>
             <main class="container">

@@ -20,7 +20,7 @@ test("sign up, generate, watch the card finish without reloading", async ({ page
   await page.selectOption("select[name=number_of_infographs]", "2");
   await submitCreate(page);
 
-  await expect(page.getByTestId("form-ok")).toContainText("Started 2 infograph(s)");
+  await expect(page.getByTestId("form-ok")).toHaveText("Started 2 infographics for 2 credits.");
   await expect(page.getByTestId("balance")).toHaveText("8 credits");
   const cards = page.getByTestId("card");
   await expect(cards).toHaveCount(2);

@@ -9,7 +9,7 @@
 use crate::api::server_fns::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
 use crate::api::server_fns::viewer::{refine_infograph, viewer_page_data};
 use crate::components::card::{progress_text, POLL_MS};
-use crate::components::create_form::new_idempotency_key;
+use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::format::when;
 use crate::components::live::{tab_hidden, Live};
 use crate::context::{AccountRefresh, ViewerResource, Workspace};
@@ -486,13 +486,7 @@ fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoV
                     el.set_value("");
                 }
                 reload(loaded);
-                let n = created.total_submitted;
-                let _ = outcome.try_set(Some(Ok(format!(
-                    "Started {n} refinement{} for {} credit{}.",
-                    if n == 1 { "" } else { "s" },
-                    created.credits_used,
-                    if created.credits_used == 1 { "" } else { "s" }
-                ))));
+                let _ = outcome.try_set(Some(Ok(started(created.total_submitted, "refinement", created.credits_used))));
             } else if let Err(e) = result {
                 let _ = outcome.try_set(Some(Err(e)));
             }
