@@ -132,6 +132,8 @@ pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resol
 
 /// How the first line of a refinement prompt begins; the emulator reads the instruction from it.
 pub const REFINE_PREFIX: &str = "Change this infographic:";
+/// Labels the original's headline in a refinement's prompt (the emulator draws it as the title).
+pub const ORIGINAL_TITLE: &str = "Original title:";
 
 /// The prompt for refining an image (fal's edit endpoint, with the image attached): the change
 /// first, then what the original was — its title (the user's first line) and the brief's
@@ -148,12 +150,12 @@ pub fn refinement(instruction: &str, original_prompt: &str, original_brief: Opti
         .unwrap_or_else(|| format!("Format: one infographic, aspect ratio {aspect}, {resolution} resolution."));
     let title = original_prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
     let tail = format!("{}\n{format}", source.unwrap_or_default());
-    let room = budget.saturating_sub(chars(&head) + chars(&tail) + "\nOriginal title: ".len());
+    let room = budget.saturating_sub(chars(&head) + chars(&tail) + ORIGINAL_TITLE.len() + 2);
     let title: String = title.chars().take(room).collect();
     if title.is_empty() {
         format!("{head}{tail}")
     } else {
-        format!("{head}\nOriginal title: {title}{tail}")
+        format!("{head}\n{ORIGINAL_TITLE} {title}{tail}")
     }
 }
 

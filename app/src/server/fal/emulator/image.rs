@@ -207,7 +207,7 @@ pub fn instruction_of(prompt: &str) -> String {
     short(line.trim(), 160)
 }
 
-use crate::server::blog::brief::REFINE_PREFIX as EDIT_PREFIX;
+use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX as EDIT_PREFIX};
 
 fn short(text: &str, max: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -243,10 +243,8 @@ fn escape(text: &str) -> String {
 
 /// The first line of the prompt without emulator markers, shortened for a headline.
 pub fn title_of(prompt: &str) -> String {
-    let line = prompt
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
+    let line = original_title(prompt)
+        .or_else(|| prompt.lines().map(str::trim).find(|l| !l.is_empty()))
         .unwrap_or("Infographic");
     let mut title = line.to_string();
     while let Some(start) = title.find("[emulator:") {
@@ -260,6 +258,16 @@ pub fn title_of(prompt: &str) -> String {
     } else {
         title
     }
+}
+
+/// An edit keeps its source's headline: the refinement prompt names it (see
+/// `blog::brief::refinement`).
+fn original_title(prompt: &str) -> Option<&str> {
+    let first = prompt.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if !first.starts_with(EDIT_PREFIX) {
+        return None;
+    }
+    prompt.lines().find_map(|l| l.trim().strip_prefix(ORIGINAL_TITLE)).map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// Splits a title into lines of about `width` characters.
@@ -376,6 +384,9 @@ mod tests {
         assert_eq!(palette_of_image(&png), Some(palette), "an edit keeps its source's colours");
         assert_ne!(png, source);
         assert_eq!(instruction_of(&format!("{EDIT_PREFIX} make it blue\nOriginal: x")), "make it blue");
+        let refined = format!("{EDIT_PREFIX} make it blue\nKeep everything else.\n{ORIGINAL_TITLE} Rainfall in Lisbon\nFormat: 16:9");
+        assert_eq!(title_of(&refined), "Rainfall in Lisbon", "an edit keeps its source's headline");
+        assert_eq!(title_of("Plain prompt\nOriginal title: not this"), "Plain prompt");
     }
 
     #[test]
