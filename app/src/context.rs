@@ -76,7 +76,7 @@ fn viewer_id_in_url() -> Option<String> {
     viewer_id_of(&current_path()?)
 }
 
-pub fn viewer_id_of(path: &str) -> Option<String> {
+fn viewer_id_of(path: &str) -> Option<String> {
     let id = path.strip_prefix("/i/")?.trim_end_matches('/');
     (!id.is_empty() && !id.contains('/')).then(|| id.to_string())
 }

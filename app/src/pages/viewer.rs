@@ -40,10 +40,9 @@ pub fn ViewerPage() -> impl IntoView {
         <Title text="Infographic — Infograph"/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
+                Ok(Some(found)) if Some(&found.item.id) == id.get().as_ref() => view! { <Viewer initial=found/> }.into_any(),
                 // Until the resource has caught up with a client-side navigation.
-                Ok(Some(found)) if Some(&found.item.id) != id.get().as_ref() => view! { <p>"Loading…"</p> }.into_any(),
-                Ok(Some(found)) => view! { <Viewer initial=found/> }.into_any(),
-                Ok(None) => view! { <p>"Loading…"</p> }.into_any(),
+                Ok(_) => view! { <p>"Loading…"</p> }.into_any(),
                 Err(AppError::NotFound | AppError::Unauthorized) => not_found().into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
@@ -158,12 +157,16 @@ fn follow_family(loaded: RwSignal<ViewerData>, live: Live) {
 
 /// Fetches the page's data again and shows it.
 fn reload(loaded: RwSignal<ViewerData>) {
-    let Some(id) = loaded.try_with_untracked(|d| d.item.id.clone()) else { return };
     leptos::task::spawn_local(async move {
-        if let Ok(next) = viewer_page_data(id).await {
-            let _ = loaded.try_set(next);
-        }
+        let _ = fetch_into(loaded).await;
     });
+}
+
+/// Fetches the page's data into `loaded`: `Ok(false)` once the page is gone.
+async fn fetch_into(loaded: RwSignal<ViewerData>) -> Result<bool, AppError> {
+    let Some(id) = loaded.try_with_untracked(|d| d.item.id.clone()) else { return Ok(false) };
+    let next = viewer_page_data(id).await?;
+    Ok(loaded.try_set(next).is_none())
 }
 
 #[cfg(feature = "hydrate")]
@@ -176,14 +179,11 @@ fn poll_while_running(loaded: RwSignal<ViewerData>, live: Live) {
             if !running || live.connected.try_get_untracked().unwrap_or(false) || tab_hidden() {
                 continue;
             }
-            let Some(id) = loaded.try_with_untracked(|d| d.item.id.clone()) else { break };
-            match viewer_page_data(id).await {
-                Ok(next) => {
-                    if loaded.try_set(next).is_some() {
-                        break;
-                    }
-                }
-                Err(AppError::Unauthorized | AppError::NotFound) => break,
+            match fetch_into(loaded).await {
+                Ok(true) => {}
+                // The page is gone, signed out elsewhere, or the infograph deleted: stop.
+                Ok(false) | Err(AppError::Unauthorized | AppError::NotFound) => break,
+                // A network blip: try again at the next tick.
                 Err(_) => {}
             }
         }

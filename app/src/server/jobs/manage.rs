@@ -16,31 +16,29 @@ pub async fn status(state: &AppState, user: &UserRow, id: &str) -> Result<Infogr
 
 pub async fn list(state: &AppState, user: &UserRow) -> Result<Vec<InfographView>, AppError> {
     let rows = repo::list_owned(&state.db, &user.id, LIST_LIMIT).await?;
+    Ok(views_of(state, &rows).await)
+}
+
+/// The views of `rows`, in order, with their progress estimates.
+async fn views_of(state: &AppState, rows: &[InfographRow]) -> Vec<InfographView> {
     let mut views = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         views.push(state.eta.view(&state.db, row).await);
     }
-    Ok(views)
+    views
 }
 
 /// Every version of `id`'s family, oldest first.
 pub async fn versions(state: &AppState, user: &UserRow, id: &str) -> Result<Vec<InfographView>, AppError> {
     let rows = repo::family_of(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in &rows {
-        views.push(state.eta.view(&state.db, row).await);
-    }
-    Ok(views)
+    Ok(views_of(state, &rows).await)
 }
 
 /// The viewer page's data for the owner's infograph `id` (anyone else: not found).
 pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<ViewerData, AppError> {
     let rows = repo::family_of(&state.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
     let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
-    let mut versions = Vec::with_capacity(rows.len());
-    for version in &rows {
-        versions.push(state.eta.view(&state.db, version).await);
-    }
+    let versions = views_of(state, &rows).await;
     let item = versions.iter().find(|v| v.id == id).cloned().ok_or(AppError::NotFound)?;
     Ok(ViewerData {
         item,
