@@ -87,6 +87,13 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await expect(page.getByTestId("card")).toHaveCount(1);
   await expect(page.getByTestId("card").first()).toHaveAttribute("data-id", refinedId);
   await expect(page.getByTestId("versions")).toHaveText("2 versions");
+  if (process.env.VIEWER_SHOTS) {
+    for (const width of [390, 1366]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: `${process.env.VIEWER_SHOTS}/gallery-${width}.png` });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
 
   // A refinement can be cancelled from its own page, and is refunded.
   await page.goto(`/i/${refinedId}`);
