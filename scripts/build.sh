@@ -28,6 +28,21 @@ if [[ "$profile" == release ]]; then
 fi
 cp style/main.css "$site/pkg/$name.css"
 cp -r public/. "$site/"
-raw=$(stat -c %s "$site/pkg/$name.wasm")
-gz=$(gzip -9 -c "$site/pkg/$name.wasm" | wc -c)
-echo "built $profile: wasm $raw bytes raw, $gz bytes gzip"
+
+# Content-hashed names, so browsers may keep them for a year (`immutable`): a new build is a new
+# name. The server reads the stem from `pkg/stem.txt` (see `api::assets`).
+hash=$(cat "$site/pkg/$name.js" "$site/pkg/$name.wasm" "$site/pkg/$name.css" | sha256sum | cut -c1-16)
+stem="$name.$hash"
+for ext in js wasm css; do mv "$site/pkg/$name.$ext" "$site/pkg/$stem.$ext"; done
+echo "$stem" > "$site/pkg/stem.txt"
+
+# Precompressed beside the originals: served as is to browsers that accept them, so no CPU is
+# spent compressing the wasm per request (and it gets brotli's best level, too slow to do live).
+for file in "$site/pkg/$stem".{js,wasm,css}; do
+  gzip -9 -k -f "$file"
+  if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
+done
+raw=$(stat -c %s "$site/pkg/$stem.wasm")
+gz=$(stat -c %s "$site/pkg/$stem.wasm.gz")
+br=$( [[ -f "$site/pkg/$stem.wasm.br" ]] && stat -c %s "$site/pkg/$stem.wasm.br" || echo "-")
+echo "built $profile: wasm $raw bytes raw, $gz bytes gzip, $br bytes brotli ($stem)"

@@ -39,6 +39,12 @@ if [[ ! -x .tools/node_modules/.bin/wasm-opt ]] || ! .tools/node_modules/.bin/wa
   npm install --silent --no-audit --no-fund --prefix .tools "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+# brotli precompresses the site's assets at build time (gzip is always there).
+if ! command -v brotli >/dev/null; then
+  log "installing Debian brotli"
+  apt_install brotli
+fi
+
 if $want_test; then
   if [[ ! -x /usr/bin/chromium ]]; then
     log "installing Debian chromium"
@@ -61,8 +67,10 @@ if $want_test; then
     .tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
     echo "$want" > .tools/venv/.requirements-test.sha
   fi
-  if [[ ! -d end2end/node_modules/@playwright/test ]]; then
-    log "installing Playwright (npm ci; browser comes from Debian)"
+  lock="$(sha256sum end2end/package-lock.json | cut -d' ' -f1)"
+  if [[ "$(cat end2end/node_modules/.lock.sha 2>/dev/null || true)" != "$lock" ]]; then
+    log "installing Playwright and axe (npm ci; the browser comes from Debian)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+    echo "$lock" > end2end/node_modules/.lock.sha
   fi
 fi

@@ -1,13 +1,13 @@
 use crate::api::server_fns::auth::get_account;
-use crate::api::server_fns::infographs::{list_infographs, CreateInfographs};
 use crate::components::header::Header;
-use crate::components::live::Toasts;
-use crate::context::{AccountRefresh, AccountResource, BalanceResource, FormPrefill, ViewerResource, Workspace};
+use crate::components::live::{HydrationMark, Toasts};
+use crate::components::not_found::NotFound;
+use crate::context::AccountResource;
 use crate::pages::{admin::AdminPage, auth::SignInPage, auth::SignUpPage, home::HomePage, settings::SettingsPage, viewer::ViewerPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -19,8 +19,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The bundle's content-hashed name (see `api::assets`).
+                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {if needs_wasm() { Some(view! { <HydrationScripts options islands=true/> }) } else { serialize_nothing(); None }}
                 <MetaTags/>
             </head>
             <body>
@@ -30,45 +32,58 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole page is rendered on the server; only the islands (`#[island]`: the workspace, the
+/// viewer, the forms, the balance, the toasts) hydrate in the browser. Every route renders in
+/// `Async` mode: the page is sent once all its data is loaded, so a status (a viewer's 404) set
+/// while loading is in the response's head.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let refresh = AccountRefresh(RwSignal::new(0));
-    provide_context(refresh);
-    // Who is signed in changes only with a page load; the balance changes with every charge and
-    // refund. Two resources, so a balance refresh never re-renders the page around the form.
-    provide_context(AccountResource(Resource::new(|| (), |_| get_account())));
-    provide_context(BalanceResource(Resource::new(move || refresh.0.get(), |_| get_account())));
-    // The gallery's data and the create action live here, before any <Transition>: resources
-    // hydrate from the server's data by creation order, and a resource created after a suspense
-    // boundary got a different order in the browser than on the server.
-    let create = ServerAction::<CreateInfographs>::new();
-    let items = Resource::new(move || create.version().get(), |_| list_infographs());
-    provide_context(Workspace { create, items });
-    provide_context(FormPrefill(RwSignal::new(None)));
-    provide_context(ViewerResource::new());
-    // Signals only (no resources): safe after the resources above.
-    crate::components::live::provide_live();
-    mark_hydrated();
+    let account = Resource::new(|| (), |_| get_account());
+    provide_context(AccountResource(account));
+    let signed_in = move || account.get().is_some_and(|r| matches!(r, Ok(Some(_))));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/infograph.css"/>
         <Title text="Infograph"/>
         <Meta name="description" content="Turn a prompt or a blog post into an AI-generated infographic: review it full size, refine it with a sentence, keep every version."/>
         <Router>
             <Header/>
             <main class="container">
-                <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/signin") view=SignInPage/>
-                    <Route path=path!("/signup") view=SignUpPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                    <Route path=path!("/i/:id") view=ViewerPage/>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/i/:id") view=ViewerPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
-            <Toasts/>
+            <Suspense fallback=|| ()>{move || signed_in().then(|| view! { <Toasts/> })}</Suspense>
+            <HydrationMark/>
         </Router>
+    }
+}
+
+/// Whether the page has islands worth loading the wasm for: everything a signed-in visitor
+/// sees, and the sign-in and sign-up forms. A signed-out visitor anywhere else (the landing page,
+/// a 404) downloads none: those pages are plain HTML. Decided before the body is rendered, from
+/// the request alone: a session cookie (valid or not) means "maybe signed in".
+fn needs_wasm() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = use_context::<http::request::Parts>() else { return true };
+        let path = parts.uri.path().trim_end_matches('/');
+        crate::api::extract::session_token(&parts.headers).is_some() || matches!(path, "/signin" | "/signup")
+    }
+    #[cfg(not(feature = "ssr"))]
+    true
+}
+
+/// A page without islands needs none of its resources' data in the browser: no script at all.
+/// (`HydrationScripts` does the same for island pages: islands get their data as props.)
+fn serialize_nothing() {
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
     }
 }
 
@@ -81,15 +96,4 @@ fn set_page_policy() {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
-}
-
-/// Sets `data-hydrated` on `<body>` once the wasm has taken over, so end-to-end tests (and
-/// people reading the DOM) know forms now submit through the app rather than as plain posts.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

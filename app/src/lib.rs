@@ -15,3 +15,11 @@ pub mod server;
 pub mod startup;
 
 pub use app::{shell, App};
+
+/// The browser's entry: hydrates the page's islands. The wasm crate's `hydrate` calls it, which
+/// is what links this crate, and with it every island's exported hydration function, into the
+/// bundle (a crate the entry never names is left out, islands and all).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_islands() {
+    leptos::mount::hydrate_islands();
+}

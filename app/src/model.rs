@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser: parsed once at the edge, typed afterwards.
 
 pub mod admin;
+pub mod showcase;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -510,6 +511,11 @@ impl InfographView {
 }
 
 impl InfographView {
+    /// The WebP beside our JPEG thumbnail (`<hash>-thumb.webp`, see `delivery::renditions`).
+    pub fn thumbnail_webp_url(&self) -> Option<String> {
+        self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg").map(|stem| format!("{stem}-thumb.webp"))
+    }
+
     /// Nothing more will change: failed, or completed and (if it can be) in our storage. A
     /// completed job still `storing` gets its own URL and thumbnail soon, so a card keeps
     /// listening (or polling) for it.

@@ -59,7 +59,8 @@ test("the create form shows the rate limit", async ({ page }) => {
   // Ten creates a minute pass (the default); the eleventh is refused before any charge.
   for (let i = 1; i <= 10; i++) {
     await create(page, `Limit test ${i}`);
-    await expect(page.getByTestId("balance")).toHaveText(`${10 - i} credits`);
+    const left = 10 - i;
+    await expect(page.getByTestId("balance")).toHaveText(`${left} credit${left === 1 ? "" : "s"}`);
   }
   await create(page, "One too many");
   await expect(page.getByTestId("form-error")).toContainText("too many requests");
@@ -72,7 +73,7 @@ test("admins see the dashboard and grant credits; others get a 404", async ({ pa
   await create(page, "A job for the admin to see");
   const response = await page.goto("/admin");
   expect(response?.status()).toBe(404);
-  await expect(page.getByText("Page not found.")).toBeVisible();
+  await expect(page.getByTestId("not-found")).toBeVisible();
 
   const adminPage = await (await browser.newContext()).newPage();
   await signIn(adminPage, "admin@e2e.local", "admin-password");
@@ -84,10 +85,10 @@ test("admins see the dashboard and grant credits; others get a 404", async ({ pa
   await adminPage.fill("input[name=user]", customer);
   await adminPage.click(".admin-filters button[type=submit]");
   await expect(adminPage).toHaveURL(/user=/);
-  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job(s)");
+  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job —");
   // A direct load of the filtered URL (server-rendered, then hydrated) shows the same.
   await adminPage.reload();
-  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job(s)");
+  await expect(adminPage.getByTestId("jobs-total")).toContainText("1 job —");
   await expect(adminPage.locator("input[name=user]")).toHaveValue(customer);
 
   // Grant 5 credits to the customer; the ledger shows the admin's row.

@@ -44,7 +44,11 @@ test("the content security policy lets every page hydrate with no console errors
     if (message.type() === "error") problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(error.message));
-  for (const path of ["/", "/signin", "/signup"]) {
+  // Signed out, the landing page is plain HTML: no wasm at all.
+  await page.goto("/");
+  await expect(page.locator("script[type=module]")).toHaveCount(0);
+  await expect(page.getByTestId("examples").locator("img")).toHaveCount(3);
+  for (const path of ["/signin", "/signup"]) {
     await page.goto(path);
     await waitForHydration(page);
   }

@@ -90,6 +90,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request<Bo
     }
     if html {
         headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(STRICT_POLICY));
+        // Pages name the current bundle (and carry a fresh nonce): always revalidated.
+        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache"));
     }
     response
 }

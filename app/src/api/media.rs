@@ -5,13 +5,16 @@
 
 use super::extract::request_user;
 use crate::errors::AppError;
-use crate::server::delivery::storage;
+use crate::server::delivery::renditions::{self, Rendition};
+use crate::server::delivery::storage::{self, MediaFile};
+use futures::StreamExt;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+type ByteStream = futures::stream::BoxStream<'static, Result<bytes::Bytes, object_store::Error>>;
 
 /// File names are `<hex>.<ext>` or `<hex>-thumb.jpg`; anything else is not ours.
 fn valid_file_name(file: &str) -> bool {
@@ -54,8 +57,12 @@ pub async fn serve(
         return Err(AppError::NotFound);
     }
     // Ownership is part of the lookup: another user's image is indistinguishable from none.
-    let key = storage::stored_object(&state.db, owner.as_deref(), &id, &file).await?.ok_or(AppError::NotFound)?;
-    let (size, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
+    let found = storage::media_file(&state.db, owner.as_deref(), &id, &file).await?.ok_or(AppError::NotFound)?;
+    let (size, stream) = match found {
+        MediaFile::Stored(key) => storage::open_object(&state.storage, &key).await,
+        MediaFile::Rendition { key, original, rendition } => open_rendition(&state, &key, &original, rendition).await,
+    }
+    .map_err(|e| {
         tracing::error!(infograph = %id, error = %e, "a stored image could not be read");
         match e {
             object_store::Error::NotFound { .. } => AppError::NotFound,
@@ -72,6 +79,37 @@ pub async fn serve(
     h.insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(response)
+}
+
+/// A rendition from storage, made from the original (and kept) the first time it is asked for.
+async fn open_rendition(state: &AppState, key: &str, original: &str, rendition: Rendition) -> Result<(u64, ByteStream), object_store::Error> {
+    match storage::open_object(&state.storage, key).await {
+        Err(object_store::Error::NotFound { .. }) => {}
+        opened => return opened,
+    }
+    let bytes = storage::read_object(&state.storage, original, state.config.storage.max_bytes).await?;
+    let made = renditions::make(bytes, rendition, state.config.storage.thumbnail_edge)
+        .await
+        .map_err(|e| object_store::Error::Generic { store: "renditions", source: e.to_string().into() })?;
+    if let Err(e) = storage::put(&state.storage, key, made.clone()).await {
+        // Served all the same; it is made again next time.
+        tracing::warn!(key, error = %e, "a rendition could not be kept");
+    }
+    let size = made.len() as u64;
+    Ok((size, futures::stream::once(async move { Ok(made) }).boxed()))
+}
+
+/// `GET /examples/{file}`: the landing page's example pictures, public. Their names are not
+/// content-hashed, so they are cached for a day rather than for ever.
+pub async fn serve_example(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (slug, extension) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let (content_type, bytes) = crate::server::showcase::file(slug, extension).await.ok_or(AppError::NotFound)?;
+    let mut response = (StatusCode::OK, Body::from(bytes)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(response)
 }
 

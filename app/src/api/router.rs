@@ -5,7 +5,7 @@
 
 use super::extract::session_user;
 use super::rest::{accounts, infographs, meta, webhook};
-use super::{docs, guards, live, media, openapi};
+use super::{assets, docs, guards, live, media, openapi};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
@@ -82,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(webhook::router())
         .route("/api/events/", get(live::events))
         .route("/media/{id}/{file}", get(media::serve))
+        .route("/examples/{file}", get(media::serve_example))
+        .merge(assets::pkg_routes(&state.config.site_root))
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -94,5 +96,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(server_fn_statuses))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::security_headers))
+        // Pages and JSON are compressed as they go; event streams, images and the precompressed
+        // bundle are left alone (tower-http's default predicate and `Content-Encoding`).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -1,5 +1,5 @@
 use crate::context::AccountRefresh;
-use crate::components::live::{tab_hidden, Live};
+use crate::components::live::{live, tab_hidden, Live};
 use crate::model::{InfographView, JobStatus, Phase};
 use leptos::prelude::*;
 
@@ -10,11 +10,13 @@ pub const POLL_MS: u32 = 3_000;
 /// One infograph. Updates come pushed (see `live.rs`); while the push stream is down the card
 /// polls `infograph_status` every 3 s (in the browser only, not in a hidden tab) and stops at a
 /// final status. A refund refreshes the balance in the header.
+/// `eager`: one of the first cards on the page, whose picture is fetched at once (the page's
+/// largest paint); the rest load as they come near the viewport.
 #[component]
-pub fn InfographCard(initial: InfographView) -> impl IntoView {
+pub fn InfographCard(initial: InfographView, #[prop(optional)] eager: bool) -> impl IntoView {
     let item = RwSignal::new(initial);
-    let refresh = expect_context::<AccountRefresh>();
-    let live = expect_context::<Live>();
+    let live = live();
+    let refresh = live.refresh;
     let id = item.with_untracked(|i| i.id.clone());
     // Pushed updates for this job.
     let pushed = {
@@ -51,11 +53,12 @@ pub fn InfographCard(initial: InfographView) -> impl IntoView {
             data-status=move || item.with(|i| i.status.as_str())
             data-phase=move || item.with(|i| i.phase.as_str())
             data-version=move || item.with(|i| format!("{}.{}", i.version, i.progress_version))>
-            {move || item.with(|i| card_body(i))}
+            {move || item.with(|i| card_body(i, eager))}
             <BriefDetails id=id.clone()/>
             <crate::components::card_actions::CardActions item=item/>
         </article>
     }
+    .into_any()
 }
 
 /// Shows `next` unless it is older than what the card shows; a refund refreshes the balance.
@@ -109,15 +112,22 @@ fn BriefDetails(id: String) -> impl IntoView {
     }
 }
 
-fn card_body(i: &InfographView) -> AnyView {
+fn card_body(i: &InfographView, eager: bool) -> AnyView {
     let badge = view! { <span class=format!("badge {}", i.status.as_str())>{i.status.as_str()}</span> };
     let prompt = view! { <p class="prompt" title=i.prompt.clone()>{i.prompt.clone()}</p> };
     match (i.status, &i.image_url) {
         (JobStatus::Completed, Some(url)) => view! {
             // Opens the viewer: full size, versions, refine.
             <a href=format!("/i/{}", i.id) data-testid="open-viewer">
-                // Our gallery-size thumbnail once the image is stored; fal's full image until then.
-                <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.prompt.clone() loading="lazy"/>
+                // Our gallery-size thumbnail once the image is stored (WebP where the browser
+                // takes it); fal's full image until then. Its size is known, so nothing moves
+                // when it arrives.
+                <picture>
+                    {i.thumbnail_webp_url().map(|webp| view! { <source srcset=webp type="image/webp"/> })}
+                    <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.prompt.clone()
+                        width=i.width height=i.height
+                        loading=if eager { "eager" } else { "lazy" } fetchpriority=eager.then_some("high")/>
+                </picture>
             </a>
             {badge}{versions_badge(i.versions)}{prompt}
         }.into_any(),

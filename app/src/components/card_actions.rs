@@ -1,5 +1,6 @@
 //! The buttons under a card: cancel, regenerate, "use these settings", download, delete.
 
+use crate::components::live::account_refresh;
 use crate::context::{AccountRefresh, FormPrefill, Workspace};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus};
@@ -7,8 +8,8 @@ use leptos::prelude::*;
 
 #[component]
 pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
-    let refresh = expect_context::<AccountRefresh>();
-    let Workspace { items, .. } = expect_context();
+    let refresh = account_refresh();
+    let workspace = expect_context::<Workspace>();
     let prefill = expect_context::<FormPrefill>();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -23,7 +24,7 @@ pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
         error.set(None);
         let id = id();
         leptos::task::spawn_local(async move {
-            let result = call.perform(id, item, items, refresh).await;
+            let result = call.perform(id, item, workspace, refresh).await;
             let _ = busy.try_set(false);
             if let Err(e) = result {
                 let _ = error.try_set(Some(e.to_string()));
@@ -66,7 +67,7 @@ impl CardCall {
         self,
         id: String,
         item: RwSignal<InfographView>,
-        items: Resource<Result<Vec<InfographView>, AppError>>,
+        workspace: Workspace,
         refresh: AccountRefresh,
     ) -> Result<(), AppError> {
         use crate::api::server_fns::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
@@ -87,11 +88,11 @@ impl CardCall {
             Self::Regenerate => {
                 regenerate_infograph(id).await?;
                 refresh.bump();
-                items.refetch();
+                workspace.reload();
             }
             Self::Delete => {
                 delete_infograph(id).await?;
-                items.refetch();
+                workspace.reload();
             }
         }
         Ok(())

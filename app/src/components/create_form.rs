@@ -1,15 +1,21 @@
 use crate::api::server_fns::infographs::CreateInfographs;
-use crate::context::{AccountRefresh, FormPrefill};
+use crate::components::live::account_refresh;
+use crate::context::{FormPrefill, Workspace};
 use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 
+/// The create form (part of the workspace island). Before the wasm has loaded it posts as a plain
+/// form to the server function, which answers with a redirect back here.
 #[component]
-pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
-    let refresh = expect_context::<AccountRefresh>();
-    // A charge changes the balance: refresh the header after every successful create.
+pub fn CreateForm() -> impl IntoView {
+    let action = ServerAction::<CreateInfographs>::new();
+    let refresh = account_refresh();
+    let workspace = expect_context::<Workspace>();
+    // A charge changes the balance and adds cards: refresh both after every successful create.
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
             refresh.bump();
+            workspace.reload();
         }
     });
     // A fresh key per form display (set in the browser): a double submit or a retried post of the
@@ -27,6 +33,24 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
     let blog_ref = NodeRef::<leptos::html::Input>::new();
     let aspect_ref = NodeRef::<leptos::html::Select>::new();
     let resolution_ref = NodeRef::<leptos::html::Select>::new();
+    let count_ref = NodeRef::<leptos::html::Select>::new();
+    // Dispatched from the fields rather than through `ActionForm`, whose form-data decoding
+    // would add tens of KB to the wasm for this one form.
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if action.pending().get_untracked() {
+            return;
+        }
+        let text = |value: Option<String>| value.filter(|v| !v.is_empty());
+        action.dispatch(CreateInfographs {
+            prompt: prompt_ref.get_untracked().map(|el| el.value()),
+            blog_url: text(blog_ref.get_untracked().map(|el| el.value())),
+            aspect_ratio: aspect_ref.get_untracked().map(|el| el.value()),
+            resolution: resolution_ref.get_untracked().map(|el| el.value()),
+            number_of_infographs: count_ref.get_untracked().map(|el| el.value()),
+            idempotency_key: Some(idempotency_key.get_untracked()),
+        });
+    };
     let prefill = expect_context::<FormPrefill>();
     Effect::new(move |_| {
         let Some(item) = prefill.0.get() else { return };
@@ -66,7 +90,7 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
     view! {
         <section class="create">
             <h2>"New infographic"</h2>
-            <ActionForm action=action attr:class="create-form">
+            <form class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH} on:submit=on_submit>
                 <label for="prompt">"What should it show?"</label>
                 <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
                 <textarea node_ref=prompt_ref id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
@@ -93,7 +117,7 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
                         </select>
                     </label>
                     <label>"Images"
-                        <select name="number_of_infographs">
+                        <select node_ref=count_ref name="number_of_infographs">
                             {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                         </select>
                     </label>
@@ -106,9 +130,10 @@ pub fn CreateForm(action: ServerAction<CreateInfographs>) -> impl IntoView {
                 <button type="submit" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Starting…" } else { "Generate" }}
                 </button>
-            </ActionForm>
+            </form>
         </section>
     }
+    .into_any()
 }
 
 /// "Started 3 infographics for 3 credits." — counted words, never "(s)".

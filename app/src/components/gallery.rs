@@ -1,31 +1,31 @@
 use crate::components::card::InfographCard;
-use crate::errors::AppError;
-use crate::model::InfographView;
+use crate::context::Workspace;
 use leptos::prelude::*;
 
-/// The user's infographs, newest first; the resource is refetched after every create.
+/// Cards whose pictures are fetched at once, before the page is idle.
+const EAGER_CARDS: usize = 3;
+
+/// The user's infographs, newest first (part of the workspace island).
 #[component]
-pub fn Gallery(items: Resource<Result<Vec<InfographView>, AppError>>) -> impl IntoView {
+pub fn Gallery() -> impl IntoView {
+    let Workspace { items, error } = expect_context();
+    // The cards above the fold on a phone or a laptop, as the page was first drawn.
+    let first: Vec<String> = items.with_untracked(|list| list.iter().take(EAGER_CARDS).map(|i| i.id.clone()).collect());
     view! {
         <section class="gallery-section">
             <h2>"Your gallery"</h2>
-            <Transition fallback=|| view! { <p>"Loading your gallery…"</p> }>
-                {move || items.get().and_then(Result::err).map(|e| view! { <p class="form-error">{e.to_string()}</p> })}
-                {move || items.get().and_then(Result::ok).filter(|l| l.is_empty()).map(|_| view! {
-                    <p class="empty">"Nothing here yet: your infographics will appear here."</p>
-                })}
-                // One `For` for the gallery's lifetime: a refetch adds new cards and keeps the
-                // existing ones (and their polling) in place.
-                <div class="gallery" data-testid="gallery">
-                    <For
-                        each=move || items.get().and_then(Result::ok).unwrap_or_default()
-                        key=|item| item.id.clone()
-                        let:item
-                    >
-                        <InfographCard initial=item/>
-                    </For>
-                </div>
-            </Transition>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || items.with(Vec::is_empty).then(|| view! {
+                <p class="empty">"Nothing here yet: your infographics will appear here."</p>
+            })}
+            // One `For` for the gallery's lifetime: a reload adds new cards and keeps the
+            // existing ones (and their polling) in place.
+            <div class="gallery" data-testid="gallery">
+                <For each=move || items.get() key=|item| item.id.clone() let:item>
+                    <InfographCard eager=first.contains(&item.id) initial=item/>
+                </For>
+            </div>
         </section>
     }
+    .into_any()
 }

@@ -1,12 +1,16 @@
 //! Live updates in the browser: one `EventSource` on `/api/events/` per page, shared by every
 //! card, and the toasts shown when a job ends while the user is on another page.
 //!
+//! The page is server-rendered with islands: each island hydrates on its own, with no parent in
+//! common, so what they share (this state and the balance refresh) is one page-wide [`Live`]
+//! returned by [`live`], not a context.
+//!
 //! While the push stream is open, cards do not poll. When it is down (blocked, proxy trouble,
 //! server restart) they poll every 3 s, but not while the tab is hidden; coming back to the tab
 //! (visibility or focus) fetches at once. Every update carries the job's `version`, and a card
 //! only ever applies a version at least as new as the one it shows.
 
-use crate::context::AccountResource;
+use crate::context::AccountRefresh;
 use crate::model::{InfographView, JobStatus};
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -24,6 +28,8 @@ pub struct Live {
     /// Bumped when the tab becomes visible or focused: polling cards fetch at once.
     pub wake: RwSignal<u32>,
     pub toasts: RwSignal<Vec<Toast>>,
+    /// Bumped when the balance may have changed (a charge, a refund): the header refetches it.
+    pub refresh: AccountRefresh,
     /// Jobs already toasted: a job's later events (its stored copy) never toast again, even
     /// after the first toast was dismissed.
     toasted: RwSignal<std::collections::HashSet<String>>,
@@ -45,6 +51,7 @@ impl Live {
             resync: RwSignal::new(0),
             wake: RwSignal::new(0),
             toasts: RwSignal::new(Vec::new()),
+            refresh: AccountRefresh(RwSignal::new(0)),
             toasted: RwSignal::new(std::collections::HashSet::new()),
         }
     }
@@ -93,30 +100,54 @@ impl Live {
     }
 }
 
-/// Creates the shared live state (signals only, so it does not disturb resource hydration) and,
-/// in the browser, opens the push stream once someone is signed in (a signed-out page would
-/// only collect a 401).
-pub fn provide_live() -> Live {
-    let AccountResource(account) = expect_context();
-    let live = Live::new();
-    provide_context(live);
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
+/// The page's live state. In the browser one value for the page's lifetime, shared by every
+/// island; on the server a fresh one per render (nothing is pushed there).
+pub fn live() -> Live {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static LIVE: Live = page_wide(Live::new);
         }
-        let signed_in = matches!(account.get(), Some(Ok(Some(_))));
-        if signed_in {
-            browser::start(live);
-        }
-        signed_in
-    });
-    live
+        LIVE.with(|live| *live)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context::<Live>().unwrap_or_else(|| {
+            let live = Live::new();
+            provide_context(live);
+            live
+        })
+    }
 }
 
-/// The dismissable notices of jobs that ended elsewhere, with a link to the gallery.
-#[component]
+/// The balance refresh every island shares (see [`live`]).
+pub fn account_refresh() -> AccountRefresh {
+    live().refresh
+}
+
+/// Creates `make`'s signals under a root owner that is never dropped: they must outlive the island
+/// that first asked for them, and they live as long as the page does. `Owner::new_root` also
+/// makes the new root the current owner; the island that asked keeps its own, or whatever it
+/// creates next would belong to the page rather than to it.
+#[cfg(feature = "hydrate")]
+fn page_wide<T>(make: impl FnOnce() -> T) -> T {
+    let asking = Owner::current();
+    let owner = Owner::new_root(None);
+    let value = owner.with(make);
+    std::mem::forget(owner);
+    if let Some(asking) = asking {
+        asking.set();
+    }
+    value
+}
+
+/// The dismissable notices of jobs that ended elsewhere, with a link to the gallery. Rendered
+/// only for a signed-in visitor (a signed-out page would only collect a 401), it also opens the
+/// page's push stream.
+#[island]
 pub fn Toasts() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = live();
+    Effect::new(move |_| browser::start(live));
     let dismiss = move |key: u32| live.toasts.update(|list| list.retain(|t| t.key != key));
     view! {
         <div class="toasts" aria-live="polite">
@@ -130,6 +161,19 @@ pub fn Toasts() -> impl IntoView {
             </For>
         </div>
     }
+}
+
+/// Marks `<body data-hydrated>` once the islands before it (all of them: it comes last, and
+/// islands hydrate in document order) are live, so end-to-end tests know forms now submit
+/// through the app rather than as plain posts.
+#[island]
+pub fn HydrationMark() -> impl IntoView {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 /// Whether the page is in a background tab (polling pauses then).

@@ -5,4 +5,5 @@ pub mod format;
 pub mod gallery;
 pub mod header;
 pub mod live;
+pub mod not_found;
 pub mod verify_banner;

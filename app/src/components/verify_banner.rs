@@ -2,12 +2,11 @@
 //! no credits, and a way to get the link again. And, after following a link, what it did.
 
 use crate::api::server_fns::auth::ResendVerification;
-use crate::model::AccountView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[component]
-pub fn VerifyBanner(account: AccountView) -> impl IntoView {
+#[island]
+pub fn VerifyBanner(email: String) -> impl IntoView {
     let resend = ServerAction::<ResendVerification>::new();
     let outcome = move || {
         resend.value().get().map(|r| match r {
@@ -15,22 +14,19 @@ pub fn VerifyBanner(account: AccountView) -> impl IntoView {
             Err(e) => e.to_string(),
         })
     };
-    (!account.email_verified).then(|| {
-        view! {
-            <div class="banner" role="status" data-testid="verify-banner">
-                <p>
-                    "Confirm your email address to get your free credits: we sent a link to "
-                    <strong>{account.email.clone()}</strong> "."
-                </p>
-                <ActionForm action=resend>
-                    <button type="submit" class="link" data-testid="resend-verification" disabled=move || resend.pending().get()>
-                        "Send the link again"
-                    </button>
-                </ActionForm>
-                {move || outcome().map(|text| view! { <p data-testid="resend-outcome">{text}</p> })}
-            </div>
-        }
-    })
+    view! {
+        <div class="banner" role="status" data-testid="verify-banner">
+            <p>
+                "Confirm your email address to get your free credits: we sent a link to "
+                <strong>{email}</strong> "."
+            </p>
+            <button type="button" class="link" data-testid="resend-verification" disabled=move || resend.pending().get()
+                on:click=move |_| { resend.dispatch(ResendVerification {}); }>
+                "Send the link again"
+            </button>
+            {move || outcome().map(|text| view! { <p data-testid="resend-outcome">{text}</p> })}
+        </div>
+    }
 }
 
 /// The notice for `/?email=…`, where the verification link lands.

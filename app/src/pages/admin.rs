@@ -1,54 +1,87 @@
 //! `/admin`: jobs with filters, health of the last 24 h, users with their ledgers and credit
-//! adjustments. Data is loaded in the browser (`LocalResource`): the page is for a handful of
-//! admins, and every call is authorized again on the server. Non-admins see "Page not found"
-//! (and the server answers 404, see `server::admin_gate`).
+//! adjustments. Rendered on the server with the first page of everything; the dashboard is an
+//! island that reloads its tables after each action. Every call is authorized again on the
+//! server. Non-admins see "Page not found" (and the server answers 404, see `server::admin_gate`).
 
 use crate::api::server_fns::admin::{
     admin_adjust_credits, admin_cancel, admin_jobs, admin_ledger, admin_overview, admin_retry, admin_users,
 };
 use crate::components::format::when;
-use crate::context::AccountResource;
 use crate::errors::AppError;
-use crate::model::admin::{AdminJob, AdminUser, JobFilter};
+use crate::model::admin::{AdminJob, AdminJobsPage, AdminStats, AdminUser, AdminUsersPage, JobFilter};
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+use std::future::Future;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let AccountResource(account) = expect_context();
-    let is_admin = move || account.get().and_then(Result::ok).flatten().is_some_and(|a| a.is_admin);
-    // The dashboard is built in the browser only, after hydration: its data comes from
-    // `LocalResource`s, which never resolve during server rendering.
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
+    let filter = filter_from_query();
+    let data = Resource::new(
+        move || filter.get(),
+        |f| async move {
+            let is_admin = matches!(get_admin().await, Ok(true));
+            if !is_admin {
+                return Ok(None);
+            }
+            let jobs = admin_jobs(f.status.clone(), f.user.clone(), f.from.clone(), f.to.clone(), f.q.clone(), f.page).await?;
+            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?)))
+        },
+    );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || account.get().map(|_| (!is_admin()).then(|| view! { <p class="notice">"Page not found."</p> }))}
-        </Transition>
-        <Show when=move || mounted.get() && is_admin()>
-            <Dashboard/>
-        </Show>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok(Some((filter, overview, jobs, users))) => view! { <Dashboard filter overview jobs users/> }.into_any(),
+                Ok(None) => view! { <crate::components::not_found::NotFound/> }.into_any(),
+                Err(e) => error_line(&e),
+            })}
+        </Suspense>
     }
+}
+
+/// Whether the visitor is an admin (asked of the account, so a non-admin's page makes no admin
+/// call at all).
+async fn get_admin() -> Result<bool, AppError> {
+    Ok(crate::api::server_fns::auth::get_account().await?.is_some_and(|a| a.is_admin))
 }
 
 /// Bumped after every admin action, so the tables and figures reload.
 #[derive(Clone, Copy)]
 struct Changed(RwSignal<u32>);
 
-#[component]
-fn Dashboard() -> AnyView {
+#[island]
+fn Dashboard(filter: JobFilter, overview: AdminStats, jobs: AdminJobsPage, users: AdminUsersPage) -> impl IntoView {
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);
     view! {
         <section class="admin" data-testid="admin">
             <h1>"Admin"</h1>
-            <Overview/>
-            <Jobs/>
-            <Users/>
+            <Overview initial=overview/>
+            <Jobs filter initial=jobs/>
+            <Users initial=users/>
         </section>
     }
-    .into_any()
+}
+
+/// `initial` (what the server rendered), loaded again with `load` after every admin action and
+/// whenever a signal `load` reads changes.
+fn reloaded<T, Fut>(initial: T, load: impl Fn() -> Fut + 'static) -> RwSignal<Result<T, AppError>>
+where
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    let Changed(changed) = expect_context();
+    let value = RwSignal::new(Ok(initial));
+    Effect::new(move |first: Option<()>| {
+        changed.track();
+        let next = load();
+        if first.is_some() {
+            leptos::task::spawn_local(async move {
+                let result = next.await;
+                let _ = value.try_set(result);
+            });
+        }
+    });
+    value
 }
 
 fn error_line(e: &AppError) -> AnyView {
@@ -60,15 +93,11 @@ fn seconds(ms: Option<i64>) -> String {
 }
 
 #[component]
-fn Overview() -> AnyView {
-    let Changed(changed) = expect_context();
-    let data = LocalResource::new(move || {
-        changed.track();
-        admin_overview()
-    });
+fn Overview(initial: AdminStats) -> AnyView {
+    let data = reloaded(initial, admin_overview);
     view! {
         <div class="admin-overview" data-testid="admin-overview">
-            {move || data.get().map(|r| match r {
+            {move || match data.get() {
                 Err(e) => error_line(&e),
                 Ok(o) => view! {
                     <dl class="stats">
@@ -82,7 +111,7 @@ fn Overview() -> AnyView {
                         <div><dt>"p95 generation (24 h)"</dt><dd>{seconds(o.p95_ms_24h)}</dd></div>
                     </dl>
                 }.into_any(),
-            })}
+            }}
         </div>
     }
     .into_any()
@@ -139,46 +168,47 @@ mod tests {
 }
 
 #[component]
-fn Jobs() -> AnyView {
-    let Changed(changed) = expect_context();
-    let filter = filter_from_query();
-    let data = LocalResource::new(move || {
-        changed.track();
-        let f = filter.get();
-        admin_jobs(f.status, f.user, f.from, f.to, f.q, f.page)
-    });
-    let value = move |f: fn(&JobFilter) -> Option<String>| move || filter.with(|x| f(x)).unwrap_or_default();
+fn Jobs(filter: JobFilter, initial: AdminJobsPage) -> AnyView {
+    let data = {
+        let f = filter.clone();
+        reloaded(initial, move || admin_jobs(f.status.clone(), f.user.clone(), f.from.clone(), f.to.clone(), f.q.clone(), f.page))
+    };
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let status = value(&filter.status);
     view! {
         <h2>"Jobs"</h2>
-        <Form method="GET" action="/admin" attr:class="admin-filters">
-            <select name="status" aria-label="Status" prop:value=value(|f| f.status.clone())>
+        // A plain GET form: filtering loads the page afresh, rendered on the server.
+        <form method="get" action="/admin" class="admin-filters">
+            <select name="status" aria-label="Status">
                 <option value="">"any status"</option>
-                {["queued", "processing", "completed", "failed"].map(|s| view! { <option value=s>{s}</option> }).collect_view()}
+                {["queued", "processing", "completed", "failed"].map(|s| view! { <option value=s selected=s == status>{s}</option> }).collect_view()}
             </select>
-            <input name="user" placeholder="user email" aria-label="User" prop:value=value(|f| f.user.clone())/>
-            <label>"from " <input name="from" type="date" prop:value=value(|f| f.from.clone())/></label>
-            <label>"to " <input name="to" type="date" prop:value=value(|f| f.to.clone())/></label>
-            <input name="q" placeholder="search prompt or id" aria-label="Search" prop:value=value(|f| f.q.clone())/>
+            <input name="user" placeholder="user email" aria-label="User" value=value(&filter.user)/>
+            <label>"from " <input name="from" type="date" value=value(&filter.from)/></label>
+            <label>"to " <input name="to" type="date" value=value(&filter.to)/></label>
+            <input name="q" placeholder="search prompt or id" aria-label="Search" value=value(&filter.q)/>
             <button type="submit">"Filter"</button>
-        </Form>
-        {move || data.get().map(|r| match r {
+        </form>
+        {move || match data.get() {
             Err(e) => error_line(&e),
             Ok(page) => {
                 let pages = ((page.total + page.page_size - 1) / page.page_size).max(1);
-                let f = filter.get_untracked();
+                let f = filter.clone();
                 view! {
-                    <p class="muted" data-testid="jobs-total">{format!("{} job(s) — page {} of {}", page.total, page.page, pages)}</p>
+                    <p class="muted" data-testid="jobs-total">{format!("{} job{} — page {} of {}", page.total, if page.total == 1 { "" } else { "s" }, page.page, pages)}</p>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Jobs">
                     <table class="admin-table" data-testid="jobs-table">
-                        <thead><tr><th>"Created"</th><th>"User"</th><th>"Status"</th><th>"Prompt"</th><th>"Res."</th><th>"Cost"</th><th>"Time"</th><th></th></tr></thead>
+                        <thead><tr><th>"Created"</th><th>"User"</th><th>"Status"</th><th>"Prompt"</th><th>"Res."</th><th>"Cost"</th><th>"Time"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                         <tbody>{page.jobs.into_iter().map(|job| view! { <JobRow job/> }).collect_view()}</tbody>
                     </table>
-                    <nav class="pager">
+                    </div>
+                    <nav class="pager" aria-label="Pages of jobs">
                         {(page.page > 1).then(|| view! { <a href=page_href(&f, page.page - 1)>"← Newer"</a> })}
                         {(page.page < pages).then(|| view! { <a href=page_href(&f, page.page + 1)>"Older →"</a> })}
                     </nav>
                 }.into_any()
             }
-        })}
+        }}
     }
     .into_any()
 }
@@ -238,26 +268,23 @@ fn JobRow(job: AdminJob) -> impl IntoView {
 }
 
 #[component]
-fn Users() -> AnyView {
-    let Changed(changed) = expect_context();
+fn Users(initial: AdminUsersPage) -> AnyView {
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(1_i64);
     let selected = RwSignal::new(None::<AdminUser>);
-    let data = LocalResource::new(move || {
-        changed.track();
-        admin_users(search.get(), page.get())
-    });
+    let data = reloaded(initial, move || admin_users(search.get(), page.get()));
     view! {
         <h2>"Users"</h2>
         <input class="admin-search" placeholder="search email" aria-label="Search users"
             on:change=move |ev| { search.set(event_target_value(&ev)); page.set(1); }/>
-        {move || data.get().map(|r| match r {
+        {move || match data.get() {
             Err(e) => error_line(&e),
             Ok(list) => {
                 let pages = ((list.total + list.page_size - 1) / list.page_size).max(1);
                 view! {
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Users">
                     <table class="admin-table" data-testid="users-table">
-                        <thead><tr><th>"Email"</th><th>"Balance"</th><th>"Jobs"</th><th>"Since"</th><th></th></tr></thead>
+                        <thead><tr><th>"Email"</th><th>"Balance"</th><th>"Jobs"</th><th>"Since"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                         <tbody>{list.users.into_iter().map(|u| {
                             let pick = u.clone();
                             view! {
@@ -272,13 +299,14 @@ fn Users() -> AnyView {
                             }
                         }).collect_view()}</tbody>
                     </table>
-                    <nav class="pager">
+                    </div>
+                    <nav class="pager" aria-label="Pages of users">
                         {(list.page > 1).then(|| view! { <button type="button" class="link" on:click=move |_| page.update(|p| *p -= 1)>"← Previous"</button> })}
                         {(list.page < pages).then(|| view! { <button type="button" class="link" on:click=move |_| page.update(|p| *p += 1)>"Next →"</button> })}
                     </nav>
                 }.into_any()
             }
-        })}
+        }}
         {move || selected.get().map(|user| view! { <UserLedger user/> })}
     }
     .into_any()
@@ -335,6 +363,7 @@ fn UserLedger(user: AdminUser) -> AnyView {
             {move || ledger.get().map(|r| match r {
                 Err(e) => error_line(&e),
                 Ok(rows) => view! {
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Ledger">
                     <table class="admin-table">
                         <thead><tr><th>"When"</th><th>"Amount"</th><th>"Reason"</th><th>"Actor"</th><th>"Infograph"</th></tr></thead>
                         <tbody>{rows.into_iter().map(|r| view! {
@@ -344,6 +373,7 @@ fn UserLedger(user: AdminUser) -> AnyView {
                             </tr>
                         }).collect_view()}</tbody>
                     </table>
+                    </div>
                 }.into_any(),
             })}
         </section>

@@ -1,40 +1,104 @@
 use crate::components::create_form::CreateForm;
 use crate::components::gallery::Gallery;
 use crate::components::verify_banner::{VerifyBanner, VerifyOutcome};
-use crate::context::{AccountResource, Workspace};
+use crate::context::{AccountResource, FormPrefill, Workspace};
+use crate::model::InfographView;
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let AccountResource(account) = expect_context();
-    let Workspace { create, items } = expect_context();
+    let items = Resource::new(|| (), |_| crate::api::server_fns::infographs::list_infographs());
     view! {
         <VerifyOutcome/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || account.get().map(|result| match result {
                 Ok(Some(acc)) => view! {
-                    <VerifyBanner account=acc/>
-                    <div class="workspace">
-                        <CreateForm action=create/>
-                        <Gallery items=items/>
-                    </div>
+                    <h1 class="sr-only">"Your infographics"</h1>
+                    {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
+                    {move || items.get().map(|list| match list {
+                        Ok(list) => view! { <WorkspaceIsland items=list/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    })}
                 }.into_any(),
                 _ => view! { <Landing/> }.into_any(),
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
+/// The create form and the gallery: one island, since a create adds cards and a card's "use
+/// these settings" fills the form.
+#[island]
+fn WorkspaceIsland(items: Vec<InfographView>) -> impl IntoView {
+    let workspace = Workspace { items: RwSignal::new(items), error: RwSignal::new(None) };
+    provide_context(workspace);
+    provide_context(FormPrefill(RwSignal::new(None)));
+    view! {
+        <div class="workspace">
+            <CreateForm/>
+            <Gallery/>
+        </div>
+    }
+    .into_any()
+}
+
+/// The first visit: what Infograph does, three examples, how credits work, sign up. Server-rendered
+/// with no island: a signed-out visitor downloads no wasm here.
 #[component]
 fn Landing() -> impl IntoView {
     view! {
         <section class="landing">
-            <h1>"Turn a prompt — or a blog post — into an infographic."</h1>
-            <p>
-                "Describe what you want, optionally paste a blog post's URL, pick a format, "
-                "and Infograph reads the post, writes a brief and has the image generated for you."
-            </p>
-            <p><a class="button" href="/signup">"Create an account"</a> " " <a href="/signin">"Sign in"</a></p>
+            <div class="hero">
+                <h1>"Turn a prompt — or a blog post — into an infographic."</h1>
+                <p class="lead">
+                    "Describe what you want, or paste your post's address: Infograph reads the post, writes the "
+                    "outline and has the picture drawn in the size you post it at. Refine it with a sentence, "
+                    "keep every version."
+                </p>
+                <p class="cta"><a class="button" href="/signup">"Create a free account"</a> <a class="button secondary" href="/signin">"Sign in"</a></p>
+            </div>
+            <h2>"Made with Infograph"</h2>
+            <ul class="examples" data-testid="examples">
+                {crate::model::showcase::EXAMPLES.iter().enumerate().map(|(i, e)| view! {
+                    <li>
+                        <figure>
+                            <picture>
+                                <source srcset=e.url("webp") type="image/webp"/>
+                                // The first is the page's largest paint: fetched at once; the rest when near.
+                                <img src=e.url("jpg") alt=e.alt() width=e.width height=e.height
+                                    loading=if i == 0 { "eager" } else { "lazy" } fetchpriority=(i == 0).then_some("high")/>
+                            </picture>
+                            <figcaption>{e.caption}</figcaption>
+                        </figure>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <h2>"How it works"</h2>
+            <ol class="steps">
+                <li><strong>"Describe it."</strong> " A sentence is enough; add a blog post's URL and its main points are used."</li>
+                <li><strong>"Pick the format."</strong> " Aspect ratio and resolution for where it goes: a post header, a pin, a slide."</li>
+                <li><strong>"Get the picture."</strong> " It appears in your gallery in about a minute; refine it, download it."</li>
+            </ol>
+            <h2>"How credits work"</h2>
+            <ul class="credits-info">
+                <li>{signup_credits_text()}</li>
+                <li>"An image costs 1 credit at 1K or 2K and 2 credits at 4K."</li>
+                <li>"If a generation fails, its credits come back to you, automatically."</li>
+            </ul>
+            <p class="cta"><a class="button" href="/signup">"Start with your free credits"</a></p>
         </section>
+    }
+}
+
+/// "10 free credits when you confirm your email address", with the configured amount.
+fn signup_credits_text() -> String {
+    #[cfg(feature = "ssr")]
+    let credits = use_context::<crate::server::platform::state::AppState>().map(|s| s.config.signup_credits);
+    #[cfg(not(feature = "ssr"))]
+    let credits: Option<i64> = None;
+    match credits {
+        Some(n) if n > 0 => format!("{n} free credit{} when you confirm your email address.", if n == 1 { "" } else { "s" }),
+        _ => "Credits are granted by the site's administrators.".to_string(),
     }
 }

@@ -11,67 +11,54 @@ use crate::api::server_fns::viewer::{refine_infograph, viewer_page_data};
 use crate::components::card::{progress_text, POLL_MS};
 use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::format::when;
-use crate::components::live::{tab_hidden, Live};
-use crate::context::{AccountRefresh, ViewerResource, Workspace};
+use crate::components::header::go_to;
+use crate::components::not_found::NotFound;
+use crate::components::live::{account_refresh, live, tab_hidden, Live};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ViewerPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id"));
-    // The data is the app's resource (see `ViewerResource`), blocking: the server waits for it
-    // before the first byte, so a stranger's 404 status is in the response itself.
-    let ViewerResource { id: wanted, data } = expect_context();
-    Effect::new(move |_| {
-        let id = id.get();
-        if wanted.get_untracked() != id {
-            wanted.set(id);
-        }
-    });
-    // Left and come back: load again rather than show what was current then.
-    on_cleanup(move || {
-        let _ = wanted.try_set(None);
-    });
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let compare = use_query_map().read_untracked().get("compare");
+    let data = Resource::new(move || id.clone(), load);
     view! {
         <Title text="Infographic — Infograph"/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(Some(found)) if Some(&found.item.id) == id.get().as_ref() => view! { <Viewer initial=found/> }.into_any(),
-                // Until the resource has caught up with a client-side navigation.
-                Ok(_) => view! { <p>"Loading…"</p> }.into_any(),
-                Err(AppError::NotFound | AppError::Unauthorized) => not_found().into_any(),
+                Ok(found) => view! { <Viewer initial=found compare=compare.clone()/> }.into_any(),
+                Err(AppError::NotFound | AppError::Unauthorized) => view! { <NotFound/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
-/// The 404 page (its `404` status is set by `ViewerResource`): a stranger learns nothing, not
-/// even whether the infograph exists.
-fn not_found() -> impl IntoView {
-    view! {
-        <section class="notice" data-testid="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is no infographic here, or it is not yours."</p>
-            <p><a href="/">"Back to the gallery"</a></p>
-        </section>
+/// The page's data; a stranger's (or a missing) infograph sets the response's 404 status, which
+/// is still in time: the route renders in `Async` mode, after its data.
+async fn load(id: String) -> Result<ViewerData, AppError> {
+    #[cfg(feature = "ssr")]
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    let result = viewer_page_data(id).await;
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Err(AppError::NotFound | AppError::Unauthorized)) = (&response, &result) {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    result
 }
 
-#[component]
-fn Viewer(initial: ViewerData) -> impl IntoView {
+/// Everything on the page that changes: one island.
+#[island]
+fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     let loaded = RwSignal::new(initial);
-    let live = expect_context::<Live>();
+    let live = live();
     let shown = Memo::new(move |_| with_pushed(loaded.get(), live));
     follow_family(loaded, live);
     refresh_balance_on_refund(shown);
     arrow_keys(shown);
-    let query = use_query_map();
-    let compare = Memo::new(move |_| query.read().get("compare"));
     // Memos, so a pushed update of another version does not rebuild the stage (and its zoom)
     // or the refine form (and what is typed in it).
     let item = Memo::new(move |_| shown.with(|d| d.item.clone()));
@@ -96,7 +83,7 @@ fn Viewer(initial: ViewerData) -> impl IntoView {
             <p class="back"><a href="/">"← Back to the gallery"</a></p>
             <h1 class="viewer-title">{move || shown.with(|d| d.item.prompt.clone())}</h1>
             {move || {
-                let other = compare.get().and_then(|c| shown.with(|d| d.versions.iter().find(|v| v.id == c && v.id != d.item.id).cloned()));
+                let other = compare.clone().and_then(|c| shown.with(|d| d.versions.iter().find(|v| v.id == c && v.id != d.item.id).cloned()));
                 match other {
                     Some(other) => shown.with(|data| compare_view(data, &other).into_any()),
                     None => view! { <Stage item=item.get()/> }.into_any(),
@@ -127,7 +114,7 @@ fn with_pushed(mut data: ViewerData, live: Live) -> ViewerData {
 /// A version refunded while the page is open (a failure, a cancel confirmed by fal): the header's
 /// balance changed.
 fn refresh_balance_on_refund(shown: Memo<ViewerData>) {
-    let refresh = expect_context::<AccountRefresh>();
+    let refresh = account_refresh();
     let refunded = Memo::new(move |_| shown.with(|d| d.versions.iter().filter(|v| v.refunded).count()));
     Effect::new(move |before: Option<usize>| {
         let now = refunded.get();
@@ -197,7 +184,6 @@ fn poll_while_running(_loaded: RwSignal<ViewerData>, _live: Live) {
 
 /// ← and → move to the previous and next version, unless the reader is typing.
 fn arrow_keys(shown: Memo<ViewerData>) {
-    let navigate = use_navigate();
     let handle = window_event_listener(leptos::ev::keydown, move |event| {
         if event.alt_key() || event.ctrl_key() || event.meta_key() || typing(&event) {
             return;
@@ -215,7 +201,7 @@ fn arrow_keys(shown: Memo<ViewerData>) {
         };
         if let Some(target) = target {
             event.prevent_default();
-            navigate(&format!("/i/{target}"), Default::default());
+            go_to(&format!("/i/{target}"));
         }
     });
     on_cleanup(move || handle.remove());
@@ -272,7 +258,8 @@ fn VersionStrip(data: Memo<ViewerData>) -> impl IntoView {
             <ol>
                 {move || data.with(|d| d.versions.iter().enumerate().map(|(i, v)| {
                     let current = v.id == d.item.id;
-                    let label = format!("Version {}{}", i + 1, if current { " (shown)" } else { "" });
+                    // Starts with the visible "v2", so speech input can say what people see.
+                    let label = format!("v{n}: version {n}{}", if current { ", shown" } else { "" }, n = i + 1);
                     view! {
                         <li>
                             <a href=format!("/i/{}", v.id) class="strip-item" data-testid="version" data-id=v.id.clone()
@@ -382,22 +369,19 @@ fn facts(data: &ViewerData) -> impl IntoView {
 /// Download, regenerate, delete.
 #[component]
 fn Actions(data: Memo<ViewerData>) -> impl IntoView {
-    let refresh = expect_context::<AccountRefresh>();
-    let navigate = use_navigate();
+    let refresh = account_refresh();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let id = move || data.with_untracked(|d| d.item.id.clone());
-    let go = navigate.clone();
     let regenerate = move |_| {
-        let (id, go) = (id(), go.clone());
+        let id = id();
         busy.set(true);
         leptos::task::spawn_local(async move {
             match regenerate_infograph(id).await {
                 Ok(created) => {
                     refresh.bump();
-                    gallery_changed();
                     let target = created.infographs.first().map(|j| format!("/i/{}", j.id)).unwrap_or_else(|| "/".into());
-                    go(&target, Default::default());
+                    go_to(&target);
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e.to_string()));
@@ -422,13 +406,12 @@ fn Actions(data: Memo<ViewerData>) -> impl IntoView {
         });
     };
     let delete = move |_| {
-        let (id, go) = (id(), navigate.clone());
+        let id = id();
         busy.set(true);
         leptos::task::spawn_local(async move {
             match delete_infograph(id).await {
                 Ok(()) => {
-                    gallery_changed();
-                    go("/", Default::default());
+                    go_to("/");
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e.to_string()));
@@ -458,7 +441,7 @@ fn Actions(data: Memo<ViewerData>) -> impl IntoView {
 /// "Make the title larger, use dark blue": new versions in this family.
 #[component]
 fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoView {
-    let refresh = expect_context::<AccountRefresh>();
+    let refresh = account_refresh();
     let instruction_ref = NodeRef::<leptos::html::Textarea>::new();
     let count_ref = NodeRef::<leptos::html::Select>::new();
     let outcome = RwSignal::new(None::<Result<String, AppError>>);
@@ -480,7 +463,6 @@ fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoV
             let result = refine_infograph(id, instruction, count, Some(idempotency_key)).await;
             if let Ok(created) = &result {
                 refresh.bump();
-                gallery_changed();
                 key.set(new_idempotency_key());
                 if let Some(el) = instruction_ref.get_untracked() {
                     el.set_value("");
@@ -534,11 +516,3 @@ fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoV
         </form>
     }
 }
-
-/// The gallery's data is the app's (kept across pages): a new or deleted version changes it.
-fn gallery_changed() {
-    if let Some(Workspace { items, .. }) = use_context::<Workspace>() {
-        items.refetch();
-    }
-}
-

@@ -11,3 +11,4 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
 pub mod platform;
+pub mod showcase;

@@ -10,6 +10,7 @@ mod flow;
 mod jwks;
 mod live;
 mod manage;
+mod pages;
 mod readability;
 mod security;
 mod storage;

@@ -1,7 +1,7 @@
 //! What a public site must refuse or say in its headers: cross-site state changes made with a
 //! victim's cookie (and login CSRF), pages in frames, scripts we did not send.
 
-use crate::helpers::{form, sign_in_cookie, TestApp, PASSWORD};
+use crate::helpers::{form, loads_no_code, sign_in_cookie, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
 const EVIL: &str = "https://evil.example";
@@ -80,7 +80,10 @@ async fn cross_site_form_posts_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_carry_a_nonce_policy_and_are_never_framed() {
     let app = TestApp::spawn().await;
-    let page = app.http.get(app.url("/")).send().await.expect("home");
+    // The sign-in page loads the wasm (its form is an island); the signed-out landing page none.
+    let landing = app.http.get(app.url("/")).send().await.expect("home").text().await.expect("html");
+    assert!(loads_no_code(&landing), "the landing page loads no script");
+    let page = app.http.get(app.url("/signin")).send().await.expect("sign-in page");
     let headers = page.headers().clone();
     let html = page.text().await.expect("html");
     let policy = headers["content-security-policy"].to_str().expect("ascii").to_string();
@@ -98,7 +101,7 @@ async fn pages_carry_a_nonce_policy_and_are_never_framed() {
     assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
     assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain http");
     // A second load gets a new nonce.
-    let again = app.http.get(app.url("/")).send().await.expect("home");
+    let again = app.http.get(app.url("/signin")).send().await.expect("sign-in page");
     assert_ne!(again.headers()["content-security-policy"].to_str().expect("ascii"), policy);
     // HTML we render without the app (the API reference) gets a policy that allows no script.
     let docs = app.http.get(app.url("/api/docs/")).send().await.expect("docs");

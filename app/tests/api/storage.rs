@@ -111,14 +111,54 @@ async fn check_stored_job(app: &TestApp) -> (String, Value) {
 async fn completed_images_are_copied_thumbnailed_and_served_to_their_owner_only() {
     let app = TestApp::spawn().await;
     let (id, _) = check_stored_job(&app).await;
-    // The local backend keeps both files under <data dir>/images.
+    // The local backend keeps the image and its two thumbnails (JPEG, WebP) under <data dir>/images.
     let dir = app.running.state.config.data_dir().join("images/infographs").join(&id);
     let files = std::fs::read_dir(&dir).expect("stored files").count();
-    assert_eq!(files, 2, "image and thumbnail in {}", dir.display());
+    assert_eq!(files, 3, "image and thumbnails in {}", dir.display());
     // The list carries the same URLs (what the gallery shows).
     let token = common_token(&app).await;
     let (_, list) = app.get(&token, "/api/infographs/").await;
     assert!(list["infographs"][0]["thumbnail_url"].as_str().is_some_and(|u| u.ends_with("-thumb.jpg")), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn other_sizes_and_formats_are_made_on_request_kept_and_owner_only() {
+    let app = TestApp::spawn().await;
+    let (id, stored) = check_stored_job(&app).await;
+    let token = common_token(&app).await;
+    let image_url = stored["image_url"].as_str().expect("image url");
+    let stem = image_url.strip_suffix(".png").expect("a png");
+    let dir = app.running.state.config.data_dir().join("images/infographs").join(&id);
+    let auth = || Some(("Authorization", format!("Token {token}")));
+    let bob = app.register("carol@example.com").await;
+    // (file suffix, content type, expected size): the 1024 × 576 original, never upscaled.
+    let cases = [
+        ("-thumb.webp", "image/webp", (400, 225)),
+        ("-w600.jpg", "image/jpeg", (600, 337)),
+        ("-w600.webp", "image/webp", (600, 337)),
+        ("-w1200.png", "image/png", (1024, 576)),
+        (".jpg", "image/jpeg", (1024, 576)),
+        (".webp", "image/webp", (1024, 576)),
+    ];
+    for (suffix, content_type, (w, h)) in cases {
+        let url = format!("{stem}{suffix}");
+        let r = get_with(&app, &url, auth()).await;
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(r.headers()["content-type"], content_type, "{url}");
+        let img = image::load_from_memory(&r.bytes().await.expect("bytes")).expect("an image");
+        assert_eq!((img.width(), img.height()), (w, h), "{url}");
+        // Kept beside the original: the next request reads it back.
+        let name = url.rsplit('/').next().expect("file name");
+        assert!(dir.join(name).exists(), "{name} kept");
+        // Another user: 404, as for a missing file; nobody: 401.
+        assert_eq!(get_with(&app, &url, Some(("Authorization", format!("Token {bob}")))).await.status(), 404);
+        assert_eq!(get_with(&app, &url, None).await.status(), 401);
+    }
+    // Names that are not a rendition of this image's hash, or not an offered size: 404.
+    let other_hash = format!("{}/media/{id}/0123456789abcdef0123456789abcdef-w600.jpg", app.base);
+    for url in [other_hash, format!("{stem}-w700.jpg"), format!("{stem}-thumb.gif"), format!("{stem}.svg")] {
+        assert_eq!(get_with(&app, &url, auth()).await.status(), 404, "{url}");
+    }
 }
 
 async fn common_token(app: &TestApp) -> String {

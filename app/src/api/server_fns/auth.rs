@@ -50,6 +50,8 @@ pub async fn sign_out() -> Result<(), AppError> {
         sessions::delete(&state.db, &token).await?;
     }
     super::context::set_cookie(sessions::clearing_cookie());
+    // The header's plain form posts here: home, signed out.
+    leptos_axum::redirect("/");
     Ok(())
 }
 

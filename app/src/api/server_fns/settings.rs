@@ -78,5 +78,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let (state, user) = super::context::require_user().await?;
     sessions::delete_all(&state.db, &user.id).await?;
     super::context::set_cookie(sessions::clearing_cookie());
+    // The settings page's plain form posts here: home, signed out.
+    leptos_axum::redirect("/");
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! 0004): `status = 'completed' AND stored_at IS NULL` means "to copy", and `storage_next_at` is
 //! both the retry time and the lease of the instance copying it.
 
+use super::renditions;
 use super::storage::{self, ImageError};
 use crate::server::jobs::repo::{self, CopyJob, Stored};
 use crate::server::platform::queue;
@@ -75,10 +76,10 @@ async fn store_image(state: &AppState, job: &CopyJob) -> Result<bool, CopyError>
     let bytes = storage::fetch_image(store, &job.image_url, &state.config.fetch_policy(), state.config.storage.max_bytes).await?;
     let edge = state.config.storage.thumbnail_edge;
     let checked = bytes.clone();
-    let (inspected, thumb) = tokio::task::spawn_blocking(move || {
+    let (inspected, (thumb, thumb_webp)) = tokio::task::spawn_blocking(move || {
         let inspected = storage::inspect(&checked)?;
-        let thumb = storage::thumbnail(&checked, &inspected, edge)?;
-        Ok::<_, ImageError>((inspected, thumb))
+        let thumbs = renditions::thumbnails(&checked, &inspected, edge)?;
+        Ok::<_, ImageError>((inspected, thumbs))
     })
     .await
     .map_err(|_| CopyError::Panicked)??;
@@ -89,6 +90,9 @@ async fn store_image(state: &AppState, job: &CopyJob) -> Result<bool, CopyError>
     let thumb_key = storage::object_key(&job.id, &thumb_name);
     storage::put(store, &image_key, bytes).await?;
     storage::put(store, &thumb_key, Bytes::from(thumb)).await?;
+    // The WebP beside it is a rendition (`<hash>-thumb.webp`): made now so the gallery never
+    // waits for it; a missing one would be made on its first request.
+    storage::put(store, &storage::object_key(&job.id, &format!("{hash}-thumb.webp")), Bytes::from(thumb_webp)).await?;
     let stored = Stored {
         image_url: storage::media_url(&job.id, &image_name),
         thumbnail_url: storage::media_url(&job.id, &thumb_name),

@@ -4,5 +4,6 @@
 pub mod copier;
 pub mod email;
 pub mod events;
+pub mod renditions;
 pub mod sender;
 pub mod storage;

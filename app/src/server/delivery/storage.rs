@@ -1,7 +1,7 @@
 //! Images that last: every completed job's image is copied from fal into our own object store
 //! (the local filesystem under the data dir, or S3-compatible storage with `STORAGE_URL=s3://…`),
-//! checked (content type sniffed from the bytes, size cap, dimensions from the header), given a
-//! small JPEG thumbnail, and served from our URL.
+//! checked (content type sniffed from the bytes, size cap, dimensions from the header), given
+//! small JPEG and WebP thumbnails (`renditions`), and served from our URL.
 //!
 //! The copy itself is a background task (`delivery::copier`), never part of a webhook answer.
 //!
@@ -12,6 +12,7 @@
 //! URL cannot be revoked. The cost is that the cache is the browser's (`private`), not a CDN's;
 //! file names are content hashes, so that cache may keep them forever (`immutable`).
 
+use super::renditions::{self, Rendition};
 use crate::server::blog::fetch::{self, FetchPolicy};
 use crate::server::platform::config::{Config, StorageConfig};
 use crate::server::platform::queue::Wake;
@@ -30,7 +31,6 @@ pub const MEDIA_PREFIX: &str = "/media";
 pub const MAX_DIMENSION: u32 = 8192;
 /// Total time for fetching one image from fal.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
-const THUMB_QUALITY: u8 = 82;
 
 /// The object store and what the copier needs besides the database.
 #[derive(Clone)]
@@ -188,24 +188,6 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, ImageError> {
     Ok(Inspected { format, width, height })
 }
 
-/// A JPEG whose long edge is at most `edge` (never upscaled). Decoding is bounded by
-/// [`MAX_DIMENSION`] and image's default allocation limit.
-pub fn thumbnail(bytes: &[u8], inspected: &Inspected, edge: u32) -> Result<Vec<u8>, ImageError> {
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), inspected.format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_DIMENSION);
-    limits.max_image_height = Some(MAX_DIMENSION);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| ImageError::Decode(e.to_string()))?;
-    let small = if decoded.width().max(decoded.height()) > edge { decoded.thumbnail(edge, edge) } else { decoded };
-    let rgb = small.to_rgb8();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, THUMB_QUALITY)
-        .encode_image(&rgb)
-        .map_err(|e| ImageError::Encode(e.to_string()))?;
-    Ok(out)
-}
-
 pub fn object_key(id: &str, name: &str) -> String {
     format!("infographs/{id}/{name}")
 }
@@ -274,12 +256,34 @@ pub async fn fetch_image(storage: &Storage, url: &str, policy: &FetchPolicy, max
     Ok(Bytes::from(body))
 }
 
-/// The object key of `file` if it is one of job `id`'s stored files, and the job is
-/// `owner`'s (`None`: any owner, for a request whose signature proved it may have the file).
-pub async fn stored_object(db: &crate::server::platform::db::Db, owner: Option<&str>, id: &str, file: &str) -> Result<Option<String>, sqlx::Error> {
+/// What a `/media/{id}/{file}` request names, when `file` is one of job `id`'s.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaFile {
+    /// The stored image or its JPEG thumbnail (written by the copier).
+    Stored(String),
+    /// Another size or format of the stored image (`renditions`), kept at `key` once made.
+    Rendition { key: String, original: String, rendition: Rendition },
+}
+
+/// The file `file` of job `id`, if the job is `owner`'s (`None`: any owner, for a request whose
+/// signature proved it may have the file) and has a stored image that file is, or is made from.
+pub async fn media_file(db: &crate::server::platform::db::Db, owner: Option<&str>, id: &str, file: &str) -> Result<Option<MediaFile>, sqlx::Error> {
     let Some((image, thumb)) = crate::server::jobs::repo::stored_keys(db, owner, id).await? else { return Ok(None) };
     let wanted = object_key(id, file);
-    Ok([image, thumb].into_iter().flatten().find(|key| *key == wanted))
+    if [&image, &thumb].into_iter().flatten().any(|key| *key == wanted) {
+        return Ok(Some(MediaFile::Stored(wanted)));
+    }
+    let made_from_it = |original: &String| Rendition::parse(file).filter(|r| r.hash == renditions::hash_of(original));
+    Ok(image.and_then(|original| made_from_it(&original).map(|rendition| MediaFile::Rendition { key: wanted, original, rendition })))
+}
+
+/// The whole object at `key`, refused beyond `max_bytes` (an image we stored is within them).
+pub async fn read_object(storage: &Storage, key: &str, max_bytes: usize) -> Result<Bytes, object_store::Error> {
+    let result = storage.store.get(&ObjectPath::from(key)).await?;
+    if result.meta.size > max_bytes as u64 {
+        return Err(object_store::Error::Generic { store: "media", source: format!("{key} is larger than {max_bytes} bytes").into() });
+    }
+    result.bytes().await
 }
 
 const MEDIA_PURPOSE: &str = "media";
@@ -328,13 +332,16 @@ mod tests {
     }
 
     #[test]
-    fn thumbnails_are_small_jpegs_and_never_upscaled() {
+    fn thumbnails_are_small_and_never_upscaled() {
         let big = png(1000, 500);
-        let thumb = thumbnail(&big, &inspect(&big).expect("png"), 400).expect("thumb");
-        let t = inspect(&thumb).expect("jpeg");
+        let (jpeg, webp) = renditions::thumbnails(&big, &inspect(&big).expect("png"), 400).expect("thumbs");
+        let t = inspect(&jpeg).expect("jpeg");
         assert_eq!((t.format, t.width, t.height), (image::ImageFormat::Jpeg, 400, 200));
+        let t = inspect(&webp).expect("webp");
+        assert_eq!((t.format, t.width, t.height), (image::ImageFormat::WebP, 400, 200));
         let small = png(100, 50);
-        let t = inspect(&thumbnail(&small, &inspect(&small).expect("png"), 400).expect("thumb")).expect("jpeg");
+        let (jpeg, _) = renditions::thumbnails(&small, &inspect(&small).expect("png"), 400).expect("thumbs");
+        let t = inspect(&jpeg).expect("jpeg");
         assert_eq!((t.width, t.height), (100, 50));
     }
 }

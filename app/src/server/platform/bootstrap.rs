@@ -90,7 +90,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
     let mailer = Mailer::open(&config)?;
     tracing::info!(storage = %storage.describe, email = %mailer.describe(), fal_queue = %queue_url, "services configured");
     let leptos_options = leptos::config::LeptosOptions::builder()
-        .output_name("infograph")
+        .output_name(bundle_name(&config.site_root))
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
@@ -116,9 +116,19 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
     Ok(Services { state, emulator })
 }
 
+/// The stem of the built bundle's content-hashed names (`infograph.<hash>`, written by
+/// `scripts/build.sh` to `pkg/stem.txt`); plain `infograph` for a site built without hashes.
+fn bundle_name(site_root: &str) -> String {
+    let written = std::fs::read_to_string(std::path::Path::new(site_root).join("pkg/stem.txt")).unwrap_or_default();
+    let stem = written.trim();
+    let valid = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid { stem.to_string() } else { "infograph".to_string() }
+}
+
 /// The worker, the reconciler, the progress poller, the image copier, the email sender, the
 /// housekeeping and (on PostgreSQL) the event listener.
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    crate::server::showcase::warm_up();
     let mut tasks = vec![
         worker::spawn(state.clone()),
         reconciler::spawn(state.clone()),

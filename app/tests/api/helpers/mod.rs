@@ -343,3 +343,17 @@ pub async fn wait_stored(app: &TestApp, token: &str, id: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Whether a page loads no code: no module script, no wasm, nothing from the bundle and no
+/// external script. (Leptos still writes two tiny inline scripts that only declare its, here
+/// empty, data arrays; they run nothing.)
+pub fn loads_no_code(html: &str) -> bool {
+    let inline_data_only = html.split("<script").skip(1).all(|tag| {
+        let body = tag.split_once('>').map_or("", |(_, rest)| rest).split("</script>").next().unwrap_or_default();
+        !tag.split('>').next().unwrap_or_default().contains("src=") && body.split(';').all(|statement| {
+            let statement = statement.trim();
+            statement.is_empty() || statement.starts_with("__") && statement.contains("=[")
+        })
+    });
+    inline_data_only && !html.contains("type=\"module\"") && !html.contains(".wasm") && !html.contains(".js\"")
+}
