@@ -23,6 +23,9 @@ pub enum AppError {
     NotEnoughCredits { required: i64, balance: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// It was here and is not any more (a revoked share link).
+    #[error("{0}")]
+    Gone(String),
     #[error("too many requests, try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// Details are logged on the server, never sent.
@@ -57,6 +60,7 @@ impl AppError {
             Self::NotEnoughCredits { .. } => 402,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::Gone(_) => 410,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Upstream(_) | Self::Transport(_) => 502,
@@ -73,6 +77,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "gone",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Upstream(_) => "upstream",

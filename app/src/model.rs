@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser: parsed once at the edge, typed afterwards.
 
 pub mod admin;
+pub mod share;
 pub mod showcase;
 
 use serde::{Deserialize, Serialize};
@@ -442,6 +443,9 @@ pub struct InfographView {
     /// counted.
     #[serde(default)]
     pub versions: i64,
+    /// What the picture shows, in words: the owner's, else written from its brief.
+    #[serde(default)]
+    pub alt_text: String,
 }
 
 /// Everything the viewer page shows about one infograph: its current state, its family, the
@@ -457,6 +461,8 @@ pub struct ViewerData {
     pub cost: i64,
     pub submitted_at: Option<i64>,
     pub completed_at: Option<i64>,
+    /// Its live share link, if the owner published it.
+    pub share: Option<share::ShareView>,
 }
 
 impl ViewerData {
@@ -506,6 +512,7 @@ impl InfographView {
             family_id: None,
             instruction: None,
             versions: 0,
+            alt_text: String::new(),
         }
     }
 }

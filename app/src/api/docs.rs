@@ -2,24 +2,9 @@
 //! HTML from the same document as `/api/openapi.json`, so it can never disagree with it, and none
 //! of it ships in the browser's wasm.
 
+use crate::model::share::escape as esc;
 use serde_json::Value;
 use std::fmt::Write;
-
-/// Escapes text for HTML element content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `#/components/schemas/X` → a link to X's section; inline schemas → their type.
 fn schema_name(schema: &Value) -> String {

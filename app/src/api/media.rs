@@ -5,16 +5,14 @@
 
 use super::extract::request_user;
 use crate::errors::AppError;
-use crate::server::delivery::renditions::{self, Rendition};
-use crate::server::delivery::storage::{self, MediaFile};
-use futures::StreamExt;
+use crate::server::delivery::files::{self, MediaFile};
+use crate::server::delivery::storage;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-type ByteStream = futures::stream::BoxStream<'static, Result<bytes::Bytes, object_store::Error>>;
 
 /// File names are `<hex>.<ext>` or `<hex>-thumb.jpg`; anything else is not ours.
 fn valid_file_name(file: &str) -> bool {
@@ -57,47 +55,32 @@ pub async fn serve(
         return Err(AppError::NotFound);
     }
     // Ownership is part of the lookup: another user's image is indistinguishable from none.
-    let found = storage::media_file(&state.db, owner.as_deref(), &id, &file).await?.ok_or(AppError::NotFound)?;
-    let (size, stream) = match found {
-        MediaFile::Stored(key) => storage::open_object(&state.storage, &key).await,
-        MediaFile::Rendition { key, original, rendition } => open_rendition(&state, &key, &original, rendition).await,
-    }
-    .map_err(|e| {
+    let found = files::media_file(&state.db, owner.as_deref(), &id, &file).await?.ok_or(AppError::NotFound)?;
+    // Content-addressed names never change meaning; `private`: only the owner's browser caches.
+    let mut response = file_response(&state, &id, found, "private, max-age=31536000, immutable").await?;
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+    Ok(response)
+}
+
+/// A stored file (or rendition) as an answer, with `cache` as its `Cache-Control`; inert
+/// whatever it holds (`nosniff`, a sandboxing policy).
+pub async fn file_response(state: &AppState, id: &str, found: MediaFile, cache: &'static str) -> Result<Response, AppError> {
+    let content_type = found.content_type();
+    let (size, stream) = files::open(&state.storage, &state.config.storage, found).await.map_err(|e| {
         tracing::error!(infograph = %id, error = %e, "a stored image could not be read");
         match e {
             object_store::Error::NotFound { .. } => AppError::NotFound,
             _ => AppError::Internal,
         }
     })?;
-    let extension = file.rsplit('.').next().unwrap_or_default();
     let mut response = (StatusCode::OK, Body::from_stream(stream)).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(storage::content_type_of(extension)));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-    // Content-addressed names never change meaning; `private`: only the owner's browser caches.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
-    h.insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     Ok(response)
-}
-
-/// A rendition from storage, made from the original (and kept) the first time it is asked for.
-async fn open_rendition(state: &AppState, key: &str, original: &str, rendition: Rendition) -> Result<(u64, ByteStream), object_store::Error> {
-    match storage::open_object(&state.storage, key).await {
-        Err(object_store::Error::NotFound { .. }) => {}
-        opened => return opened,
-    }
-    let bytes = storage::read_object(&state.storage, original, state.config.storage.max_bytes).await?;
-    let made = renditions::make(bytes, rendition, state.config.storage.thumbnail_edge)
-        .await
-        .map_err(|e| object_store::Error::Generic { store: "renditions", source: e.to_string().into() })?;
-    if let Err(e) = storage::put(&state.storage, key, made.clone()).await {
-        // Served all the same; it is made again next time.
-        tracing::warn!(key, error = %e, "a rendition could not be kept");
-    }
-    let size = made.len() as u64;
-    Ok((size, futures::stream::once(async move { Ok(made) }).boxed()))
 }
 
 /// `GET /examples/{file}`: the landing page's example pictures, public. Their names are not

@@ -23,4 +23,6 @@ pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod router;
 #[cfg(feature = "ssr")]
+pub mod share_page;
+#[cfg(feature = "ssr")]
 pub mod types;

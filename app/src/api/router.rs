@@ -4,8 +4,8 @@
 //! error statuses in front.
 
 use super::extract::session_user;
-use super::rest::{accounts, infographs, meta, webhook};
-use super::{assets, docs, guards, live, media, openapi};
+use super::rest::{accounts, infographs, meta, shares, webhook};
+use super::{assets, docs, guards, live, media, openapi, share_page};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
@@ -79,10 +79,13 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::router(published()))
         .merge(accounts::router())
         .merge(infographs::router())
+        .merge(shares::router())
         .merge(webhook::router())
         .route("/api/events/", get(live::events))
         .route("/media/{id}/{file}", get(media::serve))
         .route("/examples/{file}", get(media::serve_example))
+        .route("/s/{token}", get(share_page::page))
+        .route("/s/{token}/{file}", get(share_page::picture))
         .merge(assets::pkg_routes(&state.config.site_root))
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))

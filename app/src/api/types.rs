@@ -107,6 +107,11 @@ pub struct InfographJson {
     pub family_id: Option<String>,
     /// What the refinement asked to change (`null` for an original).
     pub instruction: Option<String>,
+    /// What the picture shows, in words (the owner's, else written from its brief): use it as
+    /// the image's `alt`.
+    pub alt_text: String,
+    /// Its public page while it is shared (`POST .../share/`), else `null`.
+    pub share_url: Option<String>,
 }
 
 impl InfographJson {
@@ -141,11 +146,19 @@ impl InfographJson {
             parent_id: v.parent_id.clone(),
             family_id: v.family_id.clone().or_else(|| Some(v.id.clone())),
             instruction: v.instruction.clone(),
+            alt_text: v.alt_text.clone(),
+            share_url: None,
         }
+    }
+
+    /// The same, with its live share link's public URL.
+    pub fn shared(mut self, share_url: Option<String>) -> Self {
+        self.share_url = share_url;
+        self
     }
 }
 
-fn rfc3339(ms: i64) -> String {
+pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
@@ -239,3 +252,44 @@ pub struct WebhookAck {
     pub changed: bool,
 }
 
+
+/// `PATCH /api/infographs/{id}/`: what can be changed.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct InfographPatch {
+    /// What the picture shows, in words (1–1000 characters, one paragraph); `null` goes back to
+    /// the text written from its brief.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S", nullable = true)]
+    pub alt_text: Option<String>,
+}
+
+/// `POST /api/infographs/{id}/share/` (the body is optional).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ShareRequest {
+    /// Let search engines index the public page (default `false`: `noindex`).
+    #[schema(required = false)]
+    pub indexable: Option<bool>,
+}
+
+/// An infograph's live share link.
+#[derive(Serialize, ToSchema)]
+pub struct ShareJson {
+    /// The public page: no sign-in needed.
+    pub url: String,
+    /// The link's secret part (256 random bits).
+    pub token: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Times the public page was opened.
+    pub views: i64,
+    pub indexable: bool,
+    /// The picture behind the link, public (`null` until our copy of it exists).
+    pub image_url: Option<String>,
+}
+
+impl From<crate::model::share::ShareView> for ShareJson {
+    fn from(v: crate::model::share::ShareView) -> Self {
+        Self { url: v.url, token: v.token, created_at: rfc3339(v.created_at), views: v.views, indexable: v.indexable, image_url: v.image_url }
+    }
+}

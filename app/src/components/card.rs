@@ -124,7 +124,7 @@ fn card_body(i: &InfographView, eager: bool) -> AnyView {
                 // when it arrives.
                 <picture>
                     {i.thumbnail_webp_url().map(|webp| view! { <source srcset=webp type="image/webp"/> })}
-                    <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.prompt.clone()
+                    <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.alt_text.clone()
                         width=i.width height=i.height
                         loading=if eager { "eager" } else { "lazy" } fetchpriority=eager.then_some("high")/>
                 </picture>

@@ -6,4 +6,5 @@ pub mod gallery;
 pub mod header;
 pub mod live;
 pub mod not_found;
+pub mod share_panel;
 pub mod verify_banner;

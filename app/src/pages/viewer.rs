@@ -13,6 +13,7 @@ use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::format::when;
 use crate::components::header::go_to;
 use crate::components::not_found::NotFound;
+use crate::components::share_panel::SharePanel;
 use crate::components::live::{account_refresh, live, tab_hidden, Live};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
@@ -70,6 +71,9 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                 {view! { <Actions data=shown/> }.into_any()}
                 {move || completed.get().then(|| view! {
                     <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| d.cost) loaded=loaded/>
+                }.into_any())}
+                {move || completed.get().then(|| view! {
+                    <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())/>
                 }.into_any())}
                 {move || shown.with(|d| compare_form(d).map(IntoAny::into_any))}
             </div>
@@ -227,7 +231,7 @@ fn Stage(item: InfographView) -> impl IntoView {
                 <button type="button" class="zoom" data-testid="zoom" aria-pressed=move || zoomed.get().to_string()
                     aria-label=move || if zoomed.get() { "Fit the image to the screen" } else { "Show the image at full size" }
                     on:click=move |_| zoomed.update(|z| *z = !*z)>
-                    <img src=url alt=item.prompt.clone() width=item.width.map(|w| w.to_string())
+                    <img src=url alt=item.alt_text.clone() width=item.width.map(|w| w.to_string())
                         height=item.height.map(|h| h.to_string()) fetchpriority="high"/>
                 </button>
             </figure>
@@ -295,7 +299,7 @@ fn compare_view(data: &ViewerData, other: &InfographView) -> impl IntoView {
             <figure>
                 {match (v.status, v.image_url.clone()) {
                     (JobStatus::Completed, Some(url)) => view! {
-                        <img src=url alt=v.prompt.clone() width=v.width.map(|w| w.to_string()) height=v.height.map(|h| h.to_string())/>
+                        <img src=url alt=v.alt_text.clone() width=v.width.map(|w| w.to_string()) height=v.height.map(|h| h.to_string())/>
                     }.into_any(),
                     _ => view! { <div class="placeholder">{v.status.as_str()}</div> }.into_any(),
                 }}

@@ -11,4 +11,5 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
 pub mod platform;
+pub mod sharing;
 pub mod showcase;

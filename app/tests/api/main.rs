@@ -13,5 +13,6 @@ mod manage;
 mod pages;
 mod readability;
 mod security;
+mod sharing;
 mod storage;
 mod versions;

@@ -3,6 +3,8 @@
 
 use crate::errors::AppError;
 use crate::model::{FieldErrors, RawCreate};
+use crate::server::delivery::renditions::Format;
+use crate::server::jobs::download::DownloadAs;
 use serde_json::{Map, Value};
 
 /// Parses a JSON object body; anything else is a 400 naming `body`.
@@ -106,5 +108,86 @@ pub fn account_patch(body: &[u8]) -> Result<bool, AppError> {
     match value {
         Some(v) if errors.is_empty() => Ok(v),
         _ => Err(AppError::invalid(errors)),
+    }
+}
+
+/// `PATCH /api/infographs/{id}/` with `{"alt_text": string | null}`: the only field that can be
+/// changed (`null`: back to the text written from the brief); any other key, or a value that is
+/// not a fitting string, is a 400 naming it.
+pub fn infograph_patch(map: &Map<String, Value>) -> Result<Option<String>, AppError> {
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| k.as_str() != "alt_text") {
+        errors.insert(key.clone(), "is not a field that can be changed".into());
+    }
+    let alt_text = match map.get("alt_text") {
+        None => {
+            errors.insert("alt_text".into(), "is required (a string, or null to reset it)".into());
+            None
+        }
+        Some(Value::Null) => None,
+        Some(Value::String(s)) => crate::model::share::parse_alt_text(Some(s)).map_err(|e| errors.insert("alt_text".into(), e.0)).ok(),
+        Some(_) => {
+            errors.insert("alt_text".into(), "must be a string or null".into());
+            None
+        }
+    };
+    if errors.is_empty() {
+        Ok(alt_text)
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// `?format=png|jpg|jpeg|webp&width=1200|600|full` of a download; anything else is a 400 naming
+/// the parameter.
+pub fn download_as(query: &std::collections::HashMap<String, String>) -> Result<DownloadAs, AppError> {
+    let mut errors = FieldErrors::new();
+    let format = match query.get("format").map(|f| f.to_ascii_lowercase()) {
+        None => None,
+        Some(f) if f == "jpeg" => Some(Format::Jpeg),
+        Some(f) => Format::parse(&f).or_else(|| {
+            errors.insert("format".into(), "must be png, jpg or webp".into());
+            None
+        }),
+    };
+    let width = match query.get("width").map(String::as_str) {
+        None | Some("full") => None,
+        Some(w) => match w.parse::<u32>().ok().filter(|w| crate::model::share::DOWNLOAD_WIDTHS.contains(w)) {
+            Some(w) => Some(w),
+            None => {
+                errors.insert("width".into(), "must be 1200, 600 or full".into());
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok(DownloadAs { format, width })
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// `POST /api/infographs/{id}/share/`: an empty body, or `{"indexable": bool}`.
+pub fn share_request(body: &[u8]) -> Result<Option<bool>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let map = json_object(body)?;
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| k.as_str() != "indexable") {
+        errors.insert(key.clone(), "is not a share setting".into());
+    }
+    let indexable = match map.get("indexable") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert("indexable".into(), "must be true or false".into());
+            None
+        }
+    };
+    if errors.is_empty() {
+        Ok(indexable)
+    } else {
+        Err(AppError::invalid(errors))
     }
 }

@@ -1,18 +1,20 @@
 //! Infographs: create, follow, cancel, regenerate, delete, download.
 
-use super::body::{json_object, raw_create, raw_refine};
+use super::body::{download_as, infograph_patch, json_object, raw_create, raw_refine};
 use crate::api::extract::{ApiUser, Caller};
-use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, RefineRequest, ERR};
+use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, InfographPatch, RefineRequest, ERR};
 use crate::errors::AppError;
 use crate::model::{CreateResponse, InfographView};
 use crate::server::jobs::create::{self, Created};
 use crate::server::jobs::{download, manage};
+use crate::server::sharing;
 use crate::server::platform::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use std::collections::HashMap;
 use axum::{Json, Router};
 
 pub fn router() -> Router<AppState> {
@@ -20,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/", get(list))
         .route("/api/infographs/create/", post(create))
         .route("/api/infographs/status/{id}/", get(status))
-        .route("/api/infographs/{id}/", delete(remove))
+        .route("/api/infographs/{id}/", delete(remove).patch(update))
         .route("/api/infographs/{id}/cancel/", post(cancel))
         .route("/api/infographs/{id}/regenerate/", post(regenerate))
         .route("/api/infographs/{id}/refine/", post(refine))
@@ -66,16 +68,25 @@ pub async fn status(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<InfographJson>, AppError> {
-    Ok(status_json(&manage::status(&state, &user, &id).await?, &state.public_base_url))
+    let view = manage::status(&state, &user, &id).await?;
+    let share_url = sharing::live_url(&state, &view.id).await?;
+    Ok(Json(InfographJson::from_view(&view, &state.public_base_url).shared(share_url)))
 }
 
 /// The caller's latest 100 infographs, newest first (deleted ones are left out).
 #[utoipa::path(get, path = "/api/infographs/", tag = "infographs", security(("token" = [])),
     responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR)))]
 pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<InfographList>, AppError> {
+    let views = manage::list(&state, &user).await?;
+    Ok(Json(list_json(&state, &user.id, &views).await?))
+}
+
+/// The views as JSON, each with its live share link.
+async fn list_json(state: &AppState, user_id: &str, views: &[InfographView]) -> Result<InfographList, AppError> {
+    let mut shared: HashMap<String, String> = sharing::live_urls(state, user_id).await?;
     let base = &state.public_base_url;
-    let infographs: Vec<InfographJson> = manage::list(&state, &user).await?.iter().map(|v| InfographJson::from_view(v, base)).collect();
-    Ok(Json(InfographList { count: infographs.len(), infographs }))
+    let infographs: Vec<InfographJson> = views.iter().map(|v| InfographJson::from_view(v, base).shared(shared.remove(&v.id))).collect();
+    Ok(InfographList { count: infographs.len(), infographs })
 }
 
 /// `Idempotency-Key`, when sent; a header that is not text is a 400 naming it.
@@ -170,9 +181,25 @@ pub async fn refine(
     params(("id" = String, Path, description = "Any version's id")),
     responses((status = 200, body = InfographList), (status = 401, body = ErrorBody, content_type = ERR), (status = 404, body = ErrorBody, content_type = ERR)))]
 pub async fn versions(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<Json<InfographList>, AppError> {
-    let base = &state.public_base_url;
-    let infographs: Vec<InfographJson> = manage::versions(&state, &user, &id).await?.iter().map(|v| InfographJson::from_view(v, base)).collect();
-    Ok(Json(InfographList { count: infographs.len(), infographs }))
+    let views = manage::versions(&state, &user, &id).await?;
+    Ok(Json(list_json(&state, &user.id, &views).await?))
+}
+
+/// Changes what can be changed of an infograph: its alt text.
+#[utoipa::path(patch, path = "/api/infographs/{id}/", tag = "infographs", security(("token" = [])),
+    params(("id" = String, Path, description = "Infograph id")),
+    request_body(content = InfographPatch, content_type = "application/json"),
+    responses(
+        (status = 200, body = InfographJson),
+        (status = 400, description = "Invalid or unknown fields (named in `fields`)", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn update(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Json<InfographJson>, AppError> {
+    let alt_text = infograph_patch(&json_object(&body)?)?;
+    let view = manage::set_alt_text(&state, &user, &id, alt_text.as_deref()).await?;
+    let share_url = sharing::live_url(&state, &view.id).await?;
+    Ok(Json(InfographJson::from_view(&view, &state.public_base_url).shared(share_url)))
 }
 
 /// Hides an infograph from the gallery and the API; the credit ledger keeps it.
@@ -188,12 +215,17 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The image as a file (`Content-Disposition: attachment`, a name made from the prompt). Also
-/// works with the browser's session cookie.
+/// The image as a file (`Content-Disposition: attachment`, a name made from the prompt), as
+/// stored or in another format and width. Also works with the browser's session cookie.
 #[utoipa::path(get, path = "/api/infographs/{id}/download/", tag = "infographs", security(("token" = [])),
-    params(("id" = String, Path, description = "Infograph id")),
+    params(
+        ("id" = String, Path, description = "Infograph id"),
+        ("format" = Option<String>, Query, description = "`png`, `jpg` (or `jpeg`) or `webp`; default: as stored"),
+        ("width" = Option<String>, Query, description = "`1200`, `600` or `full` (the default); never upscaled"),
+    ),
     responses(
         (status = 200, description = "The image", content_type = "image/*", body = Vec<u8>),
+        (status = 400, description = "An unknown format or width (named in `fields`)", body = ErrorBody, content_type = ERR),
         (status = 401, body = ErrorBody, content_type = ERR),
         (status = 404, body = ErrorBody, content_type = ERR),
         (status = 409, description = "No image yet", body = ErrorBody, content_type = ERR),
@@ -203,8 +235,10 @@ pub async fn download(
     State(state): State<AppState>,
     Caller(user): Caller,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let file = download::download(&state, &user, &id).await?;
+    let wanted = download_as(&query)?;
+    let file = download::download(&state, &user, &id, wanted).await?;
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     let mut response = file.body.into_response();
     let headers = response.headers_mut();

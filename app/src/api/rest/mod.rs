@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod body;
 pub mod infographs;
 pub mod meta;
+pub mod shares;
 pub mod webhook;

@@ -1,7 +1,8 @@
 //! Server functions behind the viewer page: its data, and refining the infograph it shows.
 
 use crate::errors::AppError;
-use crate::model::{CreateResponse, ViewerData};
+use crate::model::share::ShareView;
+use crate::model::{CreateResponse, InfographView, ViewerData};
 use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "viewer_page_data")]
@@ -23,4 +24,30 @@ pub async fn refine_infograph(
     let raw = RawRefine { instruction, number_of_infographs };
     let key = idempotency_key.filter(|k| !k.trim().is_empty());
     Ok(crate::server::jobs::create::refine(&state, &user, &id, &raw, key.as_deref()).await?.response)
+}
+
+/// Publishes the owner's infograph (or, with `indexable`, changes whether search engines may
+/// index its page): its live link.
+#[server(prefix = "/sfn", endpoint = "share_infograph")]
+pub async fn share_infograph(id: String, indexable: Option<bool>) -> Result<ShareView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::sharing::share(&state, &user, &id, indexable).await
+}
+
+/// Turns the owner's link off: its page and picture are gone from now on.
+#[server(prefix = "/sfn", endpoint = "stop_sharing")]
+pub async fn stop_sharing(id: String) -> Result<(), AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::sharing::revoke(&state, &user, &id).await
+}
+
+/// Sets the owner's alt text; an empty one goes back to the text written from the brief.
+#[server(prefix = "/sfn", endpoint = "set_alt_text")]
+pub async fn set_alt_text(id: String, alt_text: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    let text = match alt_text.trim() {
+        "" => None,
+        given => Some(crate::model::share::parse_alt_text(Some(given)).map_err(|e| AppError::invalid_field("alt_text", e.0))?),
+    };
+    crate::server::jobs::manage::set_alt_text(&state, &user, &id, text.as_deref()).await
 }

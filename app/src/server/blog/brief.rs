@@ -159,10 +159,69 @@ pub fn refinement(instruction: &str, original_prompt: &str, original_brief: Opti
     }
 }
 
+/// The longest alt text we write ourselves (owners may write up to `model::ALT_TEXT_MAX_CHARS`).
+const ALT_MAX_CHARS: usize = 300;
+
+/// Words for people who cannot see the picture, written from what it was made from: its title
+/// (the prompt's first line) and, when the brief read an article, the sections it covers. One or
+/// two sentences.
+pub fn alt_text(prompt: &str, brief: Option<&str>) -> String {
+    let title = prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled");
+    let title = clip(title.trim_end_matches(['.', ':']), 120);
+    let brief = brief.unwrap_or_default();
+    let source = brief.lines().find_map(|l| l.strip_prefix("Source article: ")).map(|t| clip(t, 100));
+    let sections: Vec<&str> = brief
+        .lines()
+        .skip_while(|l| *l != "Key sections:")
+        .skip(1)
+        .map_while(|l| l.strip_prefix("- "))
+        .take(5)
+        .collect();
+    let mut text = format!("Infographic: {title}.");
+    if let Some(source) = source {
+        text.push_str(&format!(" From the article {source}."));
+    }
+    if !sections.is_empty() {
+        text.push_str(&format!(" It covers {}.", list(&sections)));
+    }
+    clip(&text, ALT_MAX_CHARS)
+}
+
+/// "a", "a and b", "a, b and c".
+fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// At most `max` characters, cut at a word with an ellipsis.
+fn clip(text: &str, max: usize) -> String {
+    if chars(text) <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::server::platform::config::DEFAULT_PROMPT_BUDGET as DEFAULT_BUDGET;
+
+    #[test]
+    fn alt_text_says_the_title_the_source_and_the_sections() {
+        let brief = build("Make it fun\nfor kids", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        assert_eq!(
+            alt_text("Make it fun\nfor kids", Some(&brief)),
+            "Infographic: Make it fun. From the article Why Bees Dance (Bee Blog, by Ada). It covers The waggle run and Distance."
+        );
+        assert_eq!(alt_text("  The water cycle.  ", None), "Infographic: The water cycle.");
+        let long = alt_text(&"word ".repeat(200), None);
+        assert!(chars(&long) <= 130 && long.ends_with("….") , "{long}");
+    }
 
     #[test]
     fn a_refinement_puts_the_change_first_and_keeps_the_original_title_and_format() {

@@ -4,6 +4,7 @@
 pub mod copier;
 pub mod email;
 pub mod events;
+pub mod files;
 pub mod renditions;
 pub mod sender;
 pub mod storage;

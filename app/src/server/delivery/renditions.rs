@@ -39,7 +39,7 @@ impl Format {
         }
     }
 
-    fn parse(extension: &str) -> Option<Self> {
+    pub fn parse(extension: &str) -> Option<Self> {
         match extension {
             "png" => Some(Self::Png),
             "jpg" => Some(Self::Jpeg),
@@ -56,6 +56,21 @@ pub enum Size {
     /// One of [`WIDTHS`] (never upscaled).
     Width(u32),
     Full,
+}
+
+impl Size {
+    /// The size of this rendition of a `width` × `height` image (as [`resized`] makes it).
+    pub fn dimensions(self, width: u32, height: u32, thumb_edge: u32) -> (u32, u32) {
+        match self {
+            Self::Thumb if width.max(height) > thumb_edge => {
+                // As image's `thumbnail`: the aspect ratio kept within the box, rounded.
+                let scale = f64::from(thumb_edge) / f64::from(width.max(height));
+                (((f64::from(width) * scale).round() as u32).max(1), ((f64::from(height) * scale).round() as u32).max(1))
+            }
+            Self::Width(w) if width > w => (w, (u64::from(height) * u64::from(w) / u64::from(width)).max(1) as u32),
+            _ => (width, height),
+        }
+    }
 }
 
 /// One rendition of the stored image whose content hash is `hash`.
@@ -136,9 +151,13 @@ fn decode(bytes: &[u8], inspected: &Inspected) -> Result<DynamicImage, ImageErro
 fn resized(image: DynamicImage, size: Size, thumb_edge: u32) -> DynamicImage {
     match size {
         Size::Thumb if image.width().max(image.height()) > thumb_edge => image.thumbnail(thumb_edge, thumb_edge),
-        Size::Width(w) if image.width() > w => {
-            let h = (u64::from(image.height()) * u64::from(w) / u64::from(image.width())).max(1) as u32;
-            image.resize_exact(w, h, image::imageops::FilterType::Lanczos3)
+        Size::Width(_) => {
+            let (w, h) = size.dimensions(image.width(), image.height(), thumb_edge);
+            if w == image.width() {
+                image
+            } else {
+                image.resize_exact(w, h, image::imageops::FilterType::Lanczos3)
+            }
         }
         _ => image,
     }
@@ -201,6 +220,7 @@ mod tests {
             let bytes = make(original.clone(), Rendition { hash: "ab".into(), size, format }, 400).await.expect("made");
             let i = storage::inspect(&bytes).expect("an image");
             assert_eq!((i.format, i.width, i.height), (sniffed, dims.0, dims.1), "{size:?} {format:?}");
+            assert_eq!(size.dimensions(1600, 900, 400), dims, "the size is known without making it");
         }
         let small = Bytes::from(png(500, 300));
         let bytes = make(small, Rendition { hash: "ab".into(), size: Size::Width(1200), format: Format::Jpeg }, 400).await.expect("made");

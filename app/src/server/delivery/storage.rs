@@ -12,7 +12,6 @@
 //! URL cannot be revoked. The cost is that the cache is the browser's (`private`), not a CDN's;
 //! file names are content hashes, so that cache may keep them forever (`immutable`).
 
-use super::renditions::{self, Rendition};
 use crate::server::blog::fetch::{self, FetchPolicy};
 use crate::server::platform::config::{Config, StorageConfig};
 use crate::server::platform::queue::Wake;
@@ -23,6 +22,9 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A stored object's bytes as they are read.
+pub type ByteStream = futures::stream::BoxStream<'static, Result<Bytes, object_store::Error>>;
 
 /// The URL prefix our stored images are served under.
 pub const MEDIA_PREFIX: &str = "/media";
@@ -256,27 +258,6 @@ pub async fn fetch_image(storage: &Storage, url: &str, policy: &FetchPolicy, max
     Ok(Bytes::from(body))
 }
 
-/// What a `/media/{id}/{file}` request names, when `file` is one of job `id`'s.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MediaFile {
-    /// The stored image or its JPEG thumbnail (written by the copier).
-    Stored(String),
-    /// Another size or format of the stored image (`renditions`), kept at `key` once made.
-    Rendition { key: String, original: String, rendition: Rendition },
-}
-
-/// The file `file` of job `id`, if the job is `owner`'s (`None`: any owner, for a request whose
-/// signature proved it may have the file) and has a stored image that file is, or is made from.
-pub async fn media_file(db: &crate::server::platform::db::Db, owner: Option<&str>, id: &str, file: &str) -> Result<Option<MediaFile>, sqlx::Error> {
-    let Some((image, thumb)) = crate::server::jobs::repo::stored_keys(db, owner, id).await? else { return Ok(None) };
-    let wanted = object_key(id, file);
-    if [&image, &thumb].into_iter().flatten().any(|key| *key == wanted) {
-        return Ok(Some(MediaFile::Stored(wanted)));
-    }
-    let made_from_it = |original: &String| Rendition::parse(file).filter(|r| r.hash == renditions::hash_of(original));
-    Ok(image.and_then(|original| made_from_it(&original).map(|rendition| MediaFile::Rendition { key: wanted, original, rendition })))
-}
-
 /// The whole object at `key`, refused beyond `max_bytes` (an image we stored is within them).
 pub async fn read_object(storage: &Storage, key: &str, max_bytes: usize) -> Result<Bytes, object_store::Error> {
     let result = storage.store.get(&ObjectPath::from(key)).await?;
@@ -303,10 +284,7 @@ pub fn signature_holds(signer: &Signer, id: &str, file: &str, expires: &str, sig
 }
 
 /// A stored object as a byte stream, for the media handler.
-pub async fn open_object(
-    storage: &Storage,
-    key: &str,
-) -> Result<(u64, futures::stream::BoxStream<'static, Result<Bytes, object_store::Error>>), object_store::Error> {
+pub async fn open_object(storage: &Storage, key: &str) -> Result<(u64, ByteStream), object_store::Error> {
     let result = storage.store.get(&ObjectPath::from(key)).await?;
     let size = result.meta.size;
     Ok((size, result.into_stream()))

@@ -4,6 +4,8 @@ use super::repo;
 use crate::errors::AppError;
 use crate::model::JobStatus;
 use crate::server::accounts::users::UserRow;
+use crate::server::delivery::files;
+use crate::server::delivery::renditions::{self, Format, Rendition, Size};
 use crate::server::delivery::storage;
 use crate::server::platform::state::AppState;
 
@@ -18,9 +20,26 @@ pub struct Download {
     pub body: axum::body::Body,
 }
 
-/// Streamed from our storage once copied; before that, fetched from fal's URL under the same
-/// rules as the copier.
-pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Download, AppError> {
+/// Which file to hand over: the image as stored, or another format and/or width of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DownloadAs {
+    pub format: Option<Format>,
+    pub width: Option<u32>,
+}
+
+impl DownloadAs {
+    /// The rendition of the image whose content hash is `hash` and whose own format is
+    /// `stored`; `None`: the image itself.
+    fn rendition(self, hash: &str, stored: Format) -> Option<Rendition> {
+        let size = self.width.map_or(Size::Full, Size::Width);
+        let format = self.format.unwrap_or(stored);
+        (size != Size::Full || format != stored).then(|| Rendition { hash: hash.to_string(), size, format })
+    }
+}
+
+/// Streamed from our storage once copied (another format or width is made, and kept, on the
+/// first request); before that, fetched from fal's URL under the same rules as the copier.
+pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: DownloadAs) -> Result<Download, AppError> {
     let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
     let url = row
         .image_url
@@ -30,12 +49,16 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Dow
     let stored = repo::stored_keys(&state.db, Some(&owner.id), &row.id).await?.and_then(|(image, _)| image);
     let (content_type, body) = match stored {
         Some(key) => {
-            let (_, stream) = storage::open_object(&state.storage, &key).await.map_err(|e| {
+            let name = key.rsplit('/').next().unwrap_or_default();
+            let own_format = Format::parse(name.rsplit('.').next().unwrap_or_default()).unwrap_or(Format::Png);
+            let file = wanted.rendition(renditions::hash_of(name), own_format).map_or_else(|| name.to_string(), |r| r.file_name());
+            let found = files::media_file(&state.db, Some(&owner.id), &row.id, &file).await?.ok_or(AppError::NotFound)?;
+            let content_type = found.content_type();
+            let (_, stream) = files::open(&state.storage, &state.config.storage, found).await.map_err(|e| {
                 tracing::error!(infograph = %row.id, error = %e, "a stored image could not be read");
                 AppError::Internal
             })?;
-            let ext = key.rsplit('.').next().unwrap_or_default();
-            (storage::content_type_of(ext), axum::body::Body::from_stream(stream))
+            (content_type, axum::body::Body::from_stream(stream))
         }
         None => {
             let unavailable = |e: storage::ImageError| {
@@ -48,7 +71,15 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Dow
                 .await
                 .map_err(unavailable)?;
             let inspected = storage::inspect(&bytes).map_err(unavailable)?;
-            (inspected.content_type(), axum::body::Body::from(bytes))
+            let own_format = Format::parse(inspected.extension()).unwrap_or(Format::Png);
+            match wanted.rendition("", own_format) {
+                Some(rendition) => {
+                    let content_type = rendition.content_type();
+                    let made = renditions::make(bytes, rendition, state.config.storage.thumbnail_edge).await.map_err(unavailable)?;
+                    (content_type, axum::body::Body::from(made))
+                }
+                None => (inspected.content_type(), axum::body::Body::from(bytes)),
+            }
         }
     };
     let ext = match content_type {
@@ -57,12 +88,14 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str) -> Result<Dow
         "image/gif" => "gif",
         _ => "png",
     };
-    Ok(Download { content_type, file_name: file_name(&row.user_prompt, &row.id, ext), body })
+    let width = wanted.width.map(|w| format!("{w}px"));
+    Ok(Download { content_type, file_name: file_name(&row.user_prompt, &row.id, width.as_deref(), ext), body })
 }
 
-/// `infograph-<prompt words>-<id prefix>.<ext>`: readable in a downloads folder, safe in a
-/// `Content-Disposition` header (ASCII letters, digits and dashes only), unique per infograph.
-pub fn file_name(prompt: &str, id: &str, ext: &str) -> String {
+/// `infograph-<prompt words>-<id prefix>[-<suffix>].<ext>`: readable in a downloads folder, safe
+/// in a `Content-Disposition` header (ASCII letters, digits and dashes only), unique per
+/// infograph and size.
+pub fn file_name(prompt: &str, id: &str, suffix: Option<&str>, ext: &str) -> String {
     let mut slug = String::new();
     for word in prompt.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if slug.len() + word.len() > 48 {
@@ -73,7 +106,10 @@ pub fn file_name(prompt: &str, id: &str, ext: &str) -> String {
         }
         slug.push_str(&word.to_ascii_lowercase());
     }
-    let short: String = id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    let mut short: String = id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    if let Some(suffix) = suffix.filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric())) {
+        short.push_str(&format!("-{suffix}"));
+    }
     match slug.is_empty() {
         true => format!("infograph-{short}.{ext}"),
         false => format!("infograph-{slug}-{short}.{ext}"),
@@ -87,11 +123,12 @@ mod tests {
     #[test]
     fn download_names_are_safe_and_readable() {
         assert_eq!(
-            file_name("Q3 sales: \"growth\" / résumé!", "0a1b2c3d-4e5f", "png"),
+            file_name("Q3 sales: \"growth\" / résumé!", "0a1b2c3d-4e5f", None, "png"),
             "infograph-q3-sales-growth-r-sum-0a1b2c3d.png"
         );
-        assert_eq!(file_name("日本語", "abc", "jpg"), "infograph-abc.jpg");
-        let long = file_name(&"word ".repeat(100), "id", "png");
+        assert_eq!(file_name("日本語", "abc", None, "jpg"), "infograph-abc.jpg");
+        assert_eq!(file_name("Rain", "abc", Some("600px"), "webp"), "infograph-rain-abc-600px.webp");
+        let long = file_name(&"word ".repeat(100), "id", Some("1200px"), "png");
         assert!(long.len() < 70, "{long}");
     }
 }

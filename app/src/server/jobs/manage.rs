@@ -5,6 +5,7 @@ use super::repo::{self, InfographRow};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus, ViewerData};
 use crate::server::accounts::users::UserRow;
+use crate::server::sharing;
 use crate::server::platform::state::AppState;
 
 pub const LIST_LIMIT: i64 = 100;
@@ -48,6 +49,7 @@ pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<Viewer
         cost: row.cost,
         submitted_at: row.submitted_at,
         completed_at: row.completed_at,
+        share: sharing::live_view(state, row).await?,
     })
 }
 
@@ -115,12 +117,23 @@ async fn reload(state: &AppState, id: &str) -> Result<InfographView, AppError> {
     Ok(repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?.view())
 }
 
-/// Hides an infograph from its owner's gallery and API. The ledger keeps its rows; a job still
-/// running goes on, and is charged or refunded as usual.
+/// Hides an infograph from its owner's gallery and API, and ends its share link. The ledger
+/// keeps its rows; a job still running goes on, and is charged or refunded as usual.
 pub async fn delete(state: &AppState, owner: &UserRow, id: &str) -> Result<(), AppError> {
-    if repo::hide(&state.db, &owner.id, id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    if !repo::hide(&state.db, &owner.id, id).await? {
+        return Err(AppError::NotFound);
     }
+    // A public page also checks the infograph itself, so a crash before this line cannot leave
+    // a deleted picture published.
+    sharing::repo::revoke(&state.db, id).await?;
+    Ok(())
+}
+
+/// Sets the owner's alt text of `id` (`None`: back to the one written from the brief).
+pub async fn set_alt_text(state: &AppState, owner: &UserRow, id: &str, text: Option<&str>) -> Result<InfographView, AppError> {
+    if !repo::set_alt_text(&state.db, &owner.id, id, text).await? {
+        return Err(AppError::NotFound);
+    }
+    state.events.job_changed(id).await;
+    status(state, owner, id).await
 }

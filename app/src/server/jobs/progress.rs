@@ -9,6 +9,7 @@
 
 use super::repo::{self, InfographRow};
 use crate::model::{InfographView, JobStatus, Phase, Resolution};
+use crate::server::blog::brief;
 use crate::server::platform::db::{now_ms, Db};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -171,6 +172,7 @@ impl InfographRow {
             family_id: self.family_id.clone(),
             instruction: self.instruction.clone(),
             versions: 0,
+            alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&self.user_prompt, self.built_prompt.as_deref())),
         };
         annotate(&mut view, self, now_ms(), None);
         view
@@ -224,6 +226,7 @@ mod tests {
             parent_id: None,
             family_id: None,
             instruction: None,
+            alt_text: None,
         }
     }
 

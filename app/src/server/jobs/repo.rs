@@ -62,6 +62,8 @@ pub struct InfographRow {
     pub family_id: Option<String>,
     /// What the refinement asked to change.
     pub instruction: Option<String>,
+    /// The owner's description of the picture (`None`: written from the brief).
+    pub alt_text: Option<String>,
 }
 
 impl InfographRow {
@@ -86,7 +88,7 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
-    progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction";
+    progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text";
 
 /// A status change of the state machine.
 pub struct Transition {
@@ -617,6 +619,23 @@ pub async fn record_copy_failure(db: &Db, job: &CopyJob, reason: &str, delay_ms:
 }
 
 // ---- deletion ----
+
+/// Sets (or with `None`, clears) the owner's alt text. `false` when it is not theirs.
+pub async fn set_alt_text(db: &Db, user_id: &str, id: &str, text: Option<&str>) -> Result<bool, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(false);
+    }
+    let w = db.write().await;
+    changed_one(&w, sqlx::query(
+        "UPDATE infographs SET alt_text = $1, updated_at = $2, version = version + 1 \
+         WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL",
+    )
+    .bind(text)
+    .bind(now_ms())
+    .bind(id)
+    .bind(user_id))
+    .await
+}
 
 /// Hides an infograph from its owner. `false` when it is not theirs or already hidden.
 pub async fn hide(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
