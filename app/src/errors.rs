@@ -23,6 +23,12 @@ pub enum AppError {
     NotEnoughCredits { required: i64, balance: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// The card issuer said no: its words.
+    #[error("the payment was declined: {0}")]
+    PaymentDeclined(String),
+    /// A feature this server is not set up for (purchases without Stripe keys).
+    #[error("{0}")]
+    Unavailable(String),
     /// It was here and is not any more (a revoked share link).
     #[error("{0}")]
     Gone(String),
@@ -38,6 +44,9 @@ pub enum AppError {
     #[error("could not reach the server: {0}")]
     Transport(String),
 }
+
+/// Where credits are bought (named in every "not enough credits" answer).
+pub const BUY_PATH: &str = "/billing";
 
 impl AppError {
     pub fn invalid(fields: FieldErrors) -> Self {
@@ -57,13 +66,14 @@ impl AppError {
             Self::InvalidInput { .. } => 400,
             Self::Unauthorized | Self::BadCredentials => 401,
             Self::Forbidden(_) => 403,
-            Self::NotEnoughCredits { .. } => 402,
+            Self::NotEnoughCredits { .. } | Self::PaymentDeclined(_) => 402,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::Gone(_) => 410,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Upstream(_) | Self::Transport(_) => 502,
+            Self::Unavailable(_) => 503,
         }
     }
 
@@ -74,6 +84,8 @@ impl AppError {
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "bad_credentials",
             Self::NotEnoughCredits { .. } => "not_enough_credits",
+            Self::PaymentDeclined(_) => "payment_declined",
+            Self::Unavailable(_) => "unavailable",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
@@ -99,6 +111,7 @@ impl AppError {
             Self::NotEnoughCredits { required, balance } => {
                 body["required"] = (*required).into();
                 body["balance"] = (*balance).into();
+                body["buy_url"] = BUY_PATH.into();
             }
             Self::RateLimited { retry_after_secs } => body["retry_after"] = (*retry_after_secs).into(),
             _ => {}

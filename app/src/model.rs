@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser: parsed once at the edge, typed afterwards.
 
 pub mod admin;
+pub mod billing;
 pub mod share;
 pub mod showcase;
 
@@ -11,6 +12,8 @@ use std::str::FromStr;
 
 pub const PROMPT_MAX_CHARS: usize = 4000;
 pub const MAX_IMAGES: u32 = 4;
+/// The long edge of gallery thumbnails (`THUMBNAIL_EDGE`'s default), for `srcset` widths.
+pub const THUMBNAIL_EDGE: u32 = 400;
 pub const BLOG_URL_MAX_CHARS: usize = 2048;
 
 /// The ten aspect ratios fal's nano-banana-pro accepts.
@@ -518,10 +521,30 @@ impl InfographView {
 }
 
 impl InfographView {
-    /// The WebP beside our JPEG thumbnail (`<hash>-thumb.webp`, see `delivery::renditions`).
-    pub fn thumbnail_webp_url(&self) -> Option<String> {
-        self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg").map(|stem| format!("{stem}-thumb.webp"))
+    /// The full image as WebP (a rendition of our stored copy, much smaller than its PNG), once
+    /// our copy exists.
+    pub fn image_webp_url(&self) -> Option<String> {
+        let url = self.image_url.as_deref().filter(|u| u.starts_with("/media/"))?;
+        let (stem, ext) = url.rsplit_once('.')?;
+        (ext != "webp").then(|| format!("{stem}.webp"))
     }
+
+    /// WebP sizes of our copy for a gallery card's `srcset`: the thumbnail, then 600 and 1200
+    /// px wide renditions (made on first request), each with its true width, so a phone's
+    /// denser screen gets a sharp picture and a laptop's small card the thumbnail.
+    pub fn gallery_srcset(&self) -> Option<String> {
+        let stem = self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")?;
+        let (w, h) = (u32::try_from(self.width?).ok()?, u32::try_from(self.height?).ok()?);
+        let thumb = (u64::from(w) * u64::from(THUMBNAIL_EDGE) / u64::from(w.max(h).max(1))) as u32;
+        let mut candidates = vec![(format!("{stem}-thumb.webp"), thumb.min(w))];
+        for width in [600, 1200] {
+            if w > candidates.last().map_or(0, |(_, last)| *last) {
+                candidates.push((format!("{stem}-w{width}.webp"), width.min(w)));
+            }
+        }
+        Some(candidates.iter().map(|(url, width)| format!("{url} {width}w")).collect::<Vec<_>>().join(", "))
+    }
+
 
     /// Nothing more will change: failed, or completed and (if it can be) in our storage. A
     /// completed job still `storing` gets its own URL and thumbnail soon, so a card keeps
@@ -630,6 +653,23 @@ pub struct CreateResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gallery_srcset_offers_true_widths_never_upscaled() {
+        let view = |w: i64, h: i64| InfographView {
+            thumbnail_url: Some("/media/i/ab-thumb.jpg".into()),
+            width: Some(w),
+            height: Some(h),
+            ..InfographView::sample(JobStatus::Completed, Phase::Done)
+        };
+        assert_eq!(
+            view(1024, 576).gallery_srcset().as_deref(),
+            Some("/media/i/ab-thumb.webp 400w, /media/i/ab-w600.webp 600w, /media/i/ab-w1200.webp 1024w")
+        );
+        assert_eq!(view(683, 1024).gallery_srcset().as_deref(), Some("/media/i/ab-thumb.webp 266w, /media/i/ab-w600.webp 600w, /media/i/ab-w1200.webp 683w"));
+        assert_eq!(view(300, 200).gallery_srcset().as_deref(), Some("/media/i/ab-thumb.webp 300w"));
+        assert_eq!(InfographView::sample(JobStatus::Completed, Phase::Done).gallery_srcset(), None, "no copy of ours yet");
+    }
 
     fn raw(prompt: &str) -> RawCreate {
         RawCreate { prompt: Some(prompt.into()), ..Default::default() }

@@ -109,8 +109,10 @@ test("pictures come as WebP with their size, the first ones eagerly", async ({ p
   const loading = await imgs.evaluateAll((all) => all.map((img) => [img.getAttribute("loading"), img.getAttribute("fetchpriority")]));
   expect(loading).toEqual([["eager", "high"], ["eager", "high"], ["eager", "high"], ["lazy", null]]);
   for (const attr of ["width", "height"]) expect(await imgs.first().getAttribute(attr)).toMatch(/^\d+$/);
-  // The browser took the WebP, and it is one.
-  const webp = (await cards.first().locator("source").getAttribute("srcset")) as string;
+  // The browser took the WebP, and it is one; a phone's denser screen gets a larger one.
+  const srcset = (await cards.first().locator("source").getAttribute("srcset")) as string;
+  expect(srcset).toMatch(/-thumb\.webp \d+w, .*-w600\.webp 600w, .*-w1200\.webp \d+w$/);
+  const webp = srcset.split(" ")[0];
   const res = await page.request.get(webp);
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toBe("image/webp");

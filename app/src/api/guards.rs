@@ -56,13 +56,32 @@ const STRICT_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The policy of the app's pages: scripts only from us or inline with this response's nonce
-/// (the hydration script), wasm compiled from our own bundle, no framing.
-pub fn page_policy(nonce: &str) -> String {
+/// (the hydration script), wasm compiled from our own bundle, no framing. `payments`: the
+/// origins of Stripe.js and Stripe's API, on the billing page only (the card form is Stripe's
+/// script, its frames and its calls).
+pub fn page_policy(nonce: &str, payments: &[String]) -> String {
+    let stripe = payments.join(" ");
+    let (scripts, frames, connects) = if payments.is_empty() {
+        (String::new(), "'none'".to_string(), String::new())
+    } else {
+        (format!(" {stripe}"), stripe.clone(), format!(" {stripe}"))
+    };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: https:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{scripts}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: https:; connect-src 'self'{connects}; frame-src {frames}; font-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// The origins the billing page's card form talks to, when purchases are configured.
+pub fn payment_origins(state: &AppState) -> Vec<String> {
+    let billing = &state.config.billing;
+    if !billing.configured() {
+        return Vec::new();
+    }
+    let mut origins: Vec<String> = [billing.js_url.as_str(), billing.api_base.as_str()].iter().filter_map(|u| origin_of(u)).collect();
+    origins.dedup();
+    origins
 }
 
 /// Headers every answer gets; HTML without a policy of its own gets the strict one.

@@ -3,6 +3,10 @@ use crate::components::live::{live, tab_hidden, Live};
 use crate::model::{InfographView, JobStatus, Phase};
 use leptos::prelude::*;
 
+/// How wide a card's picture is shown: the screen's width on a phone (one column), else a
+/// gallery column.
+const CARD_SIZES: &str = "(max-width: 600px) 100vw, 360px";
+
 /// How often a card asks for its job's status while the job is not final and the push stream
 /// is down.
 pub const POLL_MS: u32 = 3_000;
@@ -123,7 +127,7 @@ fn card_body(i: &InfographView, eager: bool) -> AnyView {
                 // takes it); fal's full image until then. Its size is known, so nothing moves
                 // when it arrives.
                 <picture>
-                    {i.thumbnail_webp_url().map(|webp| view! { <source srcset=webp type="image/webp"/> })}
+                    {i.gallery_srcset().map(|webp| view! { <source srcset=webp sizes=CARD_SIZES type="image/webp"/> })}
                     <img src=i.thumbnail_url.clone().unwrap_or_else(|| url.clone()) alt=i.alt_text.clone()
                         width=i.width height=i.height
                         loading=if eager { "eager" } else { "lazy" } fetchpriority=eager.then_some("high")/>

@@ -76,7 +76,11 @@ pub fn CreateForm() -> impl IntoView {
     let general = move || {
         error()
             .filter(|e| !matches!(e, crate::errors::AppError::InvalidInput { fields, .. } if !fields.is_empty()))
-            .map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e.to_string()}</p> })
+            .map(|e| {
+                let buy = matches!(e, crate::errors::AppError::NotEnoughCredits { .. })
+                    .then(|| view! { " " <a href=crate::errors::BUY_PATH data-testid="buy-link">"Buy credits"</a> });
+                view! { <p class="form-error" role="alert" data-testid="form-error">{e.to_string()}{buy}</p> }
+            })
     };
     let success = move || {
         action.value().get().and_then(Result::ok).map(|r| {

@@ -61,7 +61,8 @@ fn Balance(initial: i64) -> impl IntoView {
         }
     });
     view! {
-        <span class="balance" data-testid="balance">{move || credits(balance.get())}</span>
+        // To the billing page: the balance is where people look when it runs low.
+        <a class="balance" href="/billing" data-testid="balance" title="Buy credits">{move || credits(balance.get())}</a>
     }
 }
 

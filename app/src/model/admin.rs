@@ -147,3 +147,17 @@ mod tests {
         assert_eq!(parse_day("to", "x").unwrap_err().0, "to");
     }
 }
+
+/// Credit sales for the admin dashboard: totals, and the latest purchases with their buyers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminPurchases {
+    pub currency: String,
+    /// Purchases paid.
+    pub paid: i64,
+    /// What they brought, in the smallest currency unit, before and net of refunds.
+    pub revenue: i64,
+    pub refunded: i64,
+    /// Purchases with a refund.
+    pub refunds: i64,
+    pub latest: Vec<(String, crate::model::billing::PurchaseView)>,
+}

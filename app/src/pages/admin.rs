@@ -24,17 +24,51 @@ pub fn AdminPage() -> impl IntoView {
                 return Ok(None);
             }
             let jobs = admin_jobs(f.status.clone(), f.user.clone(), f.from.clone(), f.to.clone(), f.q.clone(), f.page).await?;
-            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?)))
+            let sales = crate::api::server_fns::admin::admin_purchases().await?;
+            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?, sales)))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(Some((filter, overview, jobs, users))) => view! { <Dashboard filter overview jobs users/> }.into_any(),
+                Ok(Some((filter, overview, jobs, users, sales))) => view! { <Dashboard filter overview jobs users/> {sales_section(sales)} }.into_any(),
                 Ok(None) => view! { <crate::components::not_found::NotFound/> }.into_any(),
                 Err(e) => error_line(&e),
             })}
         </Suspense>
+    }
+}
+
+/// Credit sales: server-rendered (nothing on it changes in the browser).
+fn sales_section(sales: crate::model::admin::AdminPurchases) -> impl IntoView {
+    use crate::model::billing::money;
+    let net = money(sales.revenue - sales.refunded, &sales.currency);
+    view! {
+        <section class="admin" data-testid="sales">
+            <h2>"Sales"</h2>
+            <dl class="stats">
+                <div><dt>"purchases"</dt><dd>{sales.paid}</dd></div>
+                <div><dt>"revenue"</dt><dd data-testid="revenue">{money(sales.revenue, &sales.currency)}</dd></div>
+                <div><dt>"refunded"</dt><dd>{format!("{} ({})", money(sales.refunded, &sales.currency), sales.refunds)}</dd></div>
+                <div><dt>"net"</dt><dd>{net}</dd></div>
+            </dl>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Purchases">
+                <table class="admin-table" data-testid="sales-table">
+                    <thead><tr><th>"Date"</th><th>"Buyer"</th><th>"Credits"</th><th>"Price"</th><th>"State"</th></tr></thead>
+                    <tbody>
+                        {sales.latest.into_iter().map(|(email, p)| view! {
+                            <tr>
+                                <td>{when(p.created_at)}</td>
+                                <td>{email}</td>
+                                <td>{p.credits}</td>
+                                <td>{p.price()}</td>
+                                <td>{crate::pages::billing::purchase_state(&p)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 

@@ -11,17 +11,23 @@ use leptos::prelude::*;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| async { Ok::<_, AppError>((get_settings().await?, list_api_tokens().await?)) });
+    let data = Resource::new(|| (), |_| async {
+        Ok::<_, AppError>((get_settings().await?, list_api_tokens().await?, crate::api::server_fns::billing::my_purchases().await?))
+    });
     view! {
         <section class="auth-card settings">
             <h1>"Settings"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || data.get().map(|result| match result {
-                    Ok((settings, tokens)) => view! {
+                    Ok((settings, tokens, purchases)) => view! {
                         <p>"Signed in as " <strong>{settings.email.clone()}</strong></p>
                         <Notifications initial=settings/>
                         <ApiTokens initial=tokens/>
                         {sessions()}
+                        <section class="receipts">
+                            {crate::pages::billing::history(purchases)}
+                            <p><a href="/billing">"Buy credits"</a></p>
+                        </section>
                     }.into_any(),
                     Err(AppError::Unauthorized) => view! {
                         <p>"Please " <a href="/signin">"sign in"</a> " to change your settings."</p>

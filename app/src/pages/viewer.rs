@@ -231,8 +231,11 @@ fn Stage(item: InfographView) -> impl IntoView {
                 <button type="button" class="zoom" data-testid="zoom" aria-pressed=move || zoomed.get().to_string()
                     aria-label=move || if zoomed.get() { "Fit the image to the screen" } else { "Show the image at full size" }
                     on:click=move |_| zoomed.update(|z| *z = !*z)>
-                    <img src=url alt=item.alt_text.clone() width=item.width.map(|w| w.to_string())
-                        height=item.height.map(|h| h.to_string()) fetchpriority="high"/>
+                    <picture>
+                        {item.image_webp_url().map(|webp| view! { <source srcset=webp type="image/webp"/> })}
+                        <img src=url alt=item.alt_text.clone() width=item.width.map(|w| w.to_string())
+                            height=item.height.map(|h| h.to_string()) fetchpriority="high"/>
+                    </picture>
                 </button>
             </figure>
         }

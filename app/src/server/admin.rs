@@ -274,3 +274,11 @@ pub async fn cancel(state: &AppState, admin: &UserRow, id: &str) -> Result<Infog
     let job = repo::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     manage::cancel_job(state, &job).await
 }
+
+/// Sales: totals and the latest 25 purchases with their buyers' addresses.
+pub async fn purchases(state: &AppState) -> Result<crate::model::admin::AdminPurchases, AppError> {
+    use crate::server::billing::purchase_repo;
+    let (paid, revenue, refunded, refunds) = purchase_repo::totals(&state.db).await?;
+    let latest = purchase_repo::list_all(&state.db, 25).await?.into_iter().map(|(row, email)| (email, row.view())).collect();
+    Ok(crate::model::admin::AdminPurchases { currency: state.config.billing.currency.clone(), paid, revenue, refunded, refunds, latest })
+}

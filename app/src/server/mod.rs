@@ -13,3 +13,4 @@ pub mod jobs;
 pub mod platform;
 pub mod sharing;
 pub mod showcase;
+pub mod stripe;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod billing;
 mod blog;
 mod email;
 mod flow;

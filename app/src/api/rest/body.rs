@@ -191,3 +191,29 @@ pub fn share_request(body: &[u8]) -> Result<Option<bool>, AppError> {
         Err(AppError::invalid(errors))
     }
 }
+
+/// `POST /api/billing/purchases/`: `{"pack": "50", "payment_method"?: "pm_…"}`. The price comes
+/// from the pack: an `amount` (or any other field) is a 400 naming it.
+pub fn purchase_request(map: &Map<String, Value>) -> Result<(String, Option<String>), AppError> {
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| !matches!(k.as_str(), "pack" | "payment_method")) {
+        let why = if matches!(key.as_str(), "amount" | "price" | "currency" | "credits") { "is set by the pack, not by the buyer" } else { "is not accepted" };
+        errors.insert(key.clone(), why.into());
+    }
+    let pack = match map.get("pack") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => {
+            errors.insert("pack".into(), "is required (a pack id, e.g. \"50\")".into());
+            None
+        }
+    };
+    let payment_method = text_field(map, "payment_method", false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    if payment_method.as_deref().is_some_and(|m| m.is_empty() || m.len() > 255 || !m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+        errors.insert("payment_method".into(), "is not a payment method id".into());
+    }
+    match pack {
+        Some(pack) if errors.is_empty() => Ok((pack, payment_method)),
+        _ => Err(AppError::invalid(errors)),
+    }
+}

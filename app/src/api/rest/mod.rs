@@ -3,6 +3,7 @@
 //! parse, call the use case, shape the answer.
 
 pub mod accounts;
+pub mod billing;
 pub mod body;
 pub mod infographs;
 pub mod meta;

@@ -64,3 +64,9 @@ pub async fn admin_cancel(id: String) -> Result<InfographView, AppError> {
     let (state, admin) = require_admin().await?;
     crate::server::admin::cancel(&state, &admin, &id).await
 }
+
+#[server(prefix = "/sfn", endpoint = "admin_purchases")]
+pub async fn admin_purchases() -> Result<crate::model::admin::AdminPurchases, AppError> {
+    let (state, _) = require_admin().await?;
+    crate::server::admin::purchases(&state).await
+}

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod billing;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod infographs;

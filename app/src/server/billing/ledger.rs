@@ -2,7 +2,7 @@
 //! change is one ledger row written in the same transaction as the balance update, so
 //! `users.credit_balance` always equals the sum of the user's ledger. These functions only move
 //! credits; the job transitions that charge and refund call them inside their own transactions
-//! (see `jobs::repo`).
+//! (see `jobs::repo`), and so do purchases (`billing::purchase_repo`).
 
 use crate::errors::AppError;
 use crate::server::platform::db::{new_id, now_ms, Conn, Db};
@@ -55,6 +55,63 @@ pub async fn refund(conn: &mut Conn, user_id: &str, amount: i64, infograph_id: &
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A paid purchase's credits. A unique index allows one `purchase` row per purchase: a second
+/// credit fails the transaction, the backstop behind the purchase's status guard.
+pub async fn credit_purchase(conn: &mut Conn, user_id: &str, credits: i64, purchase_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO credit_ledger (id, user_id, amount, reason, purchase_id, actor, created_at) \
+         VALUES ($1, $2, $3, 'purchase', $4, 'stripe', $5)",
+    )
+    .bind(new_id())
+    .bind(user_id)
+    .bind(credits)
+    .bind(purchase_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE users SET credit_balance = credit_balance + $1 WHERE id = $2")
+        .bind(credits)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes back up to `credits` of a refunded purchase, never more than the balance holds, and
+/// records it: one `purchase_refund` row (zero when everything had been spent), whose note says
+/// how many could not be taken back. Returns how many were taken.
+pub async fn claw_back(conn: &mut Conn, user_id: &str, credits: i64, purchase_id: &str, now: i64) -> Result<i64, sqlx::Error> {
+    let balance: i64 = sqlx::query_scalar("SELECT credit_balance FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
+    let taken = credits.clamp(0, balance.max(0));
+    if taken > 0 {
+        // Guarded like a debit: a concurrent charge cannot make this overdraw.
+        let done = sqlx::query("UPDATE users SET credit_balance = credit_balance - $1 WHERE id = $2 AND credit_balance >= $1")
+            .bind(taken)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if done != 1 {
+            return Err(sqlx::Error::RowNotFound);
+        }
+    }
+    let spent = credits - taken;
+    let note = (spent > 0).then(|| format!("{spent} refunded credit{} already spent", if spent == 1 { " was" } else { "s were" }));
+    sqlx::query(
+        "INSERT INTO credit_ledger (id, user_id, amount, reason, purchase_id, actor, note, created_at) \
+         VALUES ($1, $2, $3, 'purchase_refund', $4, 'stripe', $5, $6)",
+    )
+    .bind(new_id())
+    .bind(user_id)
+    .bind(-taken)
+    .bind(purchase_id)
+    .bind(note)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(taken)
 }
 
 /// The `signup` row of an account created with `credits` already on its balance.

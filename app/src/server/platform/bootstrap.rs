@@ -15,7 +15,9 @@ use crate::server::delivery::{copier, sender};
 use crate::server::fal::client::FalClient;
 use crate::server::fal::emulator::{self, Emulator};
 use crate::server::fal::signature::JwksCache;
+use crate::server::billing;
 use crate::server::housekeeping;
+use crate::server::stripe::client::StripeClient;
 use crate::server::jobs::progress::EtaCache;
 use crate::server::jobs::{progress_poller, reconciler, worker};
 use std::net::SocketAddr;
@@ -95,6 +97,13 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let stripe = match &config.billing.secret_key {
+        Some(key) => Some(StripeClient::new(&config.billing.api_base, key.clone())?),
+        None => None,
+    };
+    if stripe.is_some() && !config.billing.configured() {
+        tracing::warn!("STRIPE_SECRET_KEY is set without STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET: purchases stay off");
+    }
     let eta = Arc::new(EtaCache::default());
     let events = Events::new(db.clone(), eta.clone(), config.event_streams_per_user);
     let state = AppState {
@@ -112,6 +121,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         eta,
         signer,
         reader: Reader::default(),
+        stripe,
     };
     Ok(Services { state, emulator })
 }
@@ -136,6 +146,7 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         copier::spawn(state.clone()),
         sender::spawn(state.clone()),
         housekeeping::spawn(state.clone()),
+        billing::reconciler::spawn(state.clone()),
     ];
     tasks.extend(state.events.spawn_pg_listener(state.config.database_url.clone()));
     tasks

@@ -148,6 +148,90 @@ pub struct EmailConfig {
     pub retry_base: Duration,
 }
 
+/// One credit pack for sale: so many credits for so much (in the currency's smallest unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreditPack {
+    pub credits: i64,
+    pub amount: i64,
+}
+
+/// The packs for sale, smallest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditPacks(pub Vec<CreditPack>);
+
+impl CreditPacks {
+    /// The pack a buyer names by its credits (`"50"`).
+    pub fn find(&self, id: &str) -> Option<CreditPack> {
+        let credits: i64 = id.trim().parse().ok()?;
+        self.0.iter().copied().find(|p| p.credits == credits)
+    }
+}
+
+/// `credits:price,credits:price`, e.g. `10:500,50:2000`: positive whole numbers, each pack's
+/// credits once.
+fn credit_packs(raw: &str) -> Result<CreditPacks, String> {
+    let mut packs = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (credits, amount) = item.split_once(':').ok_or_else(|| format!("{item:?} is not credits:price"))?;
+        let number = |n: &str| n.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{n:?} in {item:?} is not a positive whole number"));
+        let pack = CreditPack { credits: number(credits)?, amount: number(amount)? };
+        if packs.iter().any(|p: &CreditPack| p.credits == pack.credits) {
+            return Err(format!("two packs of {} credits", pack.credits));
+        }
+        packs.push(pack);
+    }
+    if packs.is_empty() {
+        return Err("no pack".into());
+    }
+    packs.sort_by_key(|p| p.credits);
+    Ok(CreditPacks(packs))
+}
+
+fn currency(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_lowercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_lowercase()) {
+        Ok(code)
+    } else {
+        Err(format!("{raw:?} is not a three-letter currency code"))
+    }
+}
+
+/// Selling credits through Stripe (see `server::billing::purchases`). Without the three keys the
+/// billing page says purchases are not configured and nothing else changes.
+#[derive(Debug, Clone, Args)]
+pub struct BillingConfig {
+    /// Packs for sale: `credits:price` pairs, the price in the currency's smallest unit (cents).
+    #[arg(long = "credit-packs", env = "CREDIT_PACKS", default_value = "10:500,50:2000,200:6000", value_parser = credit_packs)]
+    pub packs: CreditPacks,
+    #[arg(long = "credit-currency", env = "CREDIT_CURRENCY", default_value = "usd", value_parser = currency)]
+    pub currency: String,
+    /// Stripe's secret API key (`sk_…`); unset: no purchases.
+    #[arg(long = "stripe-secret-key", env = "STRIPE_SECRET_KEY", value_parser = secret, hide_env_values = true)]
+    pub secret_key: Option<Secret>,
+    /// Stripe's publishable key (`pk_…`), given to Stripe.js in the browser.
+    #[arg(long = "stripe-publishable-key", env = "STRIPE_PUBLISHABLE_KEY", value_parser = trimmed)]
+    pub publishable_key: Option<String>,
+    /// The signing secret of the webhook endpoint registered at Stripe (`whsec_…`).
+    #[arg(long = "stripe-webhook-secret", env = "STRIPE_WEBHOOK_SECRET", value_parser = secret, hide_env_values = true)]
+    pub webhook_secret: Option<Secret>,
+    /// Stripe's API (tests: a localstripe server).
+    #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE", default_value = "https://api.stripe.com", value_parser = base_url)]
+    pub api_base: String,
+    /// Where the browser loads Stripe.js from (tests: localstripe's stand-in).
+    #[arg(long = "stripe-js-url", env = "STRIPE_JS_URL", default_value = "https://js.stripe.com/v3/", value_parser = trimmed)]
+    pub js_url: String,
+    /// A purchase still pending after this long is looked up at Stripe (a lost webhook), in seconds.
+    #[arg(id = "billing_reconcile_after", value_name = "BILLING_RECONCILE_AFTER", long = "billing-reconcile-after-secs", env = "BILLING_RECONCILE_AFTER_SECS", default_value = "300", value_parser = secs)]
+    pub reconcile_after: Duration,
+}
+
+impl BillingConfig {
+    /// Whether purchases can be made: all three Stripe keys are set.
+    pub fn configured(&self) -> bool {
+        self.secret_key.is_some() && self.publishable_key.is_some() && self.webhook_secret.is_some()
+    }
+}
+
 #[derive(Debug, Clone, Parser)]
 #[command(name = "infograph", about = "Infograph's settings")]
 pub struct Config {
@@ -225,6 +309,8 @@ pub struct Config {
     pub storage: StorageConfig,
     #[command(flatten)]
     pub email: EmailConfig,
+    #[command(flatten)]
+    pub billing: BillingConfig,
     /// How often a running job's fal status is polled for its queue position, in ms (0: never).
     #[arg(long = "progress-poll-ms", env = "PROGRESS_POLL_MS", default_value = "2000", value_parser = millis)]
     pub progress_poll: Duration,
@@ -329,10 +415,15 @@ mod tests {
                 smtp_url: Some(Secret::new("smtps://me:smtp-pass-789@mail.example")),
                 ..Config::default().email
             },
+            billing: BillingConfig {
+                secret_key: Some(Secret::new("sk_test_stripe-000")),
+                webhook_secret: Some(Secret::new("whsec_hook-111")),
+                ..Config::default().billing
+            },
             ..Config::default()
         };
         let printed = format!("{config:?}");
-        for secret in ["fal-secret-123", "aws-secret-456", "smtp-pass-789"] {
+        for secret in ["fal-secret-123", "aws-secret-456", "smtp-pass-789", "stripe-000", "hook-111"] {
             assert!(!printed.contains(secret), "{printed}");
         }
         assert!(printed.contains("Secret(***)"));
@@ -374,6 +465,23 @@ mod tests {
         assert_eq!(c.fal.max_attempts, 5);
         assert!(Config::try_parse_from(["infograph", "--fal-max-attempts", "0"]).is_err());
         assert!(Config::try_parse_from(["infograph", "--job-timeout-secs", "soon"]).is_err());
+    }
+
+    #[test]
+    fn credit_packs_parse_and_bad_ones_are_refused() {
+        let c = Config::default();
+        assert_eq!(c.billing.packs.0, vec![CreditPack { credits: 10, amount: 500 }, CreditPack { credits: 50, amount: 2000 }, CreditPack { credits: 200, amount: 6000 }]);
+        assert_eq!(c.billing.currency, "usd");
+        assert!(!c.billing.configured());
+        assert_eq!(c.billing.packs.find(" 50"), Some(CreditPack { credits: 50, amount: 2000 }));
+        assert_eq!(c.billing.packs.find("51"), None);
+        let c = Config::try_parse_from(["infograph", "--credit-packs", "100:900, 5:99", "--credit-currency", "EUR"]).expect("parses");
+        assert_eq!(c.billing.packs.0[0], CreditPack { credits: 5, amount: 99 });
+        assert_eq!(c.billing.currency, "eur");
+        for bad in ["", "10", "10:0", "-1:5", "10:5,10:6", "ten:5"] {
+            assert!(Config::try_parse_from(["infograph", "--credit-packs", bad]).is_err(), "{bad:?}");
+        }
+        assert!(Config::try_parse_from(["infograph", "--credit-currency", "dollars"]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::server::delivery::storage::Storage;
 use crate::server::fal::client::FalClient;
 use crate::server::fal::signature::JwksCache;
 use crate::server::jobs::progress::EtaCache;
+use crate::server::stripe::client::StripeClient;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub signer: Signer,
     /// Reads blog pages: a few at a time, each within a deadline (shared by every job).
     pub reader: Reader,
+    /// Stripe, when `STRIPE_SECRET_KEY` is set (purchases need the other two keys as well).
+    pub stripe: Option<StripeClient>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,6 @@
 //! Real third-party servers for the storage and email tests, started as subprocesses from the
 //! Python venv that `scripts/install-tools.sh --test` fills from `scripts/requirements-test.txt`:
-//! moto's S3-compatible server and aiosmtpd's SMTP server. Each listens on a free loopback port
+//! moto's S3-compatible server, aiosmtpd's SMTP server and localstripe's Stripe API. Each listens on a free loopback port
 //! and is killed when its guard drops. Missing tools fail the test under CI (`CI` set) and are
 //! skipped with a loud message otherwise.
 #![allow(dead_code)]
@@ -96,4 +96,21 @@ pub async fn start_smtp(maildir: &Path) -> Option<(ChildGuard, u16)> {
 pub fn maildir_messages(maildir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
     entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect()
+}
+
+/// localstripe: a stateful Stripe API server (PaymentIntents, SetupIntents, refunds, events)
+/// that posts signed webhooks to the endpoints registered with it, and serves a Stripe.js
+/// stand-in. Any `sk_test_…` key is accepted.
+pub async fn start_localstripe() -> Option<(ChildGuard, String)> {
+    let bin = tool("localstripe")?;
+    let port = free_port();
+    let child = Command::new(bin)
+        .args(["--port", &port.to_string(), "--from-scratch"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start localstripe");
+    let mut guard = ChildGuard(child);
+    wait_listening(port, &mut guard, "localstripe").await;
+    Some((guard, format!("http://127.0.0.1:{port}")))
 }
