@@ -5,6 +5,11 @@ import * as fs from "fs";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// localstripe (PyPI, installed by `make test` into .tools/venv): a Stripe API server with a
+// Stripe.js stand-in; the billing test registers our webhook with it.
+const stripePort = Number(process.env.E2E_STRIPE_PORT ?? 3190);
+export const stripeURL = `http://127.0.0.1:${stripePort}`;
+export const stripeWebhookSecret = "whsec_e2e_infograph";
 // A fresh database per run, so the tests never see an earlier run's accounts. Workers load this
 // file too: they inherit the runner's folder through the environment (the tests read the
 // server's email outbox in it).
@@ -32,7 +37,14 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: `../.tools/venv/bin/localstripe --port ${stripePort} --from-scratch`,
+    url: `${stripeURL}/js.stripe.com/v3/`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  }, {
     // An admin account for the dashboard tests, then the server.
     command:
       "../target/debug/infograph user add admin@e2e.local --password admin-password --credits 100 --admin --if-missing" +
@@ -51,6 +63,11 @@ export default defineConfig({
       // The suite signs up a dozen accounts from one address; the limit itself is tested in Rust.
       SIGNUP_RATE_PER_HOUR: "0",
       RUST_LOG: "info",
+      STRIPE_SECRET_KEY: "sk_test_e2e",
+      STRIPE_PUBLISHABLE_KEY: "pk_test_e2e",
+      STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+      STRIPE_API_BASE: stripeURL,
+      STRIPE_JS_URL: `${stripeURL}/js.stripe.com/v3/`,
     },
-  },
+  }],
 });

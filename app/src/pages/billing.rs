@@ -36,9 +36,7 @@ fn page(info: BillingInfo, purchases: Option<Vec<PurchaseView>>) -> impl IntoVie
         }
         .into_any(),
         (Some(_), true) => view! {
-            // Stripe.js, from where the server is configured to load it.
-            <script src=info.js_url.clone().unwrap_or_default()></script>
-            <Checkout packs=info.packs.clone() publishable_key=info.publishable_key.clone().unwrap_or_default()/>
+            <Checkout packs=info.packs.clone() publishable_key=info.publishable_key.clone().unwrap_or_default() js_url=info.js_url.clone().unwrap_or_default()/>
         }
         .into_any(),
     };
@@ -106,10 +104,10 @@ pub fn purchase_state(p: &PurchaseView) -> String {
 /// The pack choice, Stripe's card form and the pay button; then the purchase's state, read until
 /// it is final.
 #[island]
-fn Checkout(packs: Vec<PackView>, publishable_key: String) -> impl IntoView {
+fn Checkout(packs: Vec<PackView>, publishable_key: String, js_url: String) -> impl IntoView {
     let chosen = RwSignal::new(packs.get(packs.len() / 2).or(packs.first()).map(|p| p.id.clone()).unwrap_or_default());
     let phase = RwSignal::new(Phase::Idle);
-    let card = stripe::CardForm::new(publishable_key);
+    let card = stripe::CardForm::new(publishable_key, js_url);
     let price = {
         let packs = packs.clone();
         move || packs.iter().find(|p| p.id == chosen.get()).map(|p| p.price()).unwrap_or_default()
@@ -148,7 +146,20 @@ fn Checkout(packs: Vec<PackView>, publishable_key: String) -> impl IntoView {
             <button type="submit" data-testid="pay" disabled=move || phase.get().busy()>
                 {move || if phase.get().busy() { "Paying…".to_string() } else { format!("Pay {}", price()) }}
             </button>
-            <div aria-live="polite">{move || phase.get().message()}</div>
+            // Written in place rather than built when needed: after Stripe.js' stand-in loads, new
+            // elements could not be checked (see `CardForm`), so these exist from the start.
+            <div aria-live="polite">
+                <p class="muted" hidden=move || phase.get() != Phase::Paying>"Paying…"</p>
+                <p class="muted" data-testid="purchase-pending" hidden=move || phase.get() != Phase::Confirming>
+                    "Payment received; your credits are on their way…"
+                </p>
+                <p class="form-ok" data-testid="purchase-ok" hidden=move || !matches!(phase.get(), Phase::Done(_))>
+                    {move || match phase.get() { Phase::Done(credits) => format!("Thank you! {credits} credits were added to your balance."), _ => String::new() }}
+                </p>
+                <p class="form-error" role="alert" data-testid="purchase-error" hidden=move || !matches!(phase.get(), Phase::Failed(_))>
+                    {move || match phase.get() { Phase::Failed(why) => why, _ => String::new() }}
+                </p>
+            </div>
         </form>
     }
 }
@@ -167,16 +178,6 @@ enum Phase {
 impl Phase {
     fn busy(&self) -> bool {
         matches!(self, Self::Paying | Self::Confirming)
-    }
-
-    fn message(&self) -> Option<AnyView> {
-        match self {
-            Self::Idle => None,
-            Self::Paying => Some(view! { <p class="muted">"Paying…"</p> }.into_any()),
-            Self::Confirming => Some(view! { <p class="muted" data-testid="purchase-pending">"Payment received; your credits are on their way…"</p> }.into_any()),
-            Self::Done(credits) => Some(view! { <p class="form-ok" data-testid="purchase-ok">{format!("Thank you! {credits} credits were added to your balance.")}</p> }.into_any()),
-            Self::Failed(why) => Some(view! { <p class="form-error" role="alert" data-testid="purchase-error">{why.clone()}</p> }.into_any()),
-        }
     }
 }
 
@@ -223,6 +224,9 @@ async fn wait_a_second() {
 /// Stripe.js from Rust: the card element and `confirmCardSetup`. Only in the browser.
 mod stripe {
     /// The card form, mounted into `#card-element` once Stripe.js has loaded (one per page).
+    /// Stripe.js is added to the page only once the islands have hydrated: a stand-in used in
+    /// tests declares a global `class Element`, which would make every hydration check of an
+    /// element fail had it loaded first.
     #[derive(Clone)]
     pub struct CardForm {
         key: String,
@@ -235,14 +239,29 @@ mod stripe {
     }
 
     impl CardForm {
-        pub fn new(publishable_key: String) -> Self {
+        pub fn new(publishable_key: String, js_url: String) -> Self {
             let form = Self { key: publishable_key };
             #[cfg(feature = "hydrate")]
             {
                 let mounting = form.clone();
-                leptos::prelude::Effect::new(move |_| mounting.mount());
+                leptos::prelude::Effect::new(move |_| mounting.load(&js_url));
             }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = js_url;
             form
+        }
+
+        /// Adds Stripe.js to the page and mounts the card form when it has loaded.
+        #[cfg(feature = "hydrate")]
+        fn load(&self, js_url: &str) {
+            use wasm_bindgen::JsCast;
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+            let (Ok(script), Some(body)) = (document.create_element("script"), document.body()) else { return };
+            let _ = script.set_attribute("src", js_url);
+            let form = self.clone();
+            let loaded = wasm_bindgen::closure::Closure::once_into_js(move || form.mount());
+            let _ = script.add_event_listener_with_callback("load", loaded.unchecked_ref());
+            let _ = body.append_child(&script);
         }
 
         #[cfg(feature = "hydrate")]
