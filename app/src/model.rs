@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod billing;
+pub mod design;
 pub mod share;
 pub mod showcase;
 

@@ -374,6 +374,9 @@ async fn the_openapi_document_covers_every_api_route() {
         "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "GET /api/infographs/{id}/download/",
         "POST /api/account/verification/", "GET /api/account/tokens/", "DELETE /api/account/tokens/{id}/",
         "POST /api/infographs/{id}/refine/", "GET /api/infographs/{id}/versions/",
+        "PATCH /api/infographs/{id}/", "POST /api/infographs/{id}/share/", "DELETE /api/infographs/{id}/share/",
+        "GET /api/billing/packs/", "GET /api/billing/purchases/", "POST /api/billing/purchases/", "GET /api/billing/purchases/{id}/",
+        "POST /api/billing/stripe/webhook/",
     ];
     expected.sort();
     assert_eq!(documented, expected);

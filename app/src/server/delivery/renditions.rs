@@ -229,6 +229,20 @@ mod tests {
     }
 
     #[test]
+    fn thumbnails_are_small_and_never_upscaled() {
+        let big = png(1000, 500);
+        let (jpeg, webp) = thumbnails(&big, &storage::inspect(&big).expect("png"), 400).expect("thumbs");
+        for (bytes, format) in [(&jpeg, image::ImageFormat::Jpeg), (&webp, image::ImageFormat::WebP)] {
+            let t = storage::inspect(bytes).expect("an image");
+            assert_eq!((t.format, t.width, t.height), (format, 400, 200));
+        }
+        let small = png(100, 50);
+        let (jpeg, _) = thumbnails(&small, &storage::inspect(&small).expect("png"), 400).expect("thumbs");
+        let t = storage::inspect(&jpeg).expect("jpeg");
+        assert_eq!((t.width, t.height), (100, 50));
+    }
+
+    #[test]
     fn the_webp_thumbnail_is_smaller_than_the_jpeg() {
         let original = png(1200, 800);
         let (jpeg, webp) = thumbnails(&original, &storage::inspect(&original).expect("png"), 400).expect("thumbs");

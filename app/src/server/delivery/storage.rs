@@ -309,17 +309,4 @@ mod tests {
         assert!(inspect(&png(30, 20)[..40]).is_err(), "a truncated header is refused");
     }
 
-    #[test]
-    fn thumbnails_are_small_and_never_upscaled() {
-        let big = png(1000, 500);
-        let (jpeg, webp) = renditions::thumbnails(&big, &inspect(&big).expect("png"), 400).expect("thumbs");
-        let t = inspect(&jpeg).expect("jpeg");
-        assert_eq!((t.format, t.width, t.height), (image::ImageFormat::Jpeg, 400, 200));
-        let t = inspect(&webp).expect("webp");
-        assert_eq!((t.format, t.width, t.height), (image::ImageFormat::WebP, 400, 200));
-        let small = png(100, 50);
-        let (jpeg, _) = renditions::thumbnails(&small, &inspect(&small).expect("png"), 400).expect("thumbs");
-        let t = inspect(&jpeg).expect("jpeg");
-        assert_eq!((t.width, t.height), (100, 50));
-    }
 }

@@ -128,7 +128,9 @@ mod tests {
         );
         assert_eq!(file_name("日本語", "abc", None, "jpg"), "infograph-abc.jpg");
         assert_eq!(file_name("Rain", "abc", Some("600px"), "webp"), "infograph-rain-abc-600px.webp");
-        let long = file_name(&"word ".repeat(100), "id", Some("1200px"), "png");
+        let long = file_name(&"word ".repeat(100), "id", None, "png");
         assert!(long.len() < 70, "{long}");
+        let sized = file_name(&"word ".repeat(100), "0a1b2c3d-4e5f", Some("1200px"), "webp");
+        assert!(sized.len() <= 80 && sized.ends_with("-0a1b2c3d-1200px.webp"), "{sized}");
     }
 }
