@@ -239,6 +239,9 @@ pub struct RawCreate {
     pub aspect_ratio: Option<String>,
     pub resolution: Option<String>,
     pub number_of_infographs: Option<String>,
+    /// Layout, style, language, brand kit, outline.
+    #[serde(default)]
+    pub design: design::RawDesign,
 }
 
 /// A validated create command: every field typed.
@@ -249,6 +252,7 @@ pub struct CreateCommand {
     pub aspect_ratio: AspectRatio,
     pub resolution: Resolution,
     pub count: u32,
+    pub design: design::Design,
 }
 
 impl CreateCommand {
@@ -343,11 +347,12 @@ pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
     let count = parse_count(raw.number_of_infographs.as_deref())
         .map_err(|e| errors.insert("number_of_infographs".into(), e.0))
         .ok();
-    match (prompt, blog_url, aspect_ratio, resolution, count) {
-        (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count))
+    let design = design::validate_design(&raw.design, &mut errors);
+    match (prompt, blog_url, aspect_ratio, resolution, count, design) {
+        (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count), Some(design))
             if errors.is_empty() =>
         {
-            Ok(CreateCommand { prompt, blog_url, aspect_ratio, resolution, count })
+            Ok(CreateCommand { prompt, blog_url, aspect_ratio, resolution, count, design })
         }
         _ => Err(errors),
     }
@@ -450,6 +455,16 @@ pub struct InfographView {
     /// What the picture shows, in words: the owner's, else written from its brief.
     #[serde(default)]
     pub alt_text: String,
+    /// How it was asked to look (`design::Layout`, `design::Style`, a language code) and the
+    /// brand kit it was made with.
+    #[serde(default)]
+    pub layout: String,
+    #[serde(default)]
+    pub style: Option<String>,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub brand_kit_id: Option<String>,
 }
 
 /// Everything the viewer page shows about one infograph: its current state, its family, the
@@ -467,6 +482,9 @@ pub struct ViewerData {
     pub completed_at: Option<i64>,
     /// Its live share link, if the owner published it.
     pub share: Option<share::ShareView>,
+    /// The brand kit it was made with, as it was then (its name).
+    #[serde(default)]
+    pub brand_name: Option<String>,
 }
 
 impl ViewerData {
@@ -517,6 +535,10 @@ impl InfographView {
             instruction: None,
             versions: 0,
             alt_text: String::new(),
+            layout: "auto".into(),
+            style: None,
+            language: "en".into(),
+            brand_kit_id: None,
         }
     }
 }
@@ -733,9 +755,10 @@ mod tests {
             aspect_ratio: Some("7:3".into()),
             resolution: Some("8K".into()),
             number_of_infographs: Some("5".into()),
+            design: design::RawDesign { layout: Some("spiral".into()), style: Some("baroque".into()), language: Some("xx".into()), brand_kit_id: Some("no/such".into()), outline: Some("{".into()) },
         };
         let errors = validate_create(&r).expect_err("invalid");
-        for field in ["prompt", "blog_url", "aspect_ratio", "resolution", "number_of_infographs"] {
+        for field in ["prompt", "blog_url", "aspect_ratio", "resolution", "number_of_infographs", "layout", "style", "language", "brand_kit_id", "outline"] {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");
         }
     }

@@ -2,7 +2,7 @@
 //! `#[utoipa::path]` annotations and the types in [`super::types`], which the handlers serialise;
 //! `make test` fuzzes the running server against it with schemathesis.
 
-use super::rest::{accounts, billing, infographs, meta, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, meta, shares, webhook};
 use super::types::*;
 use crate::model::{ApiTokenView, CreateResponse, CreatedJob, JobStatus, Phase};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -36,11 +36,14 @@ impl Modify for TokenAuth {
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
         infographs::remove, infographs::update, infographs::download, infographs::refine, infographs::versions,
-        shares::share, shares::unshare, billing::packs, billing::start, billing::list, billing::status, billing::stripe_webhook, webhook::webhook, meta::openapi_json, meta::docs_page,
+        shares::share, shares::unshare, billing::packs, billing::start, billing::list, billing::status, billing::stripe_webhook,
+        design::build_outline, design::list_kits, design::create_kit, design::get_kit, design::update_kit, design::delete_kit, design::upload_logo,
+        webhook::webhook, meta::openapi_json, meta::docs_page,
         super::live::events,
     ),
     components(schemas(
         ErrorBody, CreateRequest, RefineRequest, InfographPatch, ShareRequest, ShareJson,
+        OutlineJson, OutlineSectionJson, OutlineRequest, KitRequest, BrandKitJson, BrandKitList,
         PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
@@ -49,6 +52,7 @@ impl Modify for TokenAuth {
         (name = "infographs", description = "Create, follow and manage infographs"),
         (name = "sharing", description = "Public links to infographs"),
         (name = "billing", description = "Buying credits (Stripe)"),
+        (name = "brand kits", description = "Colours, font mood, tone and logo, kept for every infographic"),
         (name = "account", description = "Accounts and API keys"),
         (name = "webhooks", description = "Called by fal.ai when a job ends (Ed25519-signed)"),
         (name = "meta", description = "Health and this document"),

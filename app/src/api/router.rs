@@ -4,7 +4,7 @@
 //! error statuses in front.
 
 use super::extract::session_user;
-use super::rest::{accounts, billing, infographs, meta, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, meta, shares, webhook};
 use super::{assets, docs, guards, live, media, openapi, share_page};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(infographs::router())
         .merge(shares::router())
         .merge(billing::router())
+        .merge(design::router())
         .merge(webhook::router())
         .route("/api/events/", get(live::events))
         .route("/media/{id}/{file}", get(media::serve))

@@ -3,6 +3,8 @@
 
 use crate::model::{InfographView, JobStatus, Phase};
 use serde::Serialize;
+#[allow(unused_imports)]
+use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -49,6 +51,98 @@ pub struct CreateRequest {
     /// 1–4, as a number or a string. Default 1.
     #[schema(required = false, value_type = Option<Object>, example = 1)]
     pub number_of_infographs: Option<serde_json::Value>,
+    /// `auto` (default: the outline's suggestion, else the model's pick), `timeline`, `process`,
+    /// `comparison`, `statistics`, `list`, `hierarchy`, `cycle` or `map`.
+    #[schema(required = false, example = "timeline")]
+    pub layout: Option<String>,
+    /// `flat`, `isometric`, `hand_drawn`, `editorial`, `corporate` or `playful`; default: clean
+    /// and modern.
+    #[schema(required = false, example = "isometric")]
+    pub style: Option<String>,
+    /// The language of the text in the image, a BCP-47 code (`en`, `de`, `ar`, `pt-BR`, `zh-Hans`,
+    /// …, 26 in all; right-to-left scripts are laid out as such). Default `en`.
+    #[schema(required = false, example = "de")]
+    pub language: Option<String>,
+    /// One of your brand kits (`/api/brand-kits/`): its colours, font mood and tone go into the
+    /// brief, and its logo is placed in the image. Another user's kit is a `404`.
+    #[schema(required = false)]
+    pub brand_kit_id: Option<String>,
+    /// A reviewed outline (from `POST /api/outlines/`, edited or not): what the image says, in
+    /// place of reading `blog_url`.
+    #[schema(required = false)]
+    pub outline: Option<OutlineJson>,
+}
+
+/// What an infographic will say: from `POST /api/outlines/`, and accepted back (edited) by create.
+#[derive(Serialize, ToSchema)]
+pub struct OutlineJson {
+    /// 1–120 characters.
+    pub title: String,
+    /// Up to 200 characters.
+    #[schema(required = false)]
+    pub subtitle: Option<String>,
+    /// 1–8 sections (the builder gives 3–8).
+    pub sections: Vec<OutlineSectionJson>,
+    /// The layout that fits it: `auto`, `timeline`, `process`, `comparison`, `statistics`, `list`,
+    /// `hierarchy`, `cycle` or `map`.
+    #[schema(required = false)]
+    pub layout: Option<String>,
+    /// In answers only: `heuristic` (the built-in builder) or `model` (`OUTLINE_MODEL` on fal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub made_by: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutlineSectionJson {
+    /// 1–80 characters.
+    pub heading: String,
+    /// Up to 240 characters.
+    #[schema(required = false)]
+    pub line: Option<String>,
+    /// The key figure ("58 %"), up to 40 characters.
+    #[schema(required = false)]
+    pub figure: Option<String>,
+    /// The source sentence it came from (not drawn), up to 600 characters.
+    #[schema(required = false)]
+    pub source: Option<String>,
+}
+
+impl From<crate::model::design::Outline> for OutlineJson {
+    fn from(o: crate::model::design::Outline) -> Self {
+        Self {
+            title: o.title,
+            subtitle: o.subtitle,
+            layout: Some(o.layout.as_str().to_string()),
+            made_by: None,
+            sections: o
+                .sections
+                .into_iter()
+                .map(|s| OutlineSectionJson { heading: s.heading, line: Some(s.line), figure: s.figure, source: s.source })
+                .collect(),
+        }
+    }
+}
+
+/// `POST /api/outlines/`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OutlineRequest {
+    /// What the infographic should show (as on create).
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
+    pub prompt: String,
+    /// A blog post to outline (public http(s) only).
+    #[schema(required = false, format = "uri", max_length = 2048)]
+    pub blog_url: Option<String>,
+    /// Pasted text to outline instead (a draft, a post behind a login), up to 50 000 characters.
+    #[schema(required = false, max_length = 50000)]
+    pub source_text: Option<String>,
+    /// The layout wanted (as on create); `auto` lets the outline suggest one.
+    #[schema(required = false)]
+    pub layout: Option<String>,
+    /// The language the infographic's text will be in (as on create).
+    #[schema(required = false)]
+    pub language: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -112,6 +206,11 @@ pub struct InfographJson {
     pub alt_text: String,
     /// Its public page while it is shared (`POST .../share/`), else `null`.
     pub share_url: Option<String>,
+    /// How it was asked to look (see create).
+    pub layout: String,
+    pub style: Option<String>,
+    pub language: String,
+    pub brand_kit_id: Option<String>,
 }
 
 impl InfographJson {
@@ -148,6 +247,10 @@ impl InfographJson {
             instruction: v.instruction.clone(),
             alt_text: v.alt_text.clone(),
             share_url: None,
+            layout: v.layout.clone(),
+            style: v.style.clone(),
+            language: v.language.clone(),
+            brand_kit_id: v.brand_kit_id.clone(),
         }
     }
 
@@ -390,4 +493,59 @@ impl From<crate::model::billing::PurchaseView> for PurchaseJson {
 pub struct PurchaseList {
     pub count: usize,
     pub purchases: Vec<PurchaseJson>,
+}
+
+/// `POST /api/brand-kits/` (name and colours required) and `PATCH /api/brand-kits/{id}/` (any).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KitRequest {
+    /// 1–60 characters.
+    #[schema(required = false, example = "Acme blue")]
+    pub name: Option<String>,
+    /// 1–6 colours, `#RRGGBB`.
+    #[schema(required = false, example = json!(["#1D4ED8", "#F59E0B"]))]
+    pub colors: Option<Vec<String>>,
+    /// `modern_sans` (default), `classic_serif`, `rounded`, `handwritten` or `condensed`.
+    #[schema(required = false)]
+    pub font_mood: Option<String>,
+    /// Up to 200 characters ("warm, plain words").
+    #[schema(required = false)]
+    pub tone: Option<String>,
+    /// The kit the form preselects (one at most: setting it clears the others).
+    #[schema(required = false)]
+    pub is_default: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BrandKitJson {
+    pub id: String,
+    pub name: String,
+    pub colors: Vec<String>,
+    pub font_mood: String,
+    pub tone: String,
+    /// Our copy of the logo (send your token to fetch it), absolute; `null` without a logo.
+    pub logo_url: Option<String>,
+    pub is_default: bool,
+    pub created_at: String,
+}
+
+impl BrandKitJson {
+    pub fn from_view(k: crate::model::design::BrandKitView, base: &str) -> Self {
+        Self {
+            logo_url: k.logo_url.map(|u| format!("{base}{u}")),
+            font_mood: k.font_mood.as_str().to_string(),
+            created_at: rfc3339(k.created_at),
+            id: k.id,
+            name: k.name,
+            colors: k.colors,
+            tone: k.tone,
+            is_default: k.is_default,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BrandKitList {
+    pub count: usize,
+    pub kits: Vec<BrandKitJson>,
 }

@@ -1,13 +1,18 @@
 use crate::api::server_fns::infographs::CreateInfographs;
 use crate::components::live::account_refresh;
+use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
 use crate::context::{FormPrefill, Workspace};
+use crate::errors::AppError;
+use crate::model::design::{BrandKitView, Layout, Style, LANGUAGES, SIZE_PRESETS, SOURCE_TEXT_MAX_CHARS};
 use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 
-/// The create form (part of the workspace island). Before the wasm has loaded it posts as a plain
-/// form to the server function, which answers with a redirect back here.
+/// The create form (part of the workspace island): what to show, where from, how it should look
+/// (size preset, layout, style, language, brand kit), and optionally the outline to review before
+/// paying. Before the wasm has loaded it posts as a plain form to the server function, which
+/// answers with a redirect back here.
 #[component]
-pub fn CreateForm() -> impl IntoView {
+pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
     let action = ServerAction::<CreateInfographs>::new();
     let refresh = account_refresh();
     let workspace = expect_context::<Workspace>();
@@ -34,6 +39,14 @@ pub fn CreateForm() -> impl IntoView {
     let aspect_ref = NodeRef::<leptos::html::Select>::new();
     let resolution_ref = NodeRef::<leptos::html::Select>::new();
     let count_ref = NodeRef::<leptos::html::Select>::new();
+    let source_ref = NodeRef::<leptos::html::Textarea>::new();
+    let layout = RwSignal::new(Layout::Auto.as_str().to_string());
+    let style = RwSignal::new(String::new());
+    let language = RwSignal::new(crate::model::design::DEFAULT_LANGUAGE.to_string());
+    let brand_kit = RwSignal::new(kits.iter().find(|k| k.is_default).map(|k| k.id.clone()).unwrap_or_default());
+    let draft = RwSignal::new(None::<OutlineDraft>);
+    let outline_error = RwSignal::new(None::<AppError>);
+    let outlining = RwSignal::new(false);
     // Dispatched from the fields rather than through `ActionForm`, whose form-data decoding
     // would add tens of KB to the wasm for this one form.
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -49,6 +62,37 @@ pub fn CreateForm() -> impl IntoView {
             resolution: resolution_ref.get_untracked().map(|el| el.value()),
             number_of_infographs: count_ref.get_untracked().map(|el| el.value()),
             idempotency_key: Some(idempotency_key.get_untracked()),
+            layout: Some(layout.get_untracked()),
+            style: text(Some(style.get_untracked())),
+            language: Some(language.get_untracked()),
+            brand_kit_id: text(Some(brand_kit.get_untracked())),
+            outline: draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok()),
+        });
+    };
+    // "Review outline": what the infographic will say, from the post or the pasted text, free.
+    let review = move |_| {
+        if outlining.get_untracked() {
+            return;
+        }
+        outlining.set(true);
+        outline_error.set(None);
+        let value = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let (prompt, blog, source) = (
+            prompt_ref.get_untracked().map(|el| el.value()),
+            value(blog_ref.get_untracked().map(|el| el.value())),
+            value(source_ref.get_untracked().map(|el| el.value())),
+        );
+        let (wanted, lang) = (layout.get_untracked(), language.get_untracked());
+        leptos::task::spawn_local(async move {
+            match crate::api::server_fns::design::build_outline(prompt, blog, source, Some(wanted), Some(lang)).await {
+                Ok(outline) => {
+                    let _ = draft.try_set(Some(OutlineDraft::new(outline)));
+                }
+                Err(e) => {
+                    let _ = outline_error.try_set(Some(e));
+                }
+            }
+            let _ = outlining.try_set(false);
         });
     };
     let prefill = expect_context::<FormPrefill>();
@@ -68,10 +112,30 @@ pub fn CreateForm() -> impl IntoView {
         if let Some(el) = resolution_ref.get() {
             el.set_value(&item.resolution);
         }
+        layout.set(item.layout.clone());
+        style.set(item.style.clone().unwrap_or_default());
+        language.set(item.language.clone());
+        brand_kit.set(item.brand_kit_id.clone().unwrap_or_default());
     });
-    let error = move || action.value().get().and_then(Result::err);
+    let error = move || action.value().get().and_then(Result::err).or_else(|| outline_error.get());
     let field = move |name: &'static str| {
         move || error().and_then(|e| e.field(name)).map(|m| view! { <p class="field-error" data-field=name>{m}</p> })
+    };
+    // Problems inside an edited outline (`outline.sections[1].heading`, …), listed under it.
+    let outline_fields = move || {
+        let problems: Vec<String> = match error() {
+            Some(AppError::InvalidInput { fields, .. }) => fields.iter().filter(|(k, _)| k.starts_with("outline")).map(|(k, v)| format!("{k}: {v}")).collect(),
+            _ => Vec::new(),
+        };
+        (!problems.is_empty()).then(|| view! { <ul class="field-error" data-field="outline">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> })
+    };
+    let apply_preset = move |aspect: &'static str, resolution: &'static str| {
+        if let Some(el) = aspect_ref.get_untracked() {
+            el.set_value(aspect);
+        }
+        if let Some(el) = resolution_ref.get_untracked() {
+            el.set_value(resolution);
+        }
     };
     let general = move || {
         error()
@@ -91,18 +155,20 @@ pub fn CreateForm() -> impl IntoView {
             }
         })
     };
-    view! {
-        <section class="create">
-            <h2>"New infographic"</h2>
-            <form class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH} on:submit=on_submit>
-                <label for="prompt">"What should it show?"</label>
-                <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
-                <textarea node_ref=prompt_ref id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
-                    placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
-                {field("prompt")}
-                <label for="blog_url">"Blog post URL (optional)"</label>
-                <input node_ref=blog_ref id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
-                {field("blog_url")}
+    // How it should look: erased to keep the form's view type within the compiler's limits.
+    let look = view! {
+                <fieldset class="presets">
+                    <legend>"Size for where it goes"</legend>
+                    <div class="preset-buttons">
+                        {SIZE_PRESETS.iter().map(|p| {
+                            let (aspect, resolution) = (p.aspect_ratio, p.resolution);
+                            view! {
+                                <button type="button" class="small" data-testid=format!("preset-{}", p.id)
+                                    on:click=move |_| apply_preset(aspect, resolution)>{p.label}</button>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
                 <div class="row">
                     <label>"Aspect ratio"
                         <select node_ref=aspect_ref name="aspect_ratio" data-testid="aspect_ratio">
@@ -126,6 +192,78 @@ pub fn CreateForm() -> impl IntoView {
                         </select>
                     </label>
                 </div>
+                <div class="row">
+                    <label>"Layout"
+                        <select name="layout" data-testid="layout" prop:value=move || layout.get() on:change=move |ev| layout.set(event_target_value(&ev))>
+                            {Layout::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Language of the text"
+                        <select name="language" data-testid="language" prop:value=move || language.get() on:change=move |ev| language.set(event_target_value(&ev))>
+                            {LANGUAGES.iter().map(|l| view! { <option value=l.code>{format!("{} ({})", l.name, l.code)}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    {(!kits.is_empty()).then(|| view! {
+                        <label>"Brand kit"
+                            <select name="brand_kit_id" data-testid="brand_kit" prop:value=move || brand_kit.get() on:change=move |ev| brand_kit.set(event_target_value(&ev))>
+                                <option value="">"None"</option>
+                                {kits.iter().map(|k| view! { <option value=k.id.clone()>{k.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    })}
+                </div>
+                {field("layout")}
+                {field("language")}
+                {field("brand_kit_id")}
+                <fieldset class="styles">
+                    <legend>"Style"</legend>
+                    <div class="style-options">
+                        <label class="style-option">
+                            <input type="radio" name="style" value="" checked=true prop:checked=move || style.get().is_empty() on:change=move |_| style.set(String::new())/>
+                            <span class="swatch" style="background: linear-gradient(90deg,#4338ca,#e0e7ff)"></span>
+                            "Clean (default)"
+                        </label>
+                        {Style::ALL.into_iter().map(|st| view! {
+                            <label class="style-option">
+                                <input type="radio" name="style" value=st.as_str() prop:checked=move || style.get() == st.as_str()
+                                    on:change=move |_| style.set(st.as_str().to_string())/>
+                                <span class="swatch" style=format!("background: {}", st.swatch())></span>
+                                {st.label()}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                {field("style")}
+    }
+    .into_any();
+    view! {
+        <section class="create">
+            <h2>"New infographic"</h2>
+            <form class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH} on:submit=on_submit>
+                <label for="prompt">"What should it show?"</label>
+                <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
+                <textarea node_ref=prompt_ref id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
+                    placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
+                {field("prompt")}
+                <label for="blog_url">"Blog post URL (optional)"</label>
+                <input node_ref=blog_ref id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
+                {field("blog_url")}
+                <details class="paste">
+                    <summary>"Or paste the text (a draft, a post behind a login)"</summary>
+                    <label for="source_text" class="sr-only">"Text to outline"</label>
+                    <textarea node_ref=source_ref id="source_text" name="source_text" rows="6" maxlength=SOURCE_TEXT_MAX_CHARS
+                        placeholder="Paste up to 50 000 characters"></textarea>
+                </details>
+                {field("source_text")}
+                {look}
+                <div class="row outline-actions">
+                    <button type="button" class="secondary" data-testid="review-outline" disabled=move || outlining.get() on:click=review>
+                        {move || if outlining.get() { "Reading…" } else if draft.with(Option::is_some) { "Outline again" } else { "Review outline" }}
+                    </button>
+                    <span class="hint">"Free: see what it will say before paying."</span>
+                </div>
+                {move || draft.get().map(|d| view! { <OutlineEditor draft=d on_discard=Callback::new(move |_| draft.set(None))/> }.into_any())}
+                {outline_fields}
                 {field("aspect_ratio")}
                 {field("resolution")}
                 {field("number_of_infographs")}

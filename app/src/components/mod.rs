@@ -1,3 +1,4 @@
+pub mod brand_kits;
 pub mod card;
 pub mod card_actions;
 pub mod create_form;
@@ -6,5 +7,6 @@ pub mod gallery;
 pub mod header;
 pub mod live;
 pub mod not_found;
+pub mod outline_editor;
 pub mod share_panel;
 pub mod verify_banner;

@@ -263,6 +263,78 @@ fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
     all.collect::<Vec<_>>().join(", ")
 }
 
+/// What an infograph was asked to look like, validated.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Design {
+    pub layout: Layout,
+    /// `None`: the model's choice (a clean, modern look).
+    pub style: Option<Style>,
+    /// A code of [`LANGUAGES`].
+    pub language: String,
+    pub brand_kit_id: Option<String>,
+    /// The reviewed outline: what the image says, instead of what a blog read would give.
+    pub outline: Option<Outline>,
+}
+
+/// A brand kit as it was when an infograph was made: what its brief says, and its logo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrandSnapshot {
+    pub name: String,
+    pub colors: Vec<String>,
+    pub font_mood: FontMood,
+    pub tone: String,
+    /// Where our copy of the logo is stored, if the kit has one.
+    pub logo_key: Option<String>,
+}
+
+/// The design fields of a create request as they arrive, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawDesign {
+    pub layout: Option<String>,
+    pub style: Option<String>,
+    pub language: Option<String>,
+    pub brand_kit_id: Option<String>,
+    /// The outline as JSON text (a form field; the REST API's object is serialised into it).
+    pub outline: Option<String>,
+}
+
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Validates the design fields, adding each problem to `errors` under its field's name.
+pub fn validate_design(raw: &RawDesign, errors: &mut super::FieldErrors) -> Option<Design> {
+    let before = errors.len();
+    let layout = given(&raw.layout).map_or(Ok(Layout::Auto), Layout::parse).map_err(|e| errors.insert("layout".into(), e.0)).ok();
+    let style = match given(&raw.style) {
+        None | Some("auto") => Some(None),
+        Some(s) => Style::parse(s).map(Some).map_err(|e| errors.insert("style".into(), e.0)).ok(),
+    };
+    let language = given(&raw.language).map_or(Ok(DEFAULT_LANGUAGE), parse_language).map_err(|e| errors.insert("language".into(), e.0)).ok();
+    let brand_kit_id = match given(&raw.brand_kit_id) {
+        None => Some(None),
+        Some(id) if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Some(Some(id.to_string())),
+        Some(_) => {
+            errors.insert("brand_kit_id".into(), "is not a brand kit id".into());
+            None
+        }
+    };
+    let outline = match given(&raw.outline) {
+        None => Some(None),
+        Some(json) => match serde_json::from_str::<Outline>(json) {
+            Ok(outline) => outline.validated().map(Some).map_err(|e| errors.extend(e)).ok(),
+            Err(e) => {
+                errors.insert("outline".into(), format!("is not an outline ({e})"));
+                None
+            }
+        },
+    };
+    if errors.len() > before {
+        return None;
+    }
+    Some(Design { layout: layout?, style: style?, language: language?.to_string(), brand_kit_id: brand_kit_id?, outline: outline? })
+}
+
 // ---- the outline ----
 
 pub const OUTLINE_MIN_SECTIONS: usize = 1;
@@ -368,6 +440,71 @@ pub const BRAND_TONE_MAX_CHARS: usize = 200;
 pub const BRAND_MAX_COLORS: usize = 6;
 /// Largest logo accepted, in bytes.
 pub const LOGO_MAX_BYTES: usize = 2 * 1024 * 1024;
+
+/// A brand kit's fields as they arrive (all optional: a PATCH sends only what changes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawKit {
+    pub name: Option<String>,
+    pub colors: Option<Vec<String>>,
+    pub font_mood: Option<String>,
+    pub tone: Option<String>,
+    pub is_default: Option<bool>,
+}
+
+/// A brand kit's fields, validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KitInput {
+    pub name: String,
+    pub colors: Vec<String>,
+    pub font_mood: FontMood,
+    pub tone: String,
+    pub is_default: bool,
+}
+
+/// Checks a kit's fields over `base` (the kit as it is, for a change; `None` for a new kit, whose
+/// name and colours are required). Problems are named by field (`colors[2]` for one colour).
+pub fn validate_kit(raw: &RawKit, base: Option<&KitInput>) -> Result<KitInput, super::FieldErrors> {
+    let mut errors = super::FieldErrors::new();
+    let name = match (&raw.name, base) {
+        (Some(name), _) => field(&mut errors, "name".into(), name, BRAND_NAME_MAX_CHARS, true),
+        (None, Some(base)) => Some(base.name.clone()),
+        (None, None) => {
+            errors.insert("name".into(), "is required".into());
+            None
+        }
+    };
+    let colors = match (&raw.colors, base) {
+        (Some(colors), _) if colors.is_empty() || colors.len() > BRAND_MAX_COLORS => {
+            errors.insert("colors".into(), format!("must hold 1 to {BRAND_MAX_COLORS} colours"));
+            None
+        }
+        (Some(colors), _) => {
+            let parsed: Vec<Option<String>> =
+                colors.iter().enumerate().map(|(i, c)| parse_color(c).map_err(|e| errors.insert(format!("colors[{i}]"), e.0)).ok()).collect();
+            parsed.into_iter().collect()
+        }
+        (None, Some(base)) => Some(base.colors.clone()),
+        (None, None) => {
+            errors.insert("colors".into(), format!("is required (1 to {BRAND_MAX_COLORS} #RRGGBB colours)"));
+            None
+        }
+    };
+    let font_mood = match (&raw.font_mood, base) {
+        (Some(mood), _) => FontMood::parse(mood).map_err(|e| errors.insert("font_mood".into(), e.0)).ok(),
+        (None, Some(base)) => Some(base.font_mood),
+        (None, None) => Some(FontMood::ModernSans),
+    };
+    let tone = match (&raw.tone, base) {
+        (Some(tone), _) => field(&mut errors, "tone".into(), tone, BRAND_TONE_MAX_CHARS, false),
+        (None, Some(base)) => Some(base.tone.clone()),
+        (None, None) => Some(String::new()),
+    };
+    let is_default = raw.is_default.or(base.map(|b| b.is_default)).unwrap_or(false);
+    match (name, colors, font_mood, tone) {
+        (Some(name), Some(colors), Some(font_mood), Some(tone)) if errors.is_empty() => Ok(KitInput { name, colors, font_mood, tone, is_default }),
+        _ => Err(errors),
+    }
+}
 
 /// `#RRGGBB` (either case), normalised to upper case.
 pub fn parse_color(raw: &str) -> Result<String, Invalid> {

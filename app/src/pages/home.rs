@@ -8,7 +8,9 @@ use leptos::prelude::*;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let AccountResource(account) = expect_context();
-    let items = Resource::new(|| (), |_| crate::api::server_fns::infographs::list_infographs());
+    let items = Resource::new(|| (), |_| async {
+        Ok::<_, crate::errors::AppError>((crate::api::server_fns::infographs::list_infographs().await?, crate::api::server_fns::design::list_brand_kits().await?))
+    });
     view! {
         <VerifyOutcome/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -17,7 +19,7 @@ pub fn HomePage() -> impl IntoView {
                     <h1 class="sr-only">"Your infographics"</h1>
                     {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
                     {move || items.get().map(|list| match list {
-                        Ok(list) => view! { <WorkspaceIsland items=list/> }.into_any(),
+                        Ok((list, kits)) => view! { <WorkspaceIsland items=list kits=kits/> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}
                 }.into_any(),
@@ -30,13 +32,13 @@ pub fn HomePage() -> impl IntoView {
 /// The create form and the gallery: one island, since a create adds cards and a card's "use
 /// these settings" fills the form.
 #[island]
-fn WorkspaceIsland(items: Vec<InfographView>) -> impl IntoView {
+fn WorkspaceIsland(items: Vec<InfographView>, kits: Vec<crate::model::design::BrandKitView>) -> impl IntoView {
     let workspace = Workspace { items: RwSignal::new(items), error: RwSignal::new(None) };
     provide_context(workspace);
     provide_context(FormPrefill(RwSignal::new(None)));
     view! {
         <div class="workspace">
-            <CreateForm/>
+            <CreateForm kits=kits/>
             <Gallery/>
         </div>
     }

@@ -12,16 +12,22 @@ use leptos::prelude::*;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| async {
-        Ok::<_, AppError>((get_settings().await?, list_api_tokens().await?, crate::api::server_fns::billing::my_purchases().await?))
+        Ok::<_, AppError>((
+            get_settings().await?,
+            list_api_tokens().await?,
+            crate::api::server_fns::billing::my_purchases().await?,
+            crate::api::server_fns::design::list_brand_kits().await?,
+        ))
     });
     view! {
         <section class="auth-card settings">
             <h1>"Settings"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || data.get().map(|result| match result {
-                    Ok((settings, tokens, purchases)) => view! {
+                    Ok((settings, tokens, purchases, kits)) => view! {
                         <p>"Signed in as " <strong>{settings.email.clone()}</strong></p>
                         <Notifications initial=settings/>
+                        <section class="brand-kits" id="brand-kits"><crate::components::brand_kits::BrandKits initial=kits/></section>
                         <ApiTokens initial=tokens/>
                         {sessions()}
                         <section class="receipts">

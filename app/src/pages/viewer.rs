@@ -14,6 +14,7 @@ use crate::components::format::when;
 use crate::components::header::go_to;
 use crate::components::not_found::NotFound;
 use crate::components::share_panel::SharePanel;
+use crate::model::design::{Layout, Style};
 use crate::components::live::{account_refresh, live, tab_hidden, Live};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
@@ -360,6 +361,10 @@ fn facts(data: &ViewerData) -> impl IntoView {
             {item.blog_url.clone().map(|u| view! { <dt>"Blog post"</dt><dd><a href=u.clone() rel="noopener noreferrer">{u.clone()}</a></dd> })}
             <dt>"Aspect ratio"</dt><dd>{item.aspect_ratio.clone()}</dd>
             <dt>"Resolution"</dt><dd>{item.resolution.clone()}</dd>
+            <dt>"Layout"</dt><dd data-testid="layout">{Layout::parse(&item.layout).map(Layout::label).unwrap_or("Automatic")}</dd>
+            <dt>"Style"</dt><dd data-testid="style">{item.style.as_deref().and_then(|s| Style::parse(s).ok()).map_or("Clean (default)", Style::label)}</dd>
+            <dt>"Language"</dt><dd data-testid="language">{crate::model::design::language(&item.language).map_or(item.language.clone(), |l| format!("{} ({})", l.name, l.code))}</dd>
+            {data.brand_name.clone().map(|b| view! { <dt>"Brand kit"</dt><dd data-testid="brand">{b}</dd> })}
             <dt>"Model"</dt><dd>{model}</dd>
             <dt>"Cost"</dt><dd data-testid="cost">{cost}</dd>
             <dt>"Created"</dt><dd>{when(item.created_at)}</dd>

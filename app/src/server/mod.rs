@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod admin;
 pub mod billing;
+pub mod brand;
 pub mod blog;
 pub mod delivery;
 pub mod fal;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
+pub mod outline;
 pub mod platform;
 pub mod sharing;
 pub mod showcase;

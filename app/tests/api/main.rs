@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod billing;
 mod blog;
+mod design;
 mod email;
 mod flow;
 mod jwks;

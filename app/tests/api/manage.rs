@@ -377,6 +377,8 @@ async fn the_openapi_document_covers_every_api_route() {
         "PATCH /api/infographs/{id}/", "POST /api/infographs/{id}/share/", "DELETE /api/infographs/{id}/share/",
         "GET /api/billing/packs/", "GET /api/billing/purchases/", "POST /api/billing/purchases/", "GET /api/billing/purchases/{id}/",
         "POST /api/billing/stripe/webhook/",
+        "POST /api/outlines/", "GET /api/brand-kits/", "POST /api/brand-kits/", "GET /api/brand-kits/{id}/", "PATCH /api/brand-kits/{id}/",
+        "DELETE /api/brand-kits/{id}/", "PUT /api/brand-kits/{id}/logo/",
     ];
     expected.sort();
     assert_eq!(documented, expected);

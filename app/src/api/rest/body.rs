@@ -31,13 +31,28 @@ fn text_field(map: &Map<String, Value>, name: &str, numbers: bool) -> Result<Opt
 pub fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
     let mut errors = FieldErrors::new();
     let mut get = |name: &str, numbers: bool| text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    let raw = RawCreate {
+    let mut raw = RawCreate {
         prompt: get("prompt", false),
         blog_url: get("blog_url", false),
         aspect_ratio: get("aspect_ratio", false),
         resolution: get("resolution", false),
         number_of_infographs: get("number_of_infographs", true),
+        design: crate::model::design::RawDesign {
+            layout: get("layout", false),
+            style: get("style", false),
+            language: get("language", false),
+            brand_kit_id: get("brand_kit_id", false),
+            outline: None,
+        },
     };
+    // The outline is an object; validation reads it back from its JSON text.
+    match map.get("outline") {
+        None | Some(Value::Null) => {}
+        Some(outline @ Value::Object(_)) => raw.design.outline = Some(outline.to_string()),
+        Some(_) => {
+            errors.insert("outline".into(), "must be an object: {title, subtitle?, sections: [{heading, line, figure?}], layout?}".into());
+        }
+    }
     if errors.is_empty() {
         Ok(raw)
     } else {
@@ -215,5 +230,64 @@ pub fn purchase_request(map: &Map<String, Value>) -> Result<(String, Option<Stri
     match pack {
         Some(pack) if errors.is_empty() => Ok((pack, payment_method)),
         _ => Err(AppError::invalid(errors)),
+    }
+}
+
+/// `POST /api/outlines/`: `{"prompt", "blog_url"?, "source_text"?, "layout"?, "language"?}`.
+pub fn outline_request(map: &Map<String, Value>) -> Result<crate::server::outline::RawOutline, AppError> {
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| !matches!(k.as_str(), "prompt" | "blog_url" | "source_text" | "layout" | "language")) {
+        errors.insert(key.clone(), "is not accepted".into());
+    }
+    let mut get = |name: &str| text_field(map, name, false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    let raw = crate::server::outline::RawOutline {
+        prompt: get("prompt"),
+        blog_url: get("blog_url"),
+        source_text: get("source_text"),
+        layout: get("layout"),
+        language: get("language"),
+    };
+    if errors.is_empty() {
+        Ok(raw)
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// A brand kit's fields: `{"name", "colors": ["#RRGGBB", …], "font_mood", "tone", "is_default"}`,
+/// all optional here (a PATCH sends what changes; the use case says what a new kit needs).
+pub fn kit_request(map: &Map<String, Value>) -> Result<crate::model::design::RawKit, AppError> {
+    let mut errors = FieldErrors::new();
+    for key in map.keys().filter(|k| !matches!(k.as_str(), "name" | "colors" | "font_mood" | "tone" | "is_default")) {
+        errors.insert(key.clone(), "is not a brand kit field".into());
+    }
+    let mut get = |name: &str| text_field(map, name, false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
+    let (name, font_mood, tone) = (get("name"), get("font_mood"), get("tone"));
+    let colors = match map.get("colors") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let strings: Option<Vec<String>> = items.iter().map(|v| v.as_str().map(str::to_string)).collect();
+            if strings.is_none() {
+                errors.insert("colors".into(), "must be a list of \"#RRGGBB\" strings".into());
+            }
+            strings
+        }
+        Some(_) => {
+            errors.insert("colors".into(), "must be a list of \"#RRGGBB\" strings".into());
+            None
+        }
+    };
+    let is_default = match map.get("is_default") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert("is_default".into(), "must be true or false".into());
+            None
+        }
+    };
+    if errors.is_empty() {
+        Ok(crate::model::design::RawKit { name, colors, font_mood, tone, is_default })
+    } else {
+        Err(AppError::invalid(errors))
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod billing;
 pub mod body;
+pub mod design;
 pub mod infographs;
 pub mod meta;
 pub mod shares;

@@ -13,10 +13,18 @@ pub async fn create_infographs(
     number_of_infographs: Option<String>,
     /// One per form display: a double submit (or a retry after a lost answer) charges once.
     idempotency_key: Option<String>,
+    layout: Option<String>,
+    style: Option<String>,
+    language: Option<String>,
+    brand_kit_id: Option<String>,
+    /// The reviewed outline, as JSON.
+    outline: Option<String>,
 ) -> Result<CreateResponse, AppError> {
+    use crate::model::design::RawDesign;
     use crate::model::RawCreate;
     let (state, user) = super::context::require_user().await?;
-    let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs };
+    let design = RawDesign { layout, style, language, brand_kit_id, outline };
+    let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs, design };
     let key = idempotency_key.filter(|k| !k.trim().is_empty());
     Ok(crate::server::jobs::create::create(&state, &user, &raw, key.as_deref()).await?.response)
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod billing;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod design;
 pub mod infographs;
 pub mod settings;
 pub mod viewer;

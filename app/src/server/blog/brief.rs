@@ -4,6 +4,7 @@
 //! the title — and the user's words and the format line are never cut.
 
 use super::extract::Article;
+use crate::model::design::{self, BrandSnapshot, Layout, Outline, Style};
 use crate::model::{AspectRatio, Resolution};
 
 const MAX_SECTIONS: usize = 12;
@@ -111,15 +112,25 @@ impl Parts {
     }
 }
 
-pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resolution: Resolution, budget: usize) -> String {
+/// How the infographic should look, for the brief: the user's choices and their brand kit, and
+/// the outline they reviewed (which replaces what the article would have given).
+#[derive(Clone, Copy, Default)]
+pub struct BriefDesign<'a> {
+    pub layout: Layout,
+    pub style: Option<Style>,
+    /// A language code (`design::LANGUAGES`); `None`: English.
+    pub language: Option<&'a str>,
+    pub brand: Option<&'a BrandSnapshot>,
+    pub outline: Option<&'a Outline>,
+}
+
+pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resolution: Resolution, budget: usize, design: &BriefDesign) -> String {
     let head = prompt.trim();
-    let tail = format!(
-        "\n\nFormat: one infographic, aspect ratio {aspect}, {resolution} resolution. Style: clean and modern, \
-         clear visual hierarchy, icons and simple charts for the numbers, large readable text, no watermarks."
-    );
-    let mut parts = match article {
-        Some(article) => Parts::from_article(article),
-        None => return format!("{head}{tail}"),
+    let tail = format!("\n\n{}", design_lines(aspect, resolution, design));
+    let mut parts = match (design.outline, article) {
+        (Some(outline), _) => return format!("{head}{}{tail}", outline_part(outline)),
+        (None, Some(article)) => Parts::from_article(article),
+        (None, None) => return format!("{head}{tail}"),
     };
     loop {
         let body = parts.render();
@@ -128,6 +139,60 @@ pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resol
             return format!("{head}{body}{tail}");
         }
     }
+}
+
+/// What the reviewed outline says: its title, subtitle and sections, each with its key figure.
+/// Bounded by the outline's own limits, so it is never cut.
+fn outline_part(outline: &Outline) -> String {
+    let mut out = format!("\n\nTitle: {}", outline.title);
+    if let Some(subtitle) = &outline.subtitle {
+        out.push_str(&format!("\nSubtitle: {subtitle}"));
+    }
+    out.push_str("\nKey sections:");
+    for s in &outline.sections {
+        out.push_str(&format!("\n- {}", s.heading));
+        if !s.line.is_empty() {
+            out.push_str(&format!(": {}", s.line));
+        }
+        if let Some(figure) = &s.figure {
+            out.push_str(&format!(" (key figure: {figure})"));
+        }
+    }
+    out
+}
+
+/// The format, layout, style, language and brand lines: the user's choices, never cut.
+fn design_lines(aspect: AspectRatio, resolution: Resolution, design: &BriefDesign) -> String {
+    let style = design.style.map_or("clean and modern", Style::instruction);
+    let mut lines = vec![format!(
+        "Format: one infographic, aspect ratio {aspect}, {resolution} resolution. Style: {style}, clear visual hierarchy, \
+         icons and simple charts for the numbers, large readable text, no watermarks."
+    )];
+    let layout = match (design.layout, design.outline) {
+        (Layout::Auto, Some(outline)) => outline.layout,
+        (chosen, _) => chosen,
+    };
+    if let Some(instruction) = layout.instruction() {
+        lines.push(format!("Layout: {instruction}."));
+    }
+    let language = design.language.and_then(design::language).unwrap_or(&design::LANGUAGES[0]);
+    let mut words = format!("Language: write every word in the image in {} ({}).", language.name, language.code);
+    if language.rtl {
+        words.push_str(&format!(" {} is written right to left: lay out its text, and read the sections, from right to left.", language.name));
+    }
+    lines.push(words);
+    if let Some(brand) = design.brand {
+        let mut line = format!("Brand \"{}\": use the colours {} as the palette; {} typeface", brand.name, brand.colors.join(", "), brand.font_mood.label().to_lowercase());
+        if !brand.tone.is_empty() {
+            line.push_str(&format!("; tone: {}", brand.tone));
+        }
+        line.push('.');
+        if brand.logo_key.is_some() {
+            line.push_str(" Place the brand logo from the attached image, unchanged and small, in a corner.");
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
 }
 
 /// How the first line of a refinement prompt begins; the emulator reads the instruction from it.
@@ -166,7 +231,8 @@ const ALT_MAX_CHARS: usize = 300;
 /// (the prompt's first line) and, when the brief read an article, the sections it covers. One or
 /// two sentences.
 pub fn alt_text(prompt: &str, brief: Option<&str>) -> String {
-    let title = prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled");
+    let outlined = brief.and_then(|b| b.lines().find_map(|l| l.strip_prefix("Title: ")));
+    let title = outlined.unwrap_or_else(|| prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled"));
     let title = clip(title.trim_end_matches(['.', ':']), 120);
     let brief = brief.unwrap_or_default();
     let source = brief.lines().find_map(|l| l.strip_prefix("Source article: ")).map(|t| clip(t, 100));
@@ -175,6 +241,8 @@ pub fn alt_text(prompt: &str, brief: Option<&str>) -> String {
         .skip_while(|l| *l != "Key sections:")
         .skip(1)
         .map_while(|l| l.strip_prefix("- "))
+        // An outline's section reads "Heading: its line": the heading says enough.
+        .map(|s| s.split(": ").next().unwrap_or(s))
         .take(5)
         .collect();
     let mut text = format!("Infographic: {title}.");
@@ -213,7 +281,7 @@ mod tests {
 
     #[test]
     fn alt_text_says_the_title_the_source_and_the_sections() {
-        let brief = build("Make it fun\nfor kids", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        let brief = build("Make it fun\nfor kids", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
         assert_eq!(
             alt_text("Make it fun\nfor kids", Some(&brief)),
             "Infographic: Make it fun. From the article Why Bees Dance (Bee Blog, by Ada). It covers The waggle run and Distance."
@@ -225,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_refinement_puts_the_change_first_and_keeps_the_original_title_and_format() {
-        let original = build("Rain in Lisbon", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        let original = build("Rain in Lisbon", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
         let prompt = refinement("make the title larger", "Rain in Lisbon", Some(&original), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
         assert!(prompt.starts_with(&format!("{REFINE_PREFIX} make the title larger")), "{prompt}");
         assert!(prompt.contains("Original title: Rain in Lisbon") && prompt.contains("Why Bees Dance"), "{prompt}");
@@ -253,35 +321,65 @@ mod tests {
 
     #[test]
     fn the_brief_is_structured_with_the_users_words_first() {
-        let built = build("Make it fun", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
+        let built = build("Make it fun", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
         assert!(built.starts_with("Make it fun\n\nSource article: Why Bees Dance (Bee Blog, by Ada)"), "{built}");
         assert!(built.contains("Key sections:\n- The waggle run\n- Distance"));
         assert!(built.contains("Key facts and numbers:\n- A forager flies up to 6 km from the hive."));
         assert!(built.contains("- The colony holds 50000 bees in summer."));
         assert!(!built.contains("- They like flowers."), "facts need a number");
         assert!(built.contains("Article summary:\nBees dance."));
-        assert!(built.ends_with("no watermarks.") && built.contains("aspect ratio 16:9, 2K"));
+        assert!(built.ends_with("Language: write every word in the image in English (en).") && built.contains("aspect ratio 16:9, 2K"), "{built}");
     }
 
     #[test]
     fn the_least_important_parts_are_trimmed_first_never_the_user() {
         let long = format!("{TEXT} {}", "Filler words about bees. ".repeat(2000));
         let prompt = "p".repeat(3000);
-        let built = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET);
+        let built = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
         assert!(built.chars().count() <= DEFAULT_BUDGET, "{}", built.chars().count());
         assert!(built.starts_with(&prompt));
         assert!(built.contains("Key facts and numbers:") && built.contains("Source article:"));
         assert!(built.contains('…'), "the summary is cut at a word boundary");
 
         // A tiny budget drops everything optional, yet keeps the user's words and the format.
-        let tiny = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, 100);
+        let tiny = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, 100, &BriefDesign::default());
         assert!(tiny.starts_with(&prompt) && tiny.contains("Format:"));
         assert!(!tiny.contains("Source article") && !tiny.contains("Key facts"));
     }
 
     #[test]
+    fn the_design_and_an_outline_shape_the_brief() {
+        use crate::model::design::{FontMood, OutlineSection};
+        let brand = BrandSnapshot {
+            name: "Acme".into(),
+            colors: vec!["#112233".into(), "#AABBCC".into()],
+            font_mood: FontMood::ClassicSerif,
+            tone: "warm, plain words".into(),
+            logo_key: Some("brand/k/ab.png".into()),
+        };
+        let outline = Outline {
+            title: "Bees at work".into(),
+            subtitle: Some("How a hive finds food".into()),
+            sections: vec![OutlineSection { heading: "Scouts".into(), line: "fly up to 6 km".into(), figure: Some("6 km".into()), source: None }],
+            layout: Layout::Process,
+        };
+        let design = BriefDesign { layout: Layout::Auto, style: Some(Style::Isometric), language: Some("ar"), brand: Some(&brand), outline: Some(&outline) };
+        let built = build("Bees", Some(&article(TEXT)), AspectRatio::R4x5, Resolution::K2, DEFAULT_BUDGET, &design);
+        assert!(built.contains("Title: Bees at work\nSubtitle: How a hive finds food\nKey sections:\n- Scouts: fly up to 6 km (key figure: 6 km)"), "{built}");
+        assert!(!built.contains("Why Bees Dance"), "the outline replaces the article: {built}");
+        assert!(built.contains("Style: isometric 3D illustration"), "{built}");
+        assert!(built.contains("Layout: a process: numbered steps"), "the outline's layout when the form says auto: {built}");
+        assert!(built.contains("in Arabic (ar). Arabic is written right to left"), "{built}");
+        assert!(built.contains("use the colours #112233, #AABBCC as the palette; classic serif typeface; tone: warm, plain words."), "{built}");
+        assert!(built.contains("Place the brand logo"), "{built}");
+        assert_eq!(alt_text("Bees", Some(&built)), "Infographic: Bees at work. It covers Scouts.");
+        let chosen = BriefDesign { layout: Layout::Timeline, outline: Some(&outline), ..BriefDesign::default() };
+        assert!(build("Bees", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &chosen).contains("Layout: a timeline"));
+    }
+
+    #[test]
     fn without_an_article_it_is_prompt_and_format() {
-        let built = build("A chart of rain", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET);
+        let built = build("A chart of rain", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
         assert!(built.starts_with("A chart of rain\n\nFormat:"));
     }
 }

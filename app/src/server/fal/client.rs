@@ -173,9 +173,16 @@ impl FalClient {
     }
 
     pub async fn submit(&self, input: &ModelInput, webhook_url: &str) -> Result<Submitted, FalError> {
-        let mut url = reqwest::Url::parse(&format!("{}/{}", self.queue_url, input.endpoint(&self.model)))
-            .map_err(|e| FalError::Decode(format!("bad FAL_QUEUE_URL: {e}")))?;
-        url.query_pairs_mut().append_pair("fal_webhook", webhook_url);
+        self.submit_to(&input.endpoint(&self.model), input, Some(webhook_url)).await
+    }
+
+    /// Submits `input` to any endpoint of the queue (`openrouter/router` for the outline's
+    /// language model), with a webhook or, for a caller that polls, without.
+    pub async fn submit_to(&self, endpoint: &str, input: &impl Serialize, webhook_url: Option<&str>) -> Result<Submitted, FalError> {
+        let mut url = reqwest::Url::parse(&format!("{}/{endpoint}", self.queue_url)).map_err(|e| FalError::Decode(format!("bad FAL_QUEUE_URL: {e}")))?;
+        if let Some(webhook) = webhook_url {
+            url.query_pairs_mut().append_pair("fal_webhook", webhook);
+        }
         self.with_retries(|| async {
             let response = self
                 .http

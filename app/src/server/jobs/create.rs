@@ -2,8 +2,9 @@
 //! answer before anything slow happens. Regenerating is a create with an existing job's settings;
 //! refining makes new versions of a completed one from an instruction.
 
-use super::repo::{self, InfographRow, NewJob};
+use super::repo::{self, InfographRow, JobDesign, NewJob};
 use crate::errors::AppError;
+use crate::model::design::RawDesign;
 use crate::model::{validate_create, validate_refine, CreateCommand, CreateResponse, CreatedJob, JobStatus, RawCreate, RawRefine, Resolution};
 use crate::server::accounts::users::UserRow;
 use crate::server::billing::{ledger, rate_limit};
@@ -40,7 +41,43 @@ fn canonical(cmd: &CreateCommand) -> serde_json::Value {
         cmd.aspect_ratio.as_fal(),
         cmd.resolution.as_str(),
         cmd.count,
+        cmd.design,
     ])
+}
+
+/// The design columns that are JSON: the brand kit as it is now (or as a regenerated infograph
+/// kept it) and the reviewed outline.
+struct DesignJson {
+    brand_kit_id: Option<String>,
+    brand: Option<String>,
+    outline: Option<String>,
+}
+
+impl DesignJson {
+    /// For a new create: the owner's kit, looked up now (someone else's is a 404, before any
+    /// charge).
+    async fn of(state: &AppState, owner: &UserRow, cmd: &CreateCommand) -> Result<Self, AppError> {
+        let brand = match &cmd.design.brand_kit_id {
+            Some(id) => Some(crate::server::brand::snapshot(state, owner, id).await?),
+            None => None,
+        };
+        Ok(Self {
+            brand_kit_id: cmd.design.brand_kit_id.clone(),
+            brand: brand.map(|b| serde_json::to_string(&b)).transpose().map_err(|_| AppError::Internal)?,
+            outline: cmd.design.outline.as_ref().map(serde_json::to_string).transpose().map_err(|_| AppError::Internal)?,
+        })
+    }
+
+    fn columns<'a>(&'a self, cmd: &'a CreateCommand) -> JobDesign<'a> {
+        JobDesign {
+            layout: cmd.design.layout.as_str(),
+            style: cmd.design.style.map(|s| s.as_str()),
+            language: &cmd.design.language,
+            brand_kit_id: self.brand_kit_id.as_deref(),
+            brand: self.brand.as_deref(),
+            outline: self.outline.as_deref(),
+        }
+    }
 }
 
 fn key_for(key: Option<&str>, cmd: &CreateCommand) -> Result<Option<IdempotencyKey>, AppError> {
@@ -74,9 +111,10 @@ impl Order<'_> {
     }
 }
 
-fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, regenerated_from: Option<&'a str>) -> Order<'a> {
+fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJson, regenerated_from: Option<&'a str>) -> Order<'a> {
     Order {
         job: NewJob {
+            design: design.columns(cmd),
             user_id: &owner.id,
             batch_id: "",
             prompt: &cmd.prompt,
@@ -98,8 +136,9 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, regenerated_from: O
 pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let cmd = validate_create(raw).map_err(AppError::invalid)?;
     let key = key_for(idempotency_key, &cmd)?;
+    let design = DesignJson::of(state, user, &cmd).await?;
     let charge = Charge { actor: &user.id, rate_limited: true };
-    charge_and_queue(state, user, &order_for(user, &cmd, None), &charge, key.as_ref()).await
+    charge_and_queue(state, user, &order_for(user, &cmd, &design, None), &charge, key.as_ref()).await
 }
 
 /// A refinement of the owner's completed infograph `id`: `count` new versions in its family,
@@ -131,6 +170,15 @@ pub async fn refine(
             resolution: resolution.as_str(),
             cost: resolution.credits_per_image(),
             regenerated_from: None,
+            // Shown with the version; its brief is the refinement's, from the source image.
+            design: JobDesign {
+                layout: source.layout.as_deref().unwrap_or("auto"),
+                style: source.style.as_deref(),
+                language: source.language.as_deref().unwrap_or(crate::model::design::DEFAULT_LANGUAGE),
+                brand_kit_id: source.brand_kit_id.as_deref(),
+                brand: None,
+                outline: None,
+            },
             parent_id: Some(&source.id),
             family_id: Some(source.family_id.as_deref().unwrap_or(&source.id)),
             instruction: Some(&cmd.instruction),
@@ -191,7 +239,8 @@ async fn charge_and_queue(
     Ok(created)
 }
 
-/// The settings an infograph was made with, as a create request for one more image.
+/// The settings an infograph was made with, as a create request for one more image. Its brand
+/// kit is not looked up again: the regenerated image keeps the look the kit had (`brand`).
 fn same_settings(row: &InfographRow) -> RawCreate {
     RawCreate {
         prompt: Some(row.user_prompt.clone()),
@@ -199,6 +248,13 @@ fn same_settings(row: &InfographRow) -> RawCreate {
         aspect_ratio: Some(row.aspect_ratio.clone()),
         resolution: Some(row.resolution.clone()),
         number_of_infographs: Some("1".into()),
+        design: RawDesign {
+            layout: row.layout.clone(),
+            style: row.style.clone(),
+            language: row.language.clone(),
+            brand_kit_id: None,
+            outline: row.outline.clone(),
+        },
     }
 }
 
@@ -221,6 +277,7 @@ pub async fn regenerate_as(
 ) -> Result<Created, AppError> {
     let cmd = validate_create(&same_settings(row)).map_err(AppError::invalid)?;
     let key = key_for(once_key, &cmd)?;
+    let design = DesignJson { brand_kit_id: row.brand_kit_id.clone(), brand: row.brand.clone(), outline: row.outline.clone() };
     let charge = Charge { actor, rate_limited: actor == owner.id };
-    charge_and_queue(state, owner, &order_for(owner, &cmd, Some(&row.id)), &charge, key.as_ref()).await
+    charge_and_queue(state, owner, &order_for(owner, &cmd, &design, Some(&row.id)), &charge, key.as_ref()).await
 }

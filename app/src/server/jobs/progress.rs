@@ -173,6 +173,10 @@ impl InfographRow {
             instruction: self.instruction.clone(),
             versions: 0,
             alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&self.user_prompt, self.built_prompt.as_deref())),
+            layout: self.layout.clone().unwrap_or_else(|| "auto".into()),
+            style: self.style.clone(),
+            language: self.language.clone().unwrap_or_else(|| crate::model::design::DEFAULT_LANGUAGE.into()),
+            brand_kit_id: self.brand_kit_id.clone(),
         };
         annotate(&mut view, self, now_ms(), None);
         view
@@ -227,6 +231,12 @@ mod tests {
             family_id: None,
             instruction: None,
             alt_text: None,
+            layout: None,
+            style: None,
+            language: None,
+            brand_kit_id: None,
+            brand: None,
+            outline: None,
         }
     }
 

@@ -64,6 +64,14 @@ pub struct InfographRow {
     pub instruction: Option<String>,
     /// The owner's description of the picture (`None`: written from the brief).
     pub alt_text: Option<String>,
+    /// How it was asked to look (`None` for infographs older than these settings).
+    pub layout: Option<String>,
+    pub style: Option<String>,
+    pub language: Option<String>,
+    pub brand_kit_id: Option<String>,
+    /// JSON: the brand kit as it was (`design::BrandSnapshot`), and the reviewed outline.
+    pub brand: Option<String>,
+    pub outline: Option<String>,
 }
 
 impl InfographRow {
@@ -88,7 +96,8 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     fal_response_url, fal_cancel_url, image_url, width, height, error_message, refunded_at, \
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
-    progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text";
+    progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text, \
+    layout, style, language, brand_kit_id, brand, outline";
 
 /// A status change of the state machine.
 pub struct Transition {
@@ -248,6 +257,18 @@ pub async fn stored_keys(db: &Db, owner: Option<&str>, id: &str) -> Result<Optio
 
 // ---- creation ----
 
+/// The design columns of a new job.
+#[derive(Clone, Copy, Default)]
+pub struct JobDesign<'a> {
+    pub layout: &'a str,
+    pub style: Option<&'a str>,
+    pub language: &'a str,
+    pub brand_kit_id: Option<&'a str>,
+    /// JSON of the brand snapshot and of the outline.
+    pub brand: Option<&'a str>,
+    pub outline: Option<&'a str>,
+}
+
 /// What a new job is made of; every image of a create is one row.
 #[derive(Clone, Copy)]
 pub struct NewJob<'a> {
@@ -259,6 +280,8 @@ pub struct NewJob<'a> {
     pub resolution: &'a str,
     pub cost: i64,
     pub regenerated_from: Option<&'a str>,
+    /// How it should look (`design`), as stored.
+    pub design: JobDesign<'a>,
     /// For a refinement: its source, its family and what to change.
     pub parent_id: Option<&'a str>,
     pub family_id: Option<&'a str>,
@@ -269,8 +292,9 @@ pub struct NewJob<'a> {
 pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Result<InfographRow, sqlx::Error> {
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, blog_url, aspect_ratio, \
-         resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13) RETURNING {COLUMNS}",
+         resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction, \
+         layout, style, language, brand_kit_id, brand, outline) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19) RETURNING {COLUMNS}",
         Queued.as_str()
     ))
     .bind(new_id())
@@ -286,6 +310,12 @@ pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Resul
     .bind(job.parent_id)
     .bind(job.family_id)
     .bind(job.instruction)
+    .bind(job.design.layout)
+    .bind(job.design.style)
+    .bind(job.design.language)
+    .bind(job.design.brand_kit_id)
+    .bind(job.design.brand)
+    .bind(job.design.outline)
     .fetch_one(conn)
     .await
 }

@@ -6,7 +6,9 @@
 use super::lifecycle;
 use super::outcome::Outcome;
 use super::repo::{self, InfographRow};
+use crate::model::design::{BrandSnapshot, Layout, Outline, Style};
 use crate::model::{AspectRatio, Resolution};
+use crate::server::brand;
 use crate::server::blog::{brief, extract, fetch};
 use crate::server::delivery::storage;
 use crate::server::platform::db::now_ms;
@@ -138,6 +140,38 @@ async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str,
     Ok((prompt, source))
 }
 
+/// What the job was asked to look like, read back from its row. A column that does not parse
+/// (it cannot: it was validated before it was written) counts as unset.
+struct StoredDesign {
+    layout: Layout,
+    style: Option<Style>,
+    language: Option<String>,
+    brand: Option<BrandSnapshot>,
+    outline: Option<Outline>,
+}
+
+impl StoredDesign {
+    fn of(job: &InfographRow) -> Self {
+        Self {
+            layout: job.layout.as_deref().and_then(|l| Layout::parse(l).ok()).unwrap_or_default(),
+            style: job.style.as_deref().and_then(|s| Style::parse(s).ok()),
+            language: job.language.clone(),
+            brand: job.brand.as_deref().and_then(|b| serde_json::from_str(b).ok()),
+            outline: job.outline.as_deref().and_then(|o| serde_json::from_str(o).ok()),
+        }
+    }
+
+    fn brief(&self) -> brief::BriefDesign<'_> {
+        brief::BriefDesign {
+            layout: self.layout,
+            style: self.style,
+            language: self.language.as_deref(),
+            brand: self.brand.as_ref(),
+            outline: self.outline.as_ref(),
+        }
+    }
+}
+
 /// How long the signed URL of a refinement's source works: long enough for fal's queue.
 const SOURCE_URL_TTL_MS: i64 = 3600 * 1000;
 
@@ -151,11 +185,16 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
             (prompt, Some(vec![source]))
         }
         None => {
-            let article = match &job.blog_url {
-                Some(raw) => Some(read_blog(state, raw).await?),
-                None => None,
+            let design = StoredDesign::of(job);
+            // A reviewed outline says what the image shows: the blog is not read again.
+            let article = match (&job.blog_url, &design.outline) {
+                (Some(raw), None) => Some(read_blog(state, raw).await?),
+                _ => None,
             };
-            (brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars), None)
+            let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars, &design.brief());
+            // With a logo, the model's edit endpoint places it: the logo is the image it gets.
+            let logo = design.brand.as_ref().and_then(|b| b.logo_key.as_deref()).and_then(|key| brand::signed_logo_url(state, key, now_ms() + SOURCE_URL_TTL_MS));
+            (prompt, logo.map(|url| vec![url]))
         }
     };
     // Storing the brief doubles as the lease check right before the (billed) submission.

@@ -276,6 +276,10 @@ pub struct Config {
     pub fetch_timeout: Duration,
     #[arg(long = "fetch-max-bytes", env = "FETCH_MAX_BYTES", default_value_t = 3 * 1024 * 1024)]
     pub fetch_max_bytes: usize,
+    /// A language model (any OpenRouter id, e.g. `google/gemini-2.5-flash`) that writes outlines
+    /// through fal's `openrouter/router`; unset: the built-in heuristic outline.
+    #[arg(long = "outline-model", env = "OUTLINE_MODEL", value_parser = trimmed)]
+    pub outline_model: Option<String>,
     /// Character budget of the brief sent to the model.
     #[arg(long = "prompt-max-chars", env = "PROMPT_MAX_CHARS", default_value_t = DEFAULT_PROMPT_BUDGET,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(500..))]

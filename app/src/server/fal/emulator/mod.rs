@@ -54,6 +54,8 @@ struct Job {
     ending: Scripted,
     cancelled: bool,
     webhook: Option<String>,
+    /// A language model's answer (`openrouter/router`) instead of an image.
+    answer: Option<Value>,
 }
 
 impl Job {
@@ -184,6 +186,9 @@ impl Emulator {
     }
 
     fn output(&self, id: &str, job: &Job) -> Value {
+        if let Some(answer) = &job.answer {
+            return answer.clone();
+        }
         // The size of the file served, which may be smaller than asked (see image::rendered_size).
         let (width, height) = image::rendered_size(job.width, job.height);
         json!({
@@ -345,6 +350,14 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, headers: Heade
     if edit && sources.is_empty() {
         return unprocessable(&["body", "image_urls"], "Field required", "missing");
     }
+    // fal's LLM endpoint: a text answer, written by the outline heuristic (see `outline::llm`).
+    let answer = (model == crate::server::outline::llm::ENDPOINT).then(|| {
+        json!({"output": crate::server::outline::llm::emulated_answer(&prompt), "partial": false, "error": null,
+            "usage": {"prompt_tokens": prompt.len() / 4, "completion_tokens": 400, "total_tokens": prompt.len() / 4 + 400, "cost": 0.0}})
+    });
+    if answer.is_some() && input.get("model").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return unprocessable(&["body", "model"], "Field required", "missing");
+    }
     let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
     let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
     let (width, height) = aspect.dimensions(resolution);
@@ -366,7 +379,13 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, headers: Heade
         seed,
         picture,
         ending,
-        duration: if slow { emu.0.delay * 10 } else { emu.0.delay },
+        // A model's text comes faster than a picture.
+        duration: match (slow, answer.is_some()) {
+            (true, _) => emu.0.delay * 10,
+            (false, true) => (emu.0.delay / 8).min(Duration::from_millis(500)),
+            (false, false) => emu.0.delay,
+        },
+        answer,
         prompt,
         width,
         height,
