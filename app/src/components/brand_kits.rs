@@ -101,16 +101,23 @@ pub fn BrandKits(initial: Vec<BrandKitView>) -> impl IntoView {
             let _ = busy.try_set(false);
         });
     };
+    let error = move || error.get();
     let field_error = move |name: &'static str| {
         move || {
-            error.get().and_then(|e| match &e {
+            error().and_then(|e| match &e {
                 AppError::InvalidInput { fields, .. } => fields.iter().find(|(k, _)| k.as_str() == name || k.starts_with(&format!("{name}["))).map(|(_, v)| v.clone()),
                 _ => None,
             })
             .map(|m| view! { <p class="field-error" data-field=name>{m}</p> })
         }
     };
-    let general = move || error.get().filter(|e| !matches!(e, AppError::InvalidInput { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> });
+    // What no field shows: any error but a field's own.
+    let general = move || {
+        const FIELDS: [&str; 4] = ["name", "colors", "tone", "logo"];
+        error()
+            .filter(|e| !matches!(e, AppError::InvalidInput { fields, .. } if fields.keys().any(|k| FIELDS.iter().any(|f| k.starts_with(f)))))
+            .map(|e| view! { <p class="form-error" role="alert" data-testid="kit-error">{e.to_string()}</p> })
+    };
     view! {
         <h2>"Brand kits"</h2>
         <p>"Your colours, typeface and tone, and your logo, kept for every infographic made with the kit."</p>

@@ -2,7 +2,7 @@
 //! logos themselves (`GET /brand-logos/{kit}/{file}`: the owner's, or whoever holds a signed URL).
 
 use super::body::{json_object, kit_request, outline_request};
-use crate::api::extract::{request_user, ApiUser};
+use crate::api::extract::{request_user, ApiUser, Caller};
 use crate::api::types::{BrandKitJson, BrandKitList, ErrorBody, KitRequest, OutlineJson, OutlineRequest, ERR};
 use crate::errors::AppError;
 use crate::server::brand;
@@ -113,7 +113,8 @@ pub async fn delete_kit(State(state): State<AppState>, ApiUser(user): ApiUser, P
     ))]
 pub async fn upload_logo(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
+    // Also the session cookie: Settings uploads the file from the browser.
+    Caller(user): Caller,
     Path(id): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<BrandKitJson>, AppError> {
