@@ -26,7 +26,8 @@ pub enum AppError {
     /// The card issuer said no: its words.
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
-    /// A feature this server is not set up for (purchases without Stripe keys).
+    /// A feature this server is not set up for (purchases without Stripe keys): a 409, the
+    /// server's configuration being what the request conflicts with.
     #[error("{0}")]
     Unavailable(String),
     /// It was here and is not any more (a revoked share link).
@@ -73,7 +74,8 @@ impl AppError {
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Upstream(_) | Self::Transport(_) => 502,
-            Self::Unavailable(_) => 503,
+            // Not a 5xx: nothing is wrong with the server, it is set up without the feature.
+            Self::Unavailable(_) => 409,
         }
     }
 

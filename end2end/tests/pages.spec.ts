@@ -24,7 +24,10 @@ async function smallTargets(page: Page) {
   return page.evaluate(() =>
     [...document.querySelectorAll("button, select, summary, input:not([type=hidden]), textarea, .topbar a, nav a, a.button")]
       .filter((el) => {
-        const r = el.getBoundingClientRect();
+        // A checkbox or radio is touched through its label: the label's box is the target.
+        const input = el as HTMLInputElement;
+        const target = (input.type === "checkbox" || input.type === "radio") && el.closest("label") ? (el.closest("label") as Element) : el;
+        const r = target.getBoundingClientRect();
         const style = getComputedStyle(el);
         return r.width > 0 && r.height > 0 && style.visibility !== "hidden" && (r.height < 44 || r.width < 44);
       })

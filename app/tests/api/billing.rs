@@ -361,9 +361,9 @@ async fn without_stripe_keys_nothing_can_be_bought_and_nothing_else_changes() {
     assert_eq!(packs["packs"][1], json!({"id": "50", "credits": 50, "amount": 2000, "currency": "usd", "price": "$20.00", "per_credit": "$0.40 a credit"}));
     let token = app.register("buyer@example.com").await;
     let (status, body) = app.post_json(Some(&token), "/api/billing/purchases/", json!({"pack": "50"}).to_string().into()).await;
-    assert_eq!((status, body["error"].as_str()), (503, Some("unavailable")), "{body}");
+    assert_eq!((status, body["error"].as_str()), (409, Some("unavailable")), "{body}");
     let (status, _) = app.post_json(None, "/api/billing/stripe/webhook/", "{}".into()).await;
-    assert_eq!(status, 503);
+    assert_eq!(status, 409);
     // Running out points at where credits are bought.
     let (status, body) = app.create(&token, json!({"prompt": "Too much", "resolution": "4K", "number_of_infographs": 4})).await;
     let (status2, body2) = app.create(&token, json!({"prompt": "Too much", "resolution": "4K", "number_of_infographs": 4})).await;

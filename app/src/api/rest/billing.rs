@@ -42,7 +42,7 @@ pub async fn packs(State(state): State<AppState>) -> Json<PackList> {
         (status = 401, body = ErrorBody, content_type = ERR),
         (status = 402, description = "The card was declined (the purchase is failed, nothing credited)", body = ErrorBody, content_type = ERR),
         (status = 502, description = "Stripe did not answer", body = ErrorBody, content_type = ERR),
-        (status = 503, description = "Purchases are not configured on this server", body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Purchases are not configured on this server", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn start(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<(StatusCode, Json<StartedPurchase>), AppError> {
     let (pack, payment_method) = purchase_request(&json_object(&body)?)?;
@@ -87,7 +87,7 @@ pub async fn status(State(state): State<AppState>, ApiUser(user): ApiUser, Path(
     responses(
         (status = 200, body = WebhookReceived),
         (status = 400, description = "Missing, invalid or stale signature, or not JSON", body = ErrorBody, content_type = ERR),
-        (status = 503, description = "Webhooks are not configured", body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Webhooks are not configured", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
@@ -95,7 +95,7 @@ pub async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, b
         Ok(applied) => Json(json!({"received": true, "applied": applied_name(&applied)})).into_response(),
         Err(err) => {
             let (status, code) = match &err {
-                WebhookError::NotConfigured => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+                WebhookError::NotConfigured => (StatusCode::CONFLICT, "unavailable"),
                 WebhookError::Signature(_) => (StatusCode::BAD_REQUEST, "invalid_signature"),
                 WebhookError::Malformed => (StatusCode::BAD_REQUEST, "invalid_input"),
                 WebhookError::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
