@@ -28,7 +28,10 @@ CREATE INDEX purchases_due ON purchases(status, reconcile_at);
 -- The ledger learns two reasons: a purchase's credits and what a refund took back. A refund of
 -- credits that were all spent takes nothing back yet is recorded: a zero-amount row, only then.
 -- SQLite cannot change a CHECK in place, so the table is rebuilt (the same statements work on
--- PostgreSQL).
+-- PostgreSQL). The first statement takes PostgreSQL's exclusive lock on the old table for the
+-- whole migration, so an instance still running the old code cannot write a row between the copy
+-- and the drop (its write waits, then fails, and is never lost silently).
+ALTER TABLE credit_ledger ADD COLUMN purchase_id TEXT;
 CREATE TABLE credit_ledger_v2 (
     id            TEXT PRIMARY KEY,
     user_id       TEXT NOT NULL REFERENCES users(id),

@@ -61,10 +61,11 @@ const STRICT_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline
 /// script, its frames and its calls).
 pub fn page_policy(nonce: &str, payments: &[String]) -> String {
     let stripe = payments.join(" ");
+    // Stripe's 3-D Secure check opens its frame from hooks.stripe.com.
     let (scripts, frames, connects) = if payments.is_empty() {
         (String::new(), "'none'".to_string(), String::new())
     } else {
-        (format!(" {stripe}"), stripe.clone(), format!(" {stripe}"))
+        (format!(" {stripe}"), format!("{stripe} https://hooks.stripe.com"), format!(" {stripe}"))
     };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{scripts}; style-src 'self' 'unsafe-inline'; \

@@ -194,10 +194,16 @@ async fn checkout(card: stripe::CardForm, pack: String) -> Phase {
         Ok(id) => id,
         Err(why) => return Phase::Failed(why),
     };
-    let purchase = match buy_pack(pack, setup_intent).await {
-        Ok(p) => p,
+    let (purchase, action) = match buy_pack(pack, setup_intent).await {
+        Ok(bought) => bought,
         Err(e) => return failed(e),
     };
+    // The bank wants the buyer to confirm (3-D Secure): Stripe.js shows its check.
+    if let Some(secret) = action {
+        if let Err(why) = card.confirm_payment(&secret).await {
+            return Phase::Failed(why);
+        }
+    }
     // Up to two minutes: Stripe's webhook usually comes within seconds; the purchase stays in
     // the list below either way.
     for _ in 0..120 {
@@ -299,6 +305,26 @@ mod stripe {
             get(&answer, "setupIntent").and_then(|s| get(&s, "id")).and_then(|id| id.as_string()).ok_or_else(|| "the card could not be checked".into())
         }
 
+        /// Completes a PaymentIntent's 3-D Secure check (`confirmCardPayment`).
+        #[cfg(feature = "hydrate")]
+        pub async fn confirm_payment(&self, secret: &str) -> Result<(), String> {
+            use wasm_bindgen::JsValue;
+            let promise = MOUNTED.with_borrow(|mounted| mounted.as_ref().map(|(stripe, _)| stripe.confirm_card_payment(secret)));
+            let promise = promise.ok_or("the card form could not be loaded; check your connection and reload")?;
+            let answer = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| e.as_string().unwrap_or_else(|| "the payment could not be confirmed".into()))?;
+            let error = js_sys::Reflect::get(&answer, &"error".into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+            match error {
+                Some(error) => Err(js_sys::Reflect::get(&error, &"message".into()).ok().and_then(|m: JsValue| m.as_string()).unwrap_or_else(|| "the bank refused the payment".into())),
+                None => Ok(()),
+            }
+        }
+
+        #[cfg(not(feature = "hydrate"))]
+        pub async fn confirm_payment(&self, secret: &str) -> Result<(), String> {
+            let _ = (secret, &self.key);
+            Err("the card form works in the browser only".into())
+        }
+
         #[cfg(not(feature = "hydrate"))]
         pub async fn confirm(&self, secret: &str) -> Result<String, String> {
             let _ = (secret, &self.key);
@@ -323,6 +349,8 @@ mod stripe {
             pub fn elements(this: &Stripe) -> Elements;
             #[wasm_bindgen(method, js_name = confirmCardSetup)]
             pub fn confirm_card_setup(this: &Stripe, secret: &str, data: &JsValue) -> js_sys::Promise;
+            #[wasm_bindgen(method, js_name = confirmCardPayment)]
+            pub fn confirm_card_payment(this: &Stripe, secret: &str) -> js_sys::Promise;
             #[wasm_bindgen(method)]
             pub fn create(this: &Elements, kind: &str) -> Card;
             #[wasm_bindgen(method)]

@@ -216,12 +216,20 @@ async fn forged_stale_or_missing_signatures_change_nothing() {
     assert_eq!(shop.purchase(&token, &id).await["status"], "pending");
     assert_eq!(shop.app.balance(&token).await, 10);
     assert_eq!(shop.ledger_rows(&id, "purchase").await, 0);
-    // Correctly signed, but the amount is not the pack's: not credited either.
+    // A refund that comes before its payment was credited is not dropped: Stripe is asked to
+    // deliver it again (a 5xx), and nothing changes meanwhile.
+    let early = json!({"id": "evt_early_refund", "type": "charge.refunded", "data": {"object": {
+        "id": "ch_early", "payment_intent": pi, "amount": 500, "amount_refunded": 500}}});
+    let (status, _) = shop.deliver(&early, now_secs(), SECRET).await;
+    assert_eq!(status, 500, "retried later");
+    assert_eq!(shop.purchase(&token, &id).await["refunded_amount"], 0);
+    // Correctly signed, but the amount is not the pack's: not credited either (and failed).
     let cheap = json!({"id": "evt_cheap", "type": "payment_intent.succeeded", "data": {"object": {
         "id": pi, "status": "succeeded", "amount": 1, "currency": "usd", "metadata": {"purchase_id": id, "user_id": uid}}}});
     let (status, body) = shop.deliver(&cheap, now_secs(), SECRET).await;
     assert_eq!((status, body["applied"].as_str()), (200, Some("nothing")));
     assert_eq!(shop.app.balance(&token).await, 10);
+    assert_eq!(shop.purchase(&token, &id).await["status"], "failed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -26,9 +26,10 @@ pub async fn start_card_setup() -> Result<(String, String), AppError> {
 }
 
 /// Charges `pack` to the card the confirmed SetupIntent `setup_intent` holds. The purchase is
-/// `pending` until Stripe's webhook credits it.
+/// `pending` until Stripe's webhook credits it; with it, the client secret to confirm a 3-D Secure
+/// check with, when the bank asks for one.
 #[server(prefix = "/sfn", endpoint = "buy_pack")]
-pub async fn buy_pack(pack: String, setup_intent: String) -> Result<PurchaseView, AppError> {
+pub async fn buy_pack(pack: String, setup_intent: String) -> Result<(PurchaseView, Option<String>), AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::billing::purchases::buy_with_setup(&state, &user, &pack, &setup_intent).await
 }

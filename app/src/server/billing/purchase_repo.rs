@@ -190,7 +190,8 @@ pub async fn fail(db: &Db, id: &str, reason: &str) -> Result<bool, sqlx::Error> 
 
 /// Stripe refunded `amount` of the purchase so far (cumulative), which stands for `credits`:
 /// the credits not taken back yet are, as far as the balance allows. `None` when there was
-/// nothing new (a repeated event); else how many credits were taken back now.
+/// nothing new (a repeated event); else how many credits were taken back now. An error when a
+/// racing event changed the purchase first: the caller answers so that Stripe retries.
 pub async fn record_refund(db: &Db, id: &str, amount: i64, credits: i64) -> Result<Option<i64>, sqlx::Error> {
     let now = now_ms();
     let w = db.write().await;
@@ -214,8 +215,10 @@ pub async fn record_refund(db: &Db, id: &str, amount: i64, credits: i64) -> Resu
         .await?
         .rows_affected();
     if moved != 1 {
+        // Another event for this purchase changed it meanwhile (PostgreSQL, no row lock here):
+        // an error, so Stripe delivers this one again and it is applied over the new state.
         tx.rollback().await?;
-        return Ok(None);
+        return Err(sqlx::Error::RowNotFound);
     }
     let taken = ledger::claw_back(&mut tx, &user_id, credits - refunded_before, id, now).await?;
     sqlx::query("UPDATE purchases SET clawed_back = clawed_back + $1 WHERE id = $2").bind(taken).bind(id).execute(&mut *tx).await?;

@@ -9,7 +9,7 @@
 
 use super::purchase_repo::{self as repo, NewPurchase, PurchaseRow};
 use crate::errors::AppError;
-use crate::model::billing::{BillingInfo, PackView, PurchaseView};
+use crate::model::billing::{BillingInfo, PackView, PurchaseStatus, PurchaseView};
 use crate::server::accounts::users::UserRow;
 use crate::server::platform::config::{CreditPack, CreditPacks};
 use crate::server::platform::db::{new_id, now_ms};
@@ -64,6 +64,8 @@ pub struct Started {
     /// Confirms the PaymentIntent with Stripe.js (`confirmCardPayment`); also what a card that
     /// needs 3-D Secure completes with.
     pub client_secret: Option<String>,
+    /// Charged at once, but the card's bank asks the buyer to confirm (3-D Secure).
+    pub needs_action: bool,
 }
 
 /// Starts a purchase of `pack_id` for `buyer`: records it `pending`, then asks Stripe for a
@@ -92,10 +94,10 @@ pub async fn start(state: &AppState, buyer: &UserRow, pack_id: &str, payment_met
     let metadata = [("user_id", buyer.id.as_str()), ("pack", pack_name.as_str()), ("purchase_id", id.as_str())];
     let payment = NewPayment { amount: pack.amount, currency: &billing.currency, metadata: &metadata, payment_method, idempotency_key: &id };
     let result = stripe.create_payment_intent(&payment).await;
-    let client_secret = match result {
+    let (client_secret, needs_action) = match result {
         Ok(intent) => {
             repo::set_payment_intent(&state.db, &id, &intent.id).await?;
-            intent.client_secret
+            (intent.client_secret, intent.status == "requires_action")
         }
         Err(StripeError::Declined { message, payment_intent }) => {
             if let Some(pi) = payment_intent {
@@ -117,7 +119,7 @@ pub async fn start(state: &AppState, buyer: &UserRow, pack_id: &str, payment_met
         }
     };
     let purchase = repo::by_id(&state.db, &id).await?.ok_or(AppError::Internal)?.view();
-    Ok(Started { purchase, client_secret })
+    Ok(Started { purchase, client_secret, needs_action })
 }
 
 /// The browser's first step: a SetupIntent its card form confirms with Stripe.js. Returns the
@@ -135,8 +137,9 @@ pub async fn card_setup(state: &AppState, buyer: &UserRow) -> Result<(String, St
 
 /// The browser's second step: the SetupIntent its card form confirmed gave a payment method; the
 /// pack is charged to it. The SetupIntent must be this buyer's and confirmed: a payment method
-/// id alone from the browser is never trusted.
-pub async fn buy_with_setup(state: &AppState, buyer: &UserRow, pack_id: &str, setup_intent_id: &str) -> Result<PurchaseView, AppError> {
+/// id alone from the browser is never trusted. With the purchase comes the PaymentIntent's
+/// client secret when the bank wants the buyer to confirm (3-D Secure), for Stripe.js.
+pub async fn buy_with_setup(state: &AppState, buyer: &UserRow, pack_id: &str, setup_intent_id: &str) -> Result<(PurchaseView, Option<String>), AppError> {
     find_pack(&state.config.billing.packs, pack_id)?;
     let stripe = stripe(state)?;
     let setup = stripe.setup_intent(setup_intent_id).await.map_err(|e| match e {
@@ -149,7 +152,9 @@ pub async fn buy_with_setup(state: &AppState, buyer: &UserRow, pack_id: &str, se
     let theirs = setup.metadata.get("user_id") == Some(&buyer.id);
     let method = setup.payment_method.filter(|_| theirs && setup.status == "succeeded");
     let method = method.ok_or_else(|| AppError::invalid_field("setup_intent", "is not a confirmed card form of yours"))?;
-    Ok(start(state, buyer, pack_id, Some(&method)).await?.purchase)
+    let started = start(state, buyer, pack_id, Some(&method)).await?;
+    let action = started.client_secret.filter(|_| started.needs_action);
+    Ok((started.purchase, action))
 }
 
 pub async fn status(state: &AppState, buyer: &UserRow, id: &str) -> Result<PurchaseView, AppError> {
@@ -230,6 +235,7 @@ pub async fn paid(state: &AppState, intent: &PaymentIntent) -> Result<Applied, s
     };
     if intent.amount != purchase.amount || intent.currency != purchase.currency {
         tracing::error!(purchase = %purchase.id, paid = intent.amount, price = purchase.amount, "a payment of the wrong amount: not credited");
+        repo::fail(&state.db, &purchase.id, "the payment did not match the pack's price").await?;
         return Ok(Applied::Nothing);
     }
     if repo::credit(&state.db, &purchase.id).await? {
@@ -252,6 +258,12 @@ async fn refunded(state: &AppState, charge: &Value) -> Result<Applied, sqlx::Err
         return Ok(Applied::Nothing);
     };
     let Some(purchase) = repo::by_payment_intent(&state.db, intent_id).await? else { return Ok(Applied::Nothing) };
+    if purchase.status() != PurchaseStatus::Succeeded {
+        // The refund came before the payment's own webhook: an error, so that Stripe delivers it
+        // again once the purchase is credited (and the refund then takes its credits back).
+        tracing::warn!(purchase = %purchase.id, "a refund before its payment was credited; Stripe will retry it");
+        return Err(sqlx::Error::RowNotFound);
+    }
     let refunded = charge["amount_refunded"].as_i64().unwrap_or_default().clamp(0, purchase.amount);
     // The credits the refunded money stands for (all of them for a full refund).
     let credits = (i128::from(purchase.credits) * i128::from(refunded) / i128::from(purchase.amount.max(1))) as i64;

@@ -128,7 +128,10 @@ pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resol
     let head = prompt.trim();
     let tail = format!("\n\n{}", design_lines(aspect, resolution, design));
     let mut parts = match (design.outline, article) {
-        (Some(outline), _) => return format!("{head}{}{tail}", outline_part(outline)),
+        (Some(outline), _) => {
+            let room = budget.saturating_sub(chars(head) + chars(&tail));
+            return format!("{head}{}{tail}", fitted_outline(outline, room));
+        }
         (None, Some(article)) => Parts::from_article(article),
         (None, None) => return format!("{head}{tail}"),
     };
@@ -141,8 +144,25 @@ pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resol
     }
 }
 
+/// The outline within `room` characters: whole when it fits (the usual case: an outline is
+/// bounded), else without its subtitle, then without the sections' lines, then with fewer
+/// sections, the title and the first section always kept.
+fn fitted_outline(outline: &Outline, room: usize) -> String {
+    let mut outline = outline.clone();
+    let fits = |o: &Outline| chars(&outline_part(o)) <= room;
+    if !fits(&outline) {
+        outline.subtitle = None;
+    }
+    if !fits(&outline) {
+        outline.sections.iter_mut().for_each(|s| s.line.clear());
+    }
+    while !fits(&outline) && outline.sections.len() > 1 {
+        outline.sections.pop();
+    }
+    outline_part(&outline)
+}
+
 /// What the reviewed outline says: its title, subtitle and sections, each with its key figure.
-/// Bounded by the outline's own limits, so it is never cut.
 fn outline_part(outline: &Outline) -> String {
     let mut out = format!("\n\nTitle: {}", outline.title);
     if let Some(subtitle) = &outline.subtitle {
@@ -373,6 +393,15 @@ mod tests {
         assert!(built.contains("use the colours #112233, #AABBCC as the palette; classic serif typeface; tone: warm, plain words."), "{built}");
         assert!(built.contains("Place the brand logo"), "{built}");
         assert_eq!(alt_text("Bees", Some(&built)), "Infographic: Bees at work. It covers Scouts.");
+        // Over budget (a long prompt), the outline gives way, never the user's words.
+        let long = "word ".repeat(1100);
+        let big = Outline {
+            subtitle: Some("s".repeat(200)),
+            sections: (0..8).map(|i| OutlineSection { heading: format!("Heading {i}"), line: "l".repeat(240), figure: None, source: None }).collect(),
+            ..outline.clone()
+        };
+        let fitted = build(&long, None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign { outline: Some(&big), ..BriefDesign::default() });
+        assert!(chars(&fitted) <= DEFAULT_BUDGET && fitted.starts_with(long.trim()) && fitted.contains("Title: Bees at work\n"), "{}", chars(&fitted));
         let chosen = BriefDesign { layout: Layout::Timeline, outline: Some(&outline), ..BriefDesign::default() };
         assert!(build("Bees", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &chosen).contains("Layout: a timeline"));
     }

@@ -25,6 +25,9 @@ use sha2::{Digest, Sha256};
 pub const MAX_KITS: i64 = 20;
 /// The longest edge a stored logo keeps.
 const LOGO_EDGE: u32 = 1024;
+/// The largest logo accepted, by edge and by decoded memory.
+const LOGO_MAX_SOURCE_EDGE: u32 = 4096;
+const LOGO_MAX_ALLOC: u64 = 80 * 1024 * 1024;
 const LOGO_PURPOSE: &str = "brand-logo";
 
 /// Where a kit's logo is served (`/{file}` after it).
@@ -87,6 +90,7 @@ pub async fn set_logo(state: &AppState, owner: &UserRow, id: &str, bytes: Bytes)
     if bytes.len() > LOGO_MAX_BYTES {
         return Err(AppError::invalid_field("logo", format!("must be at most {} MB", LOGO_MAX_BYTES / (1024 * 1024))));
     }
+    let _turn = renditions::turn().await.map_err(|_| AppError::Internal)?;
     let png = tokio::task::spawn_blocking(move || reencode(&bytes))
         .await
         .map_err(|_| AppError::Internal)?
@@ -118,9 +122,11 @@ fn reencode(bytes: &[u8]) -> Result<Vec<u8>, String> {
         return Err("must be a PNG, JPEG or WebP image".into());
     }
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), inspected.format);
+    // A 2 MB file can claim a huge canvas; a logo needs none of it.
     let mut limits = image::Limits::default();
-    limits.max_image_width = Some(storage::MAX_DIMENSION);
-    limits.max_image_height = Some(storage::MAX_DIMENSION);
+    limits.max_image_width = Some(LOGO_MAX_SOURCE_EDGE);
+    limits.max_image_height = Some(LOGO_MAX_SOURCE_EDGE);
+    limits.max_alloc = Some(LOGO_MAX_ALLOC);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|e| format!("is not a readable image ({e})"))?;
     let shrunk = if decoded.width().max(decoded.height()) > LOGO_EDGE { decoded.thumbnail(LOGO_EDGE, LOGO_EDGE) } else { decoded };

@@ -53,6 +53,13 @@ pub async fn open(storage: &Storage, limits: &StorageConfig, file: MediaFile) ->
         Err(object_store::Error::NotFound { .. }) => {}
         opened => return opened,
     }
+    // The turn first, then the original: waiting requests hold no image in memory, and the
+    // rendition may have been made while this one waited.
+    let _turn = renditions::turn().await.map_err(|e| object_store::Error::Generic { store: "renditions", source: e.to_string().into() })?;
+    match storage::open_object(storage, &key).await {
+        Err(object_store::Error::NotFound { .. }) => {}
+        opened => return opened,
+    }
     let bytes = storage::read_object(storage, &original, limits.max_bytes).await?;
     let made = renditions::make(bytes, rendition, limits.thumbnail_edge)
         .await

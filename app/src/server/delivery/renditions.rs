@@ -118,10 +118,15 @@ pub fn hash_of(file_name: &str) -> &str {
     stem.split(['.', '-']).next().unwrap_or_default()
 }
 
-/// Makes `rendition` from the original's bytes, off the async runtime and within the limits
-/// above.
+/// A turn to decode an image: at most [`MAX_AT_ONCE`] at a time per instance, whatever asks
+/// (renditions, logos), so hostile requests cannot hold more decoded images than that.
+pub async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, ImageError> {
+    MAKING.acquire().await.map_err(|_| ImageError::Encode("shutting down".into()))
+}
+
+/// Makes `rendition` from the original's bytes, off the async runtime. The caller holds a
+/// [`turn`].
 pub async fn make(original: Bytes, rendition: Rendition, thumb_edge: u32) -> Result<Bytes, ImageError> {
-    let _turn = MAKING.acquire().await.map_err(|_| ImageError::Encode("shutting down".into()))?;
     tokio::task::spawn_blocking(move || {
         let inspected = storage::inspect(&original)?;
         let decoded = decode(&original, &inspected)?;
@@ -217,6 +222,7 @@ mod tests {
             (Size::Full, Format::WebP, (1600, 900), image::ImageFormat::WebP),
         ];
         for (size, format, dims, sniffed) in cases {
+            let _turn = turn().await.expect("a turn");
             let bytes = make(original.clone(), Rendition { hash: "ab".into(), size, format }, 400).await.expect("made");
             let i = storage::inspect(&bytes).expect("an image");
             assert_eq!((i.format, i.width, i.height), (sniffed, dims.0, dims.1), "{size:?} {format:?}");

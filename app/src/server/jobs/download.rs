@@ -75,6 +75,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
             match wanted.rendition("", own_format) {
                 Some(rendition) => {
                     let content_type = rendition.content_type();
+                    let _turn = renditions::turn().await.map_err(unavailable)?;
                     let made = renditions::make(bytes, rendition, state.config.storage.thumbnail_edge).await.map_err(unavailable)?;
                     (content_type, axum::body::Body::from(made))
                 }

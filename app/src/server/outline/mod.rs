@@ -86,7 +86,10 @@ pub async fn build(state: &AppState, user: &UserRow, raw: &RawOutline) -> Result
     let checked = check(raw).map_err(AppError::invalid)?;
     rate_limit::hit(&state.db, &format!("outline:{}", user.id), state.config.create_per_minute).await?;
     let article = match &checked.source {
-        Source::Text(text) => heuristic::article_of_text(text),
+        Source::Text(text) => {
+            let text = text.clone();
+            tokio::task::spawn_blocking(move || heuristic::article_of_text(&text)).await.map_err(|_| AppError::Internal)?
+        }
         Source::Blog(url) => read(state, url).await?,
     };
     if let Some(model) = state.config.outline_model.as_deref() {
@@ -96,7 +99,12 @@ pub async fn build(state: &AppState, user: &UserRow, raw: &RawOutline) -> Result
         }
     }
     let field = if matches!(checked.source, Source::Text(_)) { "source_text" } else { "blog_url" };
-    let outline = heuristic::outline(&article, &checked.prompt, checked.layout).map_err(|e| AppError::invalid_field(field, e.to_string()))?;
+    // Sentences and figures of up to a whole page: CPU work, off the async runtime.
+    let (prompt, layout) = (checked.prompt.clone(), checked.layout);
+    let outline = tokio::task::spawn_blocking(move || heuristic::outline(&article, &prompt, layout))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| AppError::invalid_field(field, e.to_string()))?;
     Ok((outline, MadeBy::Heuristic))
 }
 
