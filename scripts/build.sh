@@ -19,30 +19,42 @@ else
 fi
 
 rm -rf "$site"
-mkdir -p "$site/pkg"
-wasm-bindgen --target web --out-dir "$site/pkg" --out-name "$name" --no-typescript "$wasm"
-mv "$site/pkg/${name}_bg.wasm" "$site/pkg/$name.wasm"
+out="$site/pkg/build"
+mkdir -p "$out"
+# The islands marked `#[island(lazy)]` (each page's own) are cut out of the bundle into parts of
+# their own, fetched when a page holding one hydrates: every page loads the shared core and its
+# own islands, not all of them. The splitter runs on the linker's output (it needs the
+# relocations `.cargo/config.toml` asks for) and writes the core, the parts and the JS that
+# loads them; wasm-bindgen then binds the core, keeping the exports the parts link against.
+.tools/bin/wasm-split-cli "$wasm" "$out" --out-name "$name" 2> >(grep -v "Overlong segment" >&2)
+wasm-bindgen --target web --keep-lld-exports --no-demangle --out-dir "$out" --out-name "$name" --no-typescript "$out/$name.wasm"
+mv "$out/${name}_bg.wasm" "$out/$name.wasm"
 if [[ "$profile" == release ]]; then
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals "$site/pkg/$name.wasm" -o "$site/pkg/$name.wasm"
+  for file in "$out"/*.wasm; do
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals "$file" -o "$file" 2> >(grep -v "unknown name subsection" >&2)
+  done
 fi
-cp style/main.css "$site/pkg/$name.css"
+cp style/main.css "$out/$name.css"
 cp -r public/. "$site/"
 
-# Content-hashed names, so browsers may keep them for a year (`immutable`): a new build is a new
-# name. The server reads the stem from `pkg/stem.txt` (see `api::assets`).
-hash=$(cat "$site/pkg/$name.js" "$site/pkg/$name.wasm" "$site/pkg/$name.css" | sha256sum | cut -c1-16)
-stem="$name.$hash"
-for ext in js wasm css; do mv "$site/pkg/$name.$ext" "$site/pkg/$stem.$ext"; done
-echo "$stem" > "$site/pkg/stem.txt"
+# The bundle's files live in a directory named for their content, so browsers may keep them for
+# a year (`immutable`): a new build is a new directory. The parts name each other relatively, so
+# only the directory needs the hash. The server reads `<hash>/<name>` from `pkg/stem.txt` (see
+# `api::assets` and `platform::bootstrap`).
+hash=$(cat "$out"/* | sha256sum | cut -c1-16)
+mv "$out" "$site/pkg/$hash"
+out="$site/pkg/$hash"
+echo "$hash/$name" > "$site/pkg/stem.txt"
 
 # Precompressed beside the originals: served as is to browsers that accept them, so no CPU is
 # spent compressing the wasm per request (and it gets brotli's best level, too slow to do live).
-for file in "$site/pkg/$stem".{js,wasm,css}; do
+for file in "$out"/*.{js,wasm,css}; do
   gzip -9 -k -f "$file"
   if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
 done
-raw=$(stat -c %s "$site/pkg/$stem.wasm")
-gz=$(stat -c %s "$site/pkg/$stem.wasm.gz")
-br=$( [[ -f "$site/pkg/$stem.wasm.br" ]] && stat -c %s "$site/pkg/$stem.wasm.br" || echo "-")
-echo "built $profile: wasm $raw bytes raw, $gz bytes gzip, $br bytes brotli ($stem)"
+size() { stat -c %s "$1"; }
+sum() { local t=0 f; for f in "$@"; do t=$((t + $(stat -c %s "$f"))); done; echo "$t"; }
+br=$( [[ -f "$out/$name.wasm.br" ]] && size "$out/$name.wasm.br" || echo "-")
+echo "built $profile ($hash): core wasm $(size "$out/$name.wasm") bytes raw, $(size "$out/$name.wasm.gz") gzip, $br brotli;" \
+  "$(ls "$out"/split_*.wasm | wc -l) lazy islands and $(ls "$out"/chunk_*.wasm | wc -l) shared parts, $(sum "$out"/{split,chunk}_*.wasm.gz) bytes gzip in all"

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+# The splitter that cuts the bundle into lazily loaded parts (`#[island(lazy)]`); its version
+# must read what the wasm_split_helpers crate in Cargo.lock writes (both are 0.2).
+WASM_SPLIT_VERSION=0.2.3
 want_test=false
 [[ "${1:-}" == "--test" ]] && want_test=true
 
@@ -29,6 +32,11 @@ fi
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [[ ! -x .tools/bin/wasm-split-cli ]] || ! cargo install --list --root .tools | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  log "installing wasm-split-cli $WASM_SPLIT_VERSION (about a minute)"
+  cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --root .tools --force
 fi
 
 # wasm-opt from npm's binaryen: Debian's older one silently breaks hydration.

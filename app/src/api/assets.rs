@@ -1,5 +1,5 @@
-//! The built site's bundle, `/pkg/*`: the wasm, its JS and the CSS under content-hashed names
-//! (`scripts/build.sh` writes them and their stem), served precompressed (brotli, else gzip, as
+//! The built site's bundle, `/pkg/*`: the wasm core, its lazily loaded parts, their JS and the CSS
+//! in a directory named for their content (`scripts/build.sh` writes it and its name), served precompressed (brotli, else gzip, as
 //! the browser accepts) and cacheable for a year. A new build has new names, so a cached file is
 //! never stale; the HTML that names them is revalidated on every load (`guards`).
 

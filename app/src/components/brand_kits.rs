@@ -49,7 +49,7 @@ impl KitForm {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn BrandKits(initial: Vec<BrandKitView>) -> impl IntoView {
     let kits = RwSignal::new(initial);
     let form = KitForm::new();

@@ -82,7 +82,7 @@ async fn get_admin() -> Result<bool, AppError> {
 #[derive(Clone, Copy)]
 struct Changed(RwSignal<u32>);
 
-#[island]
+#[island(lazy)]
 fn Dashboard(filter: JobFilter, overview: AdminStats, jobs: AdminJobsPage, users: AdminUsersPage) -> impl IntoView {
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);

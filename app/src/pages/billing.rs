@@ -103,7 +103,7 @@ pub fn purchase_state(p: &PurchaseView) -> String {
 
 /// The pack choice, Stripe's card form and the pay button; then the purchase's state, read until
 /// it is final.
-#[island]
+#[island(lazy)]
 fn Checkout(packs: Vec<PackView>, publishable_key: String, js_url: String) -> impl IntoView {
     let chosen = RwSignal::new(packs.get(packs.len() / 2).or(packs.first()).map(|p| p.id.clone()).unwrap_or_default());
     let phase = RwSignal::new(Phase::Idle);

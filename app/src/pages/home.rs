@@ -31,7 +31,7 @@ pub fn HomePage() -> impl IntoView {
 
 /// The create form and the gallery: one island, since a create adds cards and a card's "use
 /// these settings" fills the form.
-#[island]
+#[island(lazy)]
 fn WorkspaceIsland(items: Vec<InfographView>, kits: Vec<crate::model::design::BrandKitView>) -> impl IntoView {
     let workspace = Workspace { items: RwSignal::new(items), error: RwSignal::new(None) };
     provide_context(workspace);

@@ -53,7 +53,7 @@ async fn load(id: String) -> Result<ViewerData, AppError> {
 }
 
 /// Everything on the page that changes: one island.
-#[island]
+#[island(lazy)]
 fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     let loaded = RwSignal::new(initial);
     let live = live();
@@ -144,7 +144,20 @@ fn follow_family(loaded: RwSignal<ViewerData>, live: Live) {
             reload(loaded);
         }
     });
+    refetch_on_resync(loaded, live);
     poll_while_running(loaded, live);
+}
+
+/// The push stream opened (or fell behind): whatever changed between the page's render and now
+/// was not pushed, so a running version is fetched again. A stream that opened before this
+/// island hydrated (the resync count is already past zero) counts too.
+fn refetch_on_resync(loaded: RwSignal<ViewerData>, live: Live) {
+    Effect::new(move |_| {
+        let opened = live.resync.get() > 0;
+        if opened && loaded.with_untracked(|d| d.versions.iter().any(|v| !v.is_settled())) {
+            reload(loaded);
+        }
+    });
 }
 
 /// Fetches the page's data again and shows it.

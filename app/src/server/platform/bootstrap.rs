@@ -126,13 +126,14 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
     Ok(Services { state, emulator })
 }
 
-/// The stem of the built bundle's content-hashed names (`infograph.<hash>`, written by
-/// `scripts/build.sh` to `pkg/stem.txt`); plain `infograph` for a site built without hashes.
+/// Where the built bundle is under `/pkg`: `<hash>/infograph`, a directory named for its content
+/// (written by `scripts/build.sh` to `pkg/stem.txt`); plain `infograph` for a site built without
+/// one. Only a plain relative path is taken: it ends up in the page's script and stylesheet URLs.
 fn bundle_name(site_root: &str) -> String {
     let written = std::fs::read_to_string(std::path::Path::new(site_root).join("pkg/stem.txt")).unwrap_or_default();
     let stem = written.trim();
-    let valid = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid { stem.to_string() } else { "infograph".to_string() }
+    let plain_part = |part: &str| !part.is_empty() && part != "." && part != ".." && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if stem.split('/').all(plain_part) { stem.to_string() } else { "infograph".to_string() }
 }
 
 /// The worker, the reconciler, the progress poller, the image copier, the email sender, the
