@@ -59,10 +59,12 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 c, a = r["categories"], r["audits"]
 score = lambda k: round(c[k]["score"] * 100)
+# What the page's islands cost on the wire: the core and the lazy parts it fetched.
+wasm = sum(i.get("transferSize", 0) for i in a["network-requests"]["details"]["items"] if i["url"].split("?")[0].endswith(".wasm"))
 print(f"| {sys.argv[2]:<8} | {score('performance'):>3} | {score('accessibility'):>3} | {score('best-practices'):>3} | {score('seo'):>3} "
       f"| {a['first-contentful-paint']['displayValue']:>6} | {a['largest-contentful-paint']['displayValue']:>6} "
       f"| {a['total-blocking-time']['displayValue']:>6} | {a['cumulative-layout-shift']['displayValue']:>5} "
-      f"| {a['total-byte-weight']['numericValue'] / 1024:>6.0f} KiB |")
+      f"| {a['total-byte-weight']['numericValue'] / 1024:>6.0f} KiB | {wasm / 1024:>5.0f} KiB |")
 for k in ("performance", "accessibility", "best-practices", "seo"):
     for ref in c[k]["auditRefs"]:
         audit = a[ref["id"]]
@@ -73,9 +75,11 @@ PY
 
 stem=$(cat target/site/pkg/stem.txt)
 echo "# $(date -u +%F) lighthouse 12.2.3, mobile, simulated throttling, $(nproc) cores"
-echo "wasm: $(stat -c %s "target/site/pkg/$stem.wasm") B raw, $(stat -c %s "target/site/pkg/$stem.wasm.gz") B gzip, $(stat -c %s "target/site/pkg/$stem.wasm.br" 2>/dev/null || echo -) B brotli"
-echo "| page     | perf | a11y | b.p. | seo | FCP | LCP | TBT | CLS | transfer |"
-echo "|----------|-----:|-----:|-----:|----:|----:|----:|----:|----:|---------:|"
+parts=$(dirname "target/site/pkg/$stem")
+echo "core wasm: $(stat -c %s "target/site/pkg/$stem.wasm") B raw, $(stat -c %s "target/site/pkg/$stem.wasm.gz") B gzip, $(stat -c %s "target/site/pkg/$stem.wasm.br" 2>/dev/null || echo -) B brotli;" \
+  "lazy parts: $(cat "$parts"/{split,chunk}_*.wasm.gz 2>/dev/null | wc -c) B gzip in all"
+echo "| page     | perf | a11y | b.p. | seo | FCP | LCP | TBT | CLS | transfer | of it wasm |"
+echo "|----------|-----:|-----:|-----:|----:|----:|----:|----:|----:|---------:|-----------:|"
 audit landing "$base/"
 audit signin "$base/signin"
 audit gallery "$base/" --extra-headers="$out/headers.json"

@@ -26,7 +26,7 @@ mkdir -p "$out"
 # own islands, not all of them. The splitter runs on the linker's output (it needs the
 # relocations `.cargo/config.toml` asks for) and writes the core, the parts and the JS that
 # loads them; wasm-bindgen then binds the core, keeping the exports the parts link against.
-.tools/bin/wasm-split-cli "$wasm" "$out" --out-name "$name" 2> >(grep -v "Overlong segment" >&2)
+RUST_LOG=error .tools/bin/wasm-split-cli "$wasm" "$out" --out-name "$name"
 wasm-bindgen --target web --keep-lld-exports --no-demangle --out-dir "$out" --out-name "$name" --no-typescript "$out/$name.wasm"
 mv "$out/${name}_bg.wasm" "$out/$name.wasm"
 if [[ "$profile" == release ]]; then

@@ -20,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // The bundle's content-hashed name (see `api::assets`).
+                // The bundle, in its content-named directory (see `api::assets`).
                 <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
                 <AutoReload options=options.clone()/>
                 {if needs_wasm() { Some(view! { <IslandScripts options/> }) } else { serialize_nothing(); None }}

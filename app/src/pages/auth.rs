@@ -30,7 +30,7 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn SignInForm() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     reload_after(move || matches!(action.value().get(), Some(Ok(_))));
@@ -63,7 +63,7 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn SignUpForm() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = move || action.value().get().and_then(Result::err);

@@ -45,7 +45,7 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn Notifications(initial: SettingsView) -> impl IntoView {
     let action = ServerAction::<SetNotifyEmail>::new();
     let on = Memo::new(move |_| match action.value().get() {
@@ -71,7 +71,7 @@ fn Notifications(initial: SettingsView) -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn ApiTokens(initial: Vec<ApiTokenView>) -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();

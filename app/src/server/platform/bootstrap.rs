@@ -152,3 +152,31 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     tasks.extend(state.events.spawn_pg_listener(state.config.database_url.clone()));
     tasks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bundle_name;
+
+    fn named(stem: Option<&str>) -> String {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        if let Some(stem) = stem {
+            std::fs::create_dir_all(dir.path().join("pkg")).expect("pkg");
+            std::fs::write(dir.path().join("pkg/stem.txt"), stem).expect("stem.txt");
+        }
+        bundle_name(dir.path().to_str().expect("a UTF-8 path"))
+    }
+
+    #[test]
+    fn the_built_directory_is_used_as_written() {
+        assert_eq!(named(Some("a26f52104f3512fa/infograph\n")), "a26f52104f3512fa/infograph");
+        assert_eq!(named(Some("infograph.0123abcd")), "infograph.0123abcd");
+    }
+
+    #[test]
+    fn anything_but_a_plain_relative_path_falls_back() {
+        assert_eq!(named(None), "infograph");
+        for bad in ["", "../etc/infograph", "/abs/infograph", "a//b", "a/./b", "x\"><script>", "a b/infograph"] {
+            assert_eq!(named(Some(bad)), "infograph", "{bad:?}");
+        }
+    }
+}
