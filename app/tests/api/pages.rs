@@ -68,41 +68,48 @@ async fn signed_in_pages_arrive_with_their_data_and_islands() {
     assert!(admin.contains("data-testid=\"users-table\"") && admin.contains("reader@example.com"));
 }
 
-/// The bundle under its content-hashed name: precompressed as the browser accepts, cacheable for
+/// The bundle in its content-named directory (the core, its lazily loaded parts, the CSS): precompressed as the browser accepts, cacheable for
 /// a year; pages revalidated and compressed on the fly; the event stream never compressed.
 #[tokio::test]
 async fn the_bundle_is_served_precompressed_and_immutable_and_pages_revalidate() {
     let site = tempfile::tempdir().expect("site");
     let pkg = site.path().join("pkg");
-    std::fs::create_dir_all(&pkg).expect("pkg");
+    let dir = pkg.join("0123abcd");
+    std::fs::create_dir_all(&dir).expect("pkg");
     let js = "export function hydrate() {}\n".repeat(40);
-    std::fs::write(pkg.join("stem.txt"), "infograph.0123abcd\n").expect("stem");
-    std::fs::write(pkg.join("infograph.0123abcd.js"), &js).expect("js");
-    std::fs::write(pkg.join("infograph.0123abcd.js.gz"), b"gzip bytes").expect("gz");
-    std::fs::write(pkg.join("infograph.0123abcd.js.br"), b"brotli bytes").expect("br");
+    std::fs::write(pkg.join("stem.txt"), "0123abcd/infograph\n").expect("stem");
+    std::fs::write(dir.join("infograph.js"), &js).expect("js");
+    std::fs::write(dir.join("infograph.js.gz"), b"gzip bytes").expect("gz");
+    std::fs::write(dir.join("infograph.js.br"), b"brotli bytes").expect("br");
+    std::fs::write(dir.join("chunk_3.wasm"), b"\0asm part").expect("part");
     let root = site.path().to_string_lossy().to_string();
     let app = TestApp::spawn_with(move |c| c.site_root = root).await;
     // reqwest here decompresses nothing: what the server sent is what we read.
     let raw = reqwest::Client::builder().no_gzip().no_brotli().build().expect("client");
     let get = |path: &str, accept: &'static str| raw.get(app.url(path)).header("accept-encoding", accept).send();
 
-    let br = get("/pkg/infograph.0123abcd.js", "gzip, br").await.expect("br");
+    let br = get("/pkg/0123abcd/infograph.js", "gzip, br").await.expect("br");
     assert_eq!(br.status(), 200);
     assert_eq!(br.headers()["content-encoding"], "br");
     assert_eq!(br.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert!(br.headers()["content-type"].to_str().expect("ascii").contains("javascript"));
     assert_eq!(br.bytes().await.expect("body").as_ref(), b"brotli bytes");
-    let gz = get("/pkg/infograph.0123abcd.js", "gzip").await.expect("gzip");
+    let gz = get("/pkg/0123abcd/infograph.js", "gzip").await.expect("gzip");
     assert_eq!(gz.headers()["content-encoding"], "gzip");
-    let plain = get("/pkg/infograph.0123abcd.js", "identity").await.expect("plain");
+    let plain = get("/pkg/0123abcd/infograph.js", "identity").await.expect("plain");
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.expect("js"), js);
+    // A lazily loaded part, beside the core.
+    let part = get("/pkg/0123abcd/chunk_3.wasm", "identity").await.expect("part");
+    assert_eq!(part.status(), 200);
+    assert_eq!(part.headers()["content-type"], "application/wasm");
+    assert_eq!(part.headers()["cache-control"], "public, max-age=31536000, immutable");
     // A miss is not cached for a year.
-    let missing = get("/pkg/infograph.ffff.js", "br").await.expect("missing");
+    let missing = get("/pkg/ffff/infograph.js", "br").await.expect("missing");
     assert_eq!(missing.status(), 404);
     assert!(missing.headers().get("cache-control").is_none_or(|v| !v.to_str().unwrap_or("").contains("immutable")));
 
-    // Pages name the bundle by its hashed stem, are revalidated, and are compressed on the fly.
+    // Pages name the bundle by its directory, are revalidated, and are compressed on the fly.
     let token = app.register("pages@example.com").await;
     let cookie = sign_in_cookie(&app, "pages@example.com").await;
     let home = raw.get(app.url("/")).header("cookie", &cookie).header("accept-encoding", "gzip").send().await.expect("home");
@@ -110,7 +117,7 @@ async fn the_bundle_is_served_precompressed_and_immutable_and_pages_revalidate()
     assert_eq!(home.headers()["content-encoding"], "gzip");
     let (_, html) = page(&app, "/", Some(&cookie)).await;
     // The loader imports `/{pkg}/{stem}.js` when the page is idle; nothing preloads the bundle.
-    assert!(html.contains("\"pkg\", \"infograph.0123abcd\", \"infograph.0123abcd\"") && html.contains("/pkg/infograph.0123abcd.css"), "{html}");
+    assert!(html.contains("\"pkg\", \"0123abcd/infograph\", \"0123abcd/infograph\"") && html.contains("/pkg/0123abcd/infograph.css"), "{html}");
     assert!(!html.contains("modulepreload") && !html.contains("rel=\"preload\""), "{html}");
     // JSON is compressed too; the event stream never (it would be buffered).
     let (status, _) = app.create(&token, json!({"prompt": "Compressed answers"})).await;
