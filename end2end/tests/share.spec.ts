@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { uniqueEmail, signUp } from "./helpers";
+import { uniqueEmail, signUp, waitForHydration } from "./helpers";
 
 test("share from the viewer, open the link signed out, copy the embed, turn it off", async ({ page, browser, context, baseURL }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
@@ -11,6 +11,7 @@ test("share from the viewer, open the link signed out, copy the embed, turn it o
   await expect(card.locator("source[type='image/webp']")).toHaveCount(1, { timeout: 30_000 });
   await card.getByTestId("open-viewer").click();
   await page.waitForURL("**/i/*");
+  await waitForHydration(page);
 
   // Alt text: written from the brief, editable.
   const alt = page.getByTestId("alt-text");

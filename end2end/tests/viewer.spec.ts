@@ -18,6 +18,8 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await page.waitForURL(`**/i/${originalId}`);
   const viewer = page.getByTestId("viewer");
   await expect(viewer).toHaveAttribute("data-id", originalId);
+  // A full page load: its buttons work once the (lazily loaded) viewer island has hydrated.
+  await waitForHydration(page);
   await expect(page.getByTestId("facts")).toContainText("1 credit");
   await expect(page.getByTestId("brief")).toContainText("Volcanoes explained");
 
@@ -50,6 +52,7 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await expect(viewer).toHaveAttribute("data-id", refinedId);
   await expect(page.getByTestId("instruction")).toHaveText("make the title larger and use dark blue");
   await expect(page.getByTestId("facts")).toContainText("2 of 2");
+  await waitForHydration(page);
   await page.keyboard.press("ArrowLeft");
   await page.waitForURL(`**/i/${originalId}`);
   await expect(viewer).toHaveAttribute("data-id", originalId);
@@ -106,6 +109,7 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await versions.nth(2).click();
   await page.waitForURL(`**/i/${slowId}`);
   await expect(viewer).toHaveAttribute("data-id", slowId);
+  await waitForHydration(page);
   await page.getByTestId("cancel").click();
   await expect(viewer).toHaveAttribute("data-status", "failed", { timeout: 20_000 });
   await expect(page.getByTestId("balance")).toHaveText("8 credits", { timeout: 10_000 });
