@@ -54,7 +54,10 @@ for file in "$out"/*.{js,wasm,css}; do
   if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
 done
 size() { stat -c %s "$1"; }
-sum() { local t=0 f; for f in "$@"; do t=$((t + $(stat -c %s "$f"))); done; echo "$t"; }
+sum() { local t=0 f; for f in "$@"; do t=$((t + $(size "$f"))); done; echo "$t"; }
+shopt -s nullglob # a build without lazy islands has no parts: empty lists, not literal patterns
+splits=("$out"/split_*.wasm) chunks=("$out"/chunk_*.wasm) parts=("$out"/{split,chunk}_*.wasm.gz)
+shopt -u nullglob
 br=$( [[ -f "$out/$name.wasm.br" ]] && size "$out/$name.wasm.br" || echo "-")
 echo "built $profile ($hash): core wasm $(size "$out/$name.wasm") bytes raw, $(size "$out/$name.wasm.gz") gzip, $br brotli;" \
-  "$(ls "$out"/split_*.wasm | wc -l) lazy islands and $(ls "$out"/chunk_*.wasm | wc -l) shared parts, $(sum "$out"/{split,chunk}_*.wasm.gz) bytes gzip in all"
+  "${#splits[@]} lazy islands and ${#chunks[@]} shared parts, $(sum "${parts[@]}") bytes gzip in all"

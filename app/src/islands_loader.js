@@ -77,13 +77,18 @@
 			if (children_cb) {
 				children_cb();
 			}
-			const res = islandFn(el);
-			if (res && res.then) {
-				await res;
+			try {
+				const res = islandFn(el);
+				if (res && res.then) {
+					await res;
+				}
+			} finally {
+				// Replayed even if hydration failed: the page's own buttons, then, not ours.
+				replayHeldClicks(el);
 			}
-			replayHeldClicks(el);
 		} else {
 			console.warn(`Could not find WASM function for the island ${id}.`);
+			replayHeldClicks(el);
 		}
 	}
 	idle(() => {

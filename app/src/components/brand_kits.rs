@@ -7,6 +7,9 @@ use crate::errors::AppError;
 use crate::model::design::{BrandKitView, FontMood, BRAND_MAX_COLORS, BRAND_NAME_MAX_CHARS, BRAND_TONE_MAX_CHARS};
 use leptos::prelude::*;
 
+/// The colour a new kit starts with (the app's own indigo).
+const FIRST_COLOR: &str = "#4338CA";
+
 #[derive(Clone, Copy)]
 struct KitForm {
     editing: RwSignal<Option<String>>,
@@ -22,7 +25,7 @@ impl KitForm {
         Self {
             editing: RwSignal::new(None),
             name: RwSignal::new(String::new()),
-            colors: RwSignal::new(vec!["#4338CA".into()]),
+            colors: RwSignal::new(vec![FIRST_COLOR.into()]),
             font_mood: RwSignal::new(FontMood::ModernSans.as_str().into()),
             tone: RwSignal::new(String::new()),
             is_default: RwSignal::new(false),
@@ -39,10 +42,9 @@ impl KitForm {
     }
 
     fn clear(&self) {
-        let fresh = Self::new();
         self.editing.set(None);
         self.name.set(String::new());
-        self.colors.set(fresh.colors.get_untracked());
+        self.colors.set(vec![FIRST_COLOR.into()]);
         self.font_mood.set(FontMood::ModernSans.as_str().into());
         self.tone.set(String::new());
         self.is_default.set(false);
@@ -82,7 +84,16 @@ pub fn BrandKits(initial: Vec<BrandKitView>) -> impl IntoView {
             .await;
             let outcome = match result {
                 Ok(kit) => match logo {
-                    Some(logo) => upload_logo(&kit.id, logo).await.map(|()| kit),
+                    Some(logo) => match upload_logo(&kit.id, logo).await {
+                        Ok(()) => Ok(kit),
+                        Err(e) => {
+                            // The kit itself is saved: sending the form again edits it rather
+                            // than making a second one.
+                            let _ = form.editing.try_set(Some(kit.id));
+                            reload();
+                            Err(e)
+                        }
+                    },
                     None => Ok(kit),
                 },
                 Err(e) => Err(e),

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let AccountResource(account) = expect_context();
     let items = Resource::new(|| (), |_| async {
-        Ok::<_, crate::errors::AppError>((crate::api::server_fns::infographs::list_infographs().await?, crate::api::server_fns::design::list_brand_kits().await?))
+        // The kits only fill the form's choice: without them the gallery still shows.
+        let kits = crate::api::server_fns::design::list_brand_kits().await.unwrap_or_default();
+        Ok::<_, crate::errors::AppError>((crate::api::server_fns::infographs::list_infographs().await?, kits))
     });
     view! {
         <VerifyOutcome/>

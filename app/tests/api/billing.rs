@@ -230,6 +230,12 @@ async fn forged_stale_or_missing_signatures_change_nothing() {
     assert_eq!((status, body["applied"].as_str()), (200, Some("nothing")));
     assert_eq!(shop.app.balance(&token).await, 10);
     assert_eq!(shop.purchase(&token, &id).await["status"], "failed");
+    // That payment refunded (by support): nothing was credited, so nothing is taken back, and
+    // Stripe is not asked to retry for ever.
+    let (status, body) = shop.deliver(&early, now_secs(), SECRET).await;
+    assert_eq!((status, body["applied"].as_str()), (200, Some("nothing")));
+    assert_eq!(shop.app.balance(&token).await, 10);
+    assert_eq!(shop.purchase(&token, &id).await["refunded_amount"], 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

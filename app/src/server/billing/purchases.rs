@@ -258,11 +258,20 @@ async fn refunded(state: &AppState, charge: &Value) -> Result<Applied, sqlx::Err
         return Ok(Applied::Nothing);
     };
     let Some(purchase) = repo::by_payment_intent(&state.db, intent_id).await? else { return Ok(Applied::Nothing) };
-    if purchase.status() != PurchaseStatus::Succeeded {
+    match purchase.status() {
+        PurchaseStatus::Succeeded => {}
         // The refund came before the payment's own webhook: an error, so that Stripe delivers it
         // again once the purchase is credited (and the refund then takes its credits back).
-        tracing::warn!(purchase = %purchase.id, "a refund before its payment was credited; Stripe will retry it");
-        return Err(sqlx::Error::RowNotFound);
+        PurchaseStatus::Pending => {
+            tracing::warn!(purchase = %purchase.id, "a refund before its payment was credited; Stripe will retry it");
+            return Err(sqlx::Error::RowNotFound);
+        }
+        // Nothing was credited (a payment of the wrong amount): nothing to take back, and asking
+        // Stripe to retry would never end.
+        PurchaseStatus::Failed => {
+            tracing::warn!(purchase = %purchase.id, refunded = charge["amount_refunded"].as_i64(), "a refund of a purchase never credited");
+            return Ok(Applied::Nothing);
+        }
     }
     let refunded = charge["amount_refunded"].as_i64().unwrap_or_default().clamp(0, purchase.amount);
     // The credits the refunded money stands for (all of them for a full refund).

@@ -69,7 +69,8 @@ fn from_headings(article: &Article, title: Option<&str>) -> Vec<OutlineSection> 
     let text = article.text.as_str();
     let mut cursor = 0;
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for heading in &headings {
+    // Only the sections kept are built; the next heading still ends the last one's text.
+    for heading in headings.iter().take(OUTLINE_MAX_SECTIONS + 1) {
         match text[cursor..].find(heading) {
             Some(at) => {
                 spans.push((cursor + at, cursor + at + heading.len()));
@@ -79,7 +80,7 @@ fn from_headings(article: &Article, title: Option<&str>) -> Vec<OutlineSection> 
         }
     }
     let mut sections = Vec::new();
-    for (i, heading) in headings.iter().enumerate() {
+    for (i, heading) in headings.iter().enumerate().take(OUTLINE_MAX_SECTIONS) {
         let body_end = spans.get(i + 1).map_or(text.len(), |(start, _)| *start);
         let body = text.get(spans[i].1..body_end.max(spans[i].1)).unwrap_or_default();
         sections.push(section(heading, &body.split_whitespace().collect::<Vec<_>>().join(" ")));

@@ -71,7 +71,9 @@ pub async fn outline(state: &AppState, model: &str, article: &Article, prompt: &
             break;
         }
         if started.elapsed() > DEADLINE {
-            let _ = state.fal.cancel(submitted.cancel_url.as_deref().unwrap_or_default()).await;
+            if let Some(url) = submitted.cancel_url.as_deref() {
+                let _ = state.fal.cancel(url).await;
+            }
             return Err(LlmError::Timeout(DEADLINE));
         }
         tokio::time::sleep(POLL).await;
