@@ -15,6 +15,10 @@ pub const PROMPT_MAX_CHARS: usize = 4000;
 pub const MAX_IMAGES: u32 = 4;
 /// The long edge of gallery thumbnails (`THUMBNAIL_EDGE`'s default), for `srcset` widths.
 pub const THUMBNAIL_EDGE: u32 = 400;
+/// The widths a gallery card offers past the thumbnail. 800 is for phones: a full-width card
+/// on a 412 px screen at 1.75 device pixels per pixel wants 721, and without it the browser
+/// takes the 1200 (about twice the bytes).
+pub const GALLERY_WIDTHS: [u32; 3] = [600, 800, 1200];
 pub const BLOG_URL_MAX_CHARS: usize = 2048;
 
 /// The ten aspect ratios fal's nano-banana-pro accepts.
@@ -552,15 +556,21 @@ impl InfographView {
         (ext != "webp").then(|| format!("{stem}.webp"))
     }
 
-    /// WebP sizes of our copy for a gallery card's `srcset`: the thumbnail, then 600 and 1200
-    /// px wide renditions (made on first request), each with its true width, so a phone's
-    /// denser screen gets a sharp picture and a laptop's small card the thumbnail.
+    /// The WebP beside our copy's JPEG thumbnail (the copier stores both).
+    pub fn thumbnail_webp_url(&self) -> Option<String> {
+        let stem = self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")?;
+        Some(format!("{stem}-thumb.webp"))
+    }
+
+    /// WebP sizes of our copy for a gallery card's `srcset`: the thumbnail, then the
+    /// [`GALLERY_WIDTHS`] renditions (made on first request), each with its true width, so a
+    /// phone's denser screen gets a sharp picture and a laptop's small card the thumbnail.
     pub fn gallery_srcset(&self) -> Option<String> {
         let stem = self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")?;
         let (w, h) = (u32::try_from(self.width?).ok()?, u32::try_from(self.height?).ok()?);
         let thumb = (u64::from(w) * u64::from(THUMBNAIL_EDGE) / u64::from(w.max(h).max(1))) as u32;
         let mut candidates = vec![(format!("{stem}-thumb.webp"), thumb.min(w))];
-        for width in [600, 1200] {
+        for width in GALLERY_WIDTHS {
             if w > candidates.last().map_or(0, |(_, last)| *last) {
                 candidates.push((format!("{stem}-w{width}.webp"), width.min(w)));
             }
@@ -687,11 +697,13 @@ mod tests {
         };
         assert_eq!(
             view(1024, 576).gallery_srcset().as_deref(),
-            Some("/media/i/ab-thumb.webp 400w, /media/i/ab-w600.webp 600w, /media/i/ab-w1200.webp 1024w")
+            Some("/media/i/ab-thumb.webp 400w, /media/i/ab-w600.webp 600w, /media/i/ab-w800.webp 800w, /media/i/ab-w1200.webp 1024w")
         );
-        assert_eq!(view(683, 1024).gallery_srcset().as_deref(), Some("/media/i/ab-thumb.webp 266w, /media/i/ab-w600.webp 600w, /media/i/ab-w1200.webp 683w"));
+        assert_eq!(view(683, 1024).gallery_srcset().as_deref(), Some("/media/i/ab-thumb.webp 266w, /media/i/ab-w600.webp 600w, /media/i/ab-w800.webp 683w"));
         assert_eq!(view(300, 200).gallery_srcset().as_deref(), Some("/media/i/ab-thumb.webp 300w"));
         assert_eq!(InfographView::sample(JobStatus::Completed, Phase::Done).gallery_srcset(), None, "no copy of ours yet");
+        assert_eq!(view(1024, 576).thumbnail_webp_url().as_deref(), Some("/media/i/ab-thumb.webp"));
+        assert_eq!(InfographView::sample(JobStatus::Completed, Phase::Done).thumbnail_webp_url(), None);
     }
 
     fn raw(prompt: &str) -> RawCreate {

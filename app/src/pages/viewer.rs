@@ -298,7 +298,13 @@ fn VersionStrip(data: Memo<ViewerData>) -> impl IntoView {
 
 fn thumbnail(v: &InfographView) -> AnyView {
     match (v.status, v.thumbnail_url.clone().or_else(|| v.image_url.clone())) {
-        (JobStatus::Completed, Some(src)) => view! { <img src=src alt="" loading="lazy"/> }.into_any(),
+        // The WebP thumbnail is a third of the JPEG's bytes; the JPEG stays for the rest.
+        (JobStatus::Completed, Some(src)) => view! {
+            <picture>
+                {v.thumbnail_webp_url().map(|webp| view! { <source srcset=webp type="image/webp"/> })}
+                <img src=src alt="" loading="lazy"/>
+            </picture>
+        }.into_any(),
         (JobStatus::Failed, _) => view! { <span class="strip-state failed">"failed"</span> }.into_any(),
         _ => view! { <span class="strip-state working"><span class="spinner small"></span></span> }.into_any(),
     }

@@ -136,6 +136,7 @@ async fn other_sizes_and_formats_are_made_on_request_kept_and_owner_only() {
         ("-thumb.webp", "image/webp", (400, 225)),
         ("-w600.jpg", "image/jpeg", (600, 337)),
         ("-w600.webp", "image/webp", (600, 337)),
+        ("-w800.webp", "image/webp", (800, 450)),
         ("-w1200.png", "image/png", (1024, 576)),
         (".jpg", "image/jpeg", (1024, 576)),
         (".webp", "image/webp", (1024, 576)),

@@ -1,8 +1,9 @@
-//! Other sizes and formats of a stored image: the gallery thumbnail in JPEG and WebP, and the
-//! downloads people ask for (PNG, JPEG or WebP; full size, 1200 or 600 px wide). Each is named
-//! after the original's content hash (`<hash>-thumb.webp`, `<hash>-w600.jpg`, `<hash>.webp`), so
-//! its name says which image it was made from, and it is made once, on first request (or by the
-//! copier, for thumbnails), then kept in storage beside the original.
+//! Other sizes and formats of a stored image: the gallery thumbnail in JPEG and WebP, the gallery's
+//! wider renditions, and the downloads people ask for (PNG, JPEG or WebP; full size, 1200 or 600
+//! px wide). Each is named after the original's content hash (`<hash>-thumb.webp`,
+//! `<hash>-w600.jpg`, `<hash>.webp`), so its name says which image it was made from, and it is
+//! made once, on first request (or by the copier, for thumbnails), then kept in storage beside
+//! the original.
 //!
 //! Making one decodes a whole image, so it is bounded: the original's dimensions were checked
 //! when it was stored (`storage::MAX_DIMENSION`), decoding honours the same limits, and at most
@@ -14,8 +15,10 @@ use image::DynamicImage;
 use std::sync::LazyLock;
 use tokio::sync::Semaphore;
 
-/// The widths offered for download besides the full size.
-pub const WIDTHS: [u32; 2] = [1200, 600];
+/// The widths made besides the full size: the downloads' and the gallery's.
+fn is_offered(width: u32) -> bool {
+    crate::model::share::DOWNLOAD_WIDTHS.contains(&width) || crate::model::GALLERY_WIDTHS.contains(&width)
+}
 const JPEG_QUALITY: u8 = 82;
 /// libwebp's quality scale (0–100): about a third smaller than the JPEG at the same look.
 const WEBP_QUALITY: f32 = 78.0;
@@ -53,7 +56,7 @@ impl Format {
 pub enum Size {
     /// The gallery's: the long edge at most `THUMBNAIL_EDGE`.
     Thumb,
-    /// One of [`WIDTHS`] (never upscaled).
+    /// A download or gallery width (never upscaled).
     Width(u32),
     Full,
 }
@@ -90,7 +93,7 @@ impl Rendition {
             None => (stem, Size::Full),
             Some((hash, "thumb")) => (hash, Size::Thumb),
             Some((hash, width)) => {
-                let width = width.strip_prefix('w')?.parse().ok().filter(|w| WIDTHS.contains(w))?;
+                let width = width.strip_prefix('w')?.parse().ok().filter(|w| is_offered(*w))?;
                 (hash, Size::Width(width))
             }
         };
