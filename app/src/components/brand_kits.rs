@@ -1,4 +1,4 @@
-//! Settings → Brand kits (an island): the user's kits, and a form to make or change one: name,
+//! Settings → Brand kits (part of the settings island): the user's kits, and a form to make or change one: name,
 //! 1–6 colours (a colour picker beside each `#RRGGBB`), font mood, tone, default, and a logo
 //! (uploaded with the REST API's `PUT /api/brand-kits/{id}/logo/`, the file as the body).
 
@@ -51,7 +51,7 @@ impl KitForm {
     }
 }
 
-#[island(lazy)]
+#[component]
 pub fn BrandKits(initial: Vec<BrandKitView>) -> impl IntoView {
     let kits = RwSignal::new(initial);
     let form = KitForm::new();

@@ -1,11 +1,13 @@
-//! `/settings`: account settings: job notification emails, API tokens, sessions. Rendered on the
-//! server with the account's data; the notification switch and the tokens are islands.
+//! `/settings`: account settings: job notification emails, brand kits, API tokens, sessions,
+//! receipts. Rendered on the server with the account's data; the switch, the kits and the tokens
+//! are one lazy island, so their code loads with this page only.
 
 use crate::api::server_fns::settings::{
     get_settings, list_api_tokens, CreateApiToken, RevokeApiToken, SetNotifyEmail, SettingsView,
 };
 use crate::components::format::when;
 use crate::errors::AppError;
+use crate::model::design::BrandKitView;
 use crate::model::ApiTokenView;
 use leptos::prelude::*;
 
@@ -26,9 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || data.get().map(|result| match result {
                     Ok((settings, tokens, purchases, kits)) => view! {
                         <p>"Signed in as " <strong>{settings.email.clone()}</strong></p>
-                        <Notifications initial=settings/>
-                        <section class="brand-kits" id="brand-kits"><crate::components::brand_kits::BrandKits initial=kits/></section>
-                        <ApiTokens initial=tokens/>
+                        <SettingsIsland settings=settings kits=kits tokens=tokens/>
                         {sessions()}
                         <section class="receipts">
                             {crate::pages::billing::history(purchases)}
@@ -45,7 +45,19 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-#[island]
+/// The page's live parts in one island: as islands of their own, the switch and the tokens
+/// were in the shared core every page loads (the settings page is their only user), and a
+/// separate lazy island per section would multiply the parts the splitter makes.
+#[island(lazy)]
+fn SettingsIsland(settings: SettingsView, kits: Vec<BrandKitView>, tokens: Vec<ApiTokenView>) -> impl IntoView {
+    view! {
+        <Notifications initial=settings/>
+        <section class="brand-kits" id="brand-kits"><crate::components::brand_kits::BrandKits initial=kits/></section>
+        <ApiTokens initial=tokens/>
+    }
+}
+
+#[component]
 fn Notifications(initial: SettingsView) -> impl IntoView {
     let action = ServerAction::<SetNotifyEmail>::new();
     let on = Memo::new(move |_| match action.value().get() {
@@ -71,7 +83,7 @@ fn Notifications(initial: SettingsView) -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn ApiTokens(initial: Vec<ApiTokenView>) -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
