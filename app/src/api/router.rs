@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 
 /// The OpenAPI document and its page, rendered once.
 fn published() -> meta::Published {
@@ -72,8 +73,17 @@ async fn api_not_found() -> AppError {
     AppError::NotFound
 }
 
+/// The app's page routes, found by rendering the app once per process. While Leptos renders it
+/// for that, a process-wide flag stops every resource created anywhere from ever loading, so a
+/// page rendered at that moment by another server in the same process (the tests start many)
+/// would never finish: rendering it once, before any server of this process serves, avoids that.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(crate::App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(crate::App);
+    let routes = page_routes();
     let context_state = state.clone();
     Router::new()
         .merge(meta::router(published()))

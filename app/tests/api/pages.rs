@@ -128,3 +128,44 @@ async fn the_bundle_is_served_precompressed_and_immutable_and_pages_revalidate()
     assert_eq!(events.status(), 200);
     assert!(events.headers().get("content-encoding").is_none(), "the event stream is not compressed");
 }
+
+/// Finding the app's page routes renders the app once, and while Leptos does that no resource
+/// created anywhere in the process loads, ever: a page served at that moment by another server
+/// in the same process never finished (seen as this suite's tests timing out, at random, on the
+/// page a verification link lands on). Routers are built over and over while pages are fetched
+/// four at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_another_server_does_not_stall_pages_being_served() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let app = Arc::new(TestApp::spawn().await);
+    let built = Arc::new(AtomicBool::new(false));
+    let builder = tokio::task::spawn_blocking({
+        let (state, built) = (app.running.state.clone(), built.clone());
+        move || {
+            for _ in 0..300 {
+                drop(app::api::router::router(state.clone()));
+            }
+            built.store(true, Ordering::SeqCst);
+        }
+    });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().expect("client");
+    let fetchers: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, built, client) = (app.clone(), built.clone(), client.clone());
+            tokio::spawn(async move {
+                let mut fetched = 0;
+                while fetched < 5 || !built.load(Ordering::SeqCst) {
+                    let r = client.get(app.url("/")).send().await.unwrap_or_else(|e| panic!("page {fetched} stalled: {e}"));
+                    assert_eq!(r.status(), 200);
+                    assert!(r.text().await.expect("html").contains("How credits work"), "page {fetched} complete");
+                    fetched += 1;
+                }
+            })
+        })
+        .collect();
+    for fetcher in fetchers {
+        fetcher.await.expect("no page stalled");
+    }
+    builder.await.expect("routers built");
+}
