@@ -20,7 +20,7 @@ fi
 
 # The patched view layer (vendor/README.md) must be the one in use: a leptos upgrade that wanted
 # another tachys would leave the patch unused, and the bundle a sixth larger, without a word.
-if ! cargo tree --offline -i tachys --depth 0 2>/dev/null | grep -q 'vendor/tachys'; then
+if [[ "$(cargo tree --offline -i tachys --depth 0 2>/dev/null)" != *vendor/tachys* ]]; then
   echo "vendor/tachys is not the tachys in use: refresh it (see vendor/README.md)" >&2
   exit 1
 fi
