@@ -71,7 +71,8 @@ test("make a brand kit with a logo in settings and use it", async ({ page }) => 
   const kit = page.getByTestId("kit");
   await expect(kit).toHaveCount(1);
   await expect(kit.locator("img.kit-logo")).toHaveAttribute("alt", "Acme logo");
-  expect(await kit.locator("img.kit-logo").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+  // Loaded (the 1 × 1 PNG): polled, the picture may still be on its way when the list shows.
+  await expect.poll(() => kit.locator("img.kit-logo").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
 
   // A bad colour is named next to the field.
   await page.getByTestId("kit-name").fill("Broken");

@@ -65,6 +65,9 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     // or the refine form (and what is typed in it).
     let item = Memo::new(move |_| shown.with(|d| d.item.clone()));
     let completed = Memo::new(move |_| item.with(|i| i.status == JobStatus::Completed));
+    // Kept here, not in the stage: the stage is drawn again when its own version changes (our
+    // copy of the picture replaces fal's a moment after it completes), and the zoom stays.
+    let zoomed = RwSignal::new(false);
     // Typed views nest deeply: the lower half is erased to an AnyView to keep the type small.
     let details = view! {
         <div class="viewer-grid">
@@ -91,7 +94,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                 let other = compare.clone().and_then(|c| shown.with(|d| d.versions.iter().find(|v| v.id == c && v.id != d.item.id).cloned()));
                 match other {
                     Some(other) => shown.with(|data| compare_view(data, &other).into_any()),
-                    None => view! { <Stage item=item.get()/> }.into_any(),
+                    None => view! { <Stage item=item.get() zoomed=zoomed/> }.into_any(),
                 }
             }}
             <VersionStrip data=shown/>
@@ -237,8 +240,7 @@ fn typing(event: &leptos::ev::KeyboardEvent) -> bool {
 /// The image itself: fitted to the screen, at 100 % after a click (or Enter / Space, it is a
 /// button); the state of a job still running; the error of a failed one.
 #[component]
-fn Stage(item: InfographView) -> impl IntoView {
-    let zoomed = RwSignal::new(false);
+fn Stage(item: InfographView, zoomed: RwSignal<bool>) -> impl IntoView {
     match (item.status, item.image_url.clone()) {
         (JobStatus::Completed, Some(url)) => view! {
             <figure class="stage" class:zoomed=move || zoomed.get() data-testid="stage">

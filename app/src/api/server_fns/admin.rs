@@ -13,13 +13,13 @@ async fn require_admin() -> Result<(crate::server::platform::state::AppState, cr
     Ok((state, user))
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_overview")]
+#[server(prefix = "/sfn", endpoint = "admin_overview", output = super::codec::Json)]
 pub async fn admin_overview() -> Result<AdminStats, AppError> {
     let (state, _) = require_admin().await?;
     crate::server::admin::overview(&state.db).await
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_jobs")]
+#[server(prefix = "/sfn", endpoint = "admin_jobs", output = super::codec::Json)]
 pub async fn admin_jobs(
     status: Option<String>,
     user: Option<String>,
@@ -33,39 +33,39 @@ pub async fn admin_jobs(
     crate::server::admin::jobs(&state.db, &filter).await
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_users")]
+#[server(prefix = "/sfn", endpoint = "admin_users", output = super::codec::Json)]
 pub async fn admin_users(search: String, page: i64) -> Result<AdminUsersPage, AppError> {
     let (state, _) = require_admin().await?;
     crate::server::admin::users(&state.db, &search, page).await
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_ledger")]
+#[server(prefix = "/sfn", endpoint = "admin_ledger", output = super::codec::Json)]
 pub async fn admin_ledger(user_id: String) -> Result<Vec<LedgerEntry>, AppError> {
     let (state, _) = require_admin().await?;
     crate::server::admin::ledger(&state.db, &user_id).await
 }
 
 /// Grants (positive) or removes (negative) credits; returns the new balance.
-#[server(prefix = "/sfn", endpoint = "admin_adjust_credits")]
+#[server(prefix = "/sfn", endpoint = "admin_adjust_credits", output = super::codec::Json)]
 pub async fn admin_adjust_credits(user_id: String, amount: i64) -> Result<i64, AppError> {
     let (state, admin) = require_admin().await?;
     crate::server::admin::adjust_credits(&state, &admin, &user_id, amount).await
 }
 
 /// Re-runs a failed job for its owner; returns the new infograph ids.
-#[server(prefix = "/sfn", endpoint = "admin_retry")]
+#[server(prefix = "/sfn", endpoint = "admin_retry", output = super::codec::Json)]
 pub async fn admin_retry(id: String) -> Result<Vec<String>, AppError> {
     let (state, admin) = require_admin().await?;
     crate::server::admin::retry(&state, &admin, &id).await
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_cancel")]
+#[server(prefix = "/sfn", endpoint = "admin_cancel", output = super::codec::Json)]
 pub async fn admin_cancel(id: String) -> Result<InfographView, AppError> {
     let (state, admin) = require_admin().await?;
     crate::server::admin::cancel(&state, &admin, &id).await
 }
 
-#[server(prefix = "/sfn", endpoint = "admin_purchases")]
+#[server(prefix = "/sfn", endpoint = "admin_purchases", output = super::codec::Json)]
 pub async fn admin_purchases() -> Result<crate::model::admin::AdminPurchases, AppError> {
     let (state, _) = require_admin().await?;
     crate::server::admin::purchases(&state).await

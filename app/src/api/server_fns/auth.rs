@@ -15,7 +15,7 @@ async fn start_session(state: &crate::server::platform::state::AppState, user_id
 /// Creates an account and emails its confirmation link. The answer is the same whether or not
 /// the address already had an account (its owner gets an email instead), so the form cannot be
 /// used to find out who has one; nobody is signed in by it. Returns the address written to.
-#[server(prefix = "/sfn", endpoint = "sign_up")]
+#[server(prefix = "/sfn", endpoint = "sign_up", output = super::codec::Json)]
 pub async fn sign_up(email: String, password: String) -> Result<String, AppError> {
     use crate::server::accounts::{signup, users};
     let state = super::context::app_state()?;
@@ -25,13 +25,13 @@ pub async fn sign_up(email: String, password: String) -> Result<String, AppError
 }
 
 /// Sends a new confirmation link to the signed-in user's address.
-#[server(prefix = "/sfn", endpoint = "resend_verification")]
+#[server(prefix = "/sfn", endpoint = "resend_verification", output = super::codec::Json)]
 pub async fn resend_verification() -> Result<(), AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::accounts::verification::resend(&state, &user).await
 }
 
-#[server(prefix = "/sfn", endpoint = "sign_in")]
+#[server(prefix = "/sfn", endpoint = "sign_in", output = super::codec::Json)]
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, AppError> {
     use crate::server::accounts::users;
     let state = super::context::app_state()?;
@@ -42,7 +42,7 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, App
     Ok(user.account_view())
 }
 
-#[server(prefix = "/sfn", endpoint = "sign_out")]
+#[server(prefix = "/sfn", endpoint = "sign_out", output = super::codec::Json)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::accounts::sessions;
     let state = super::context::app_state()?;
@@ -56,7 +56,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in account, or `None` for a visitor.
-#[server(prefix = "/sfn", endpoint = "get_account")]
+#[server(prefix = "/sfn", endpoint = "get_account", output = super::codec::Json)]
 pub async fn get_account() -> Result<Option<AccountView>, AppError> {
     let state = super::context::app_state()?;
     Ok(super::context::optional_user(&state).await?.as_ref().map(|u| u.account_view()))

@@ -5,7 +5,7 @@ use crate::model::design::{BrandKitView, Outline};
 use leptos::prelude::*;
 
 /// The outline of a blog post or a pasted text (free; rate limited like creates).
-#[server(prefix = "/sfn", endpoint = "build_outline")]
+#[server(prefix = "/sfn", endpoint = "build_outline", output = super::codec::Json)]
 pub async fn build_outline(
     prompt: Option<String>,
     blog_url: Option<String>,
@@ -19,7 +19,7 @@ pub async fn build_outline(
     Ok(outline::build(&state, &user, &raw).await?.0)
 }
 
-#[server(prefix = "/sfn", endpoint = "list_brand_kits")]
+#[server(prefix = "/sfn", endpoint = "list_brand_kits", output = super::codec::Json)]
 pub async fn list_brand_kits() -> Result<Vec<BrandKitView>, AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::brand::list(&state, &user).await
@@ -27,7 +27,7 @@ pub async fn list_brand_kits() -> Result<Vec<BrandKitView>, AppError> {
 
 /// Creates a kit (`id` empty) or changes one. `colors`: `#RRGGBB` values, comma-separated;
 /// `is_default`: `"true"` or `"false"`.
-#[server(prefix = "/sfn", endpoint = "save_brand_kit")]
+#[server(prefix = "/sfn", endpoint = "save_brand_kit", output = super::codec::Json)]
 pub async fn save_brand_kit(
     id: Option<String>,
     name: String,
@@ -51,7 +51,7 @@ pub async fn save_brand_kit(
     }
 }
 
-#[server(prefix = "/sfn", endpoint = "delete_brand_kit")]
+#[server(prefix = "/sfn", endpoint = "delete_brand_kit", output = super::codec::Json)]
 pub async fn delete_brand_kit(id: String) -> Result<(), AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::brand::delete(&state, &user, &id).await

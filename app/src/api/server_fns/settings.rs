@@ -19,14 +19,14 @@ async fn settings_of(
     Ok(SettingsView { email: user.email.clone(), notify_email })
 }
 
-#[server(prefix = "/sfn", endpoint = "get_settings")]
+#[server(prefix = "/sfn", endpoint = "get_settings", output = super::codec::Json)]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     let (state, user) = super::context::require_user().await?;
     settings_of(&state, &user).await
 }
 
 /// `enabled` is `"true"` or `"false"` (a form field); anything else is refused, naming the field.
-#[server(prefix = "/sfn", endpoint = "set_notify_email")]
+#[server(prefix = "/sfn", endpoint = "set_notify_email", output = super::codec::Json)]
 pub async fn set_notify_email(enabled: String) -> Result<SettingsView, AppError> {
     let enabled = match enabled.as_str() {
         "true" => true,
@@ -45,13 +45,13 @@ pub struct NewApiToken {
     pub view: crate::model::ApiTokenView,
 }
 
-#[server(prefix = "/sfn", endpoint = "list_api_tokens")]
+#[server(prefix = "/sfn", endpoint = "list_api_tokens", output = super::codec::Json)]
 pub async fn list_api_tokens() -> Result<Vec<crate::model::ApiTokenView>, AppError> {
     let (state, user) = super::context::require_user().await?;
     Ok(crate::server::accounts::tokens::list(&state.db, &user.id).await?)
 }
 
-#[server(prefix = "/sfn", endpoint = "create_api_token")]
+#[server(prefix = "/sfn", endpoint = "create_api_token", output = super::codec::Json)]
 pub async fn create_api_token(name: String) -> Result<NewApiToken, AppError> {
     use crate::server::accounts::tokens;
     let (state, user) = super::context::require_user().await?;
@@ -60,7 +60,7 @@ pub async fn create_api_token(name: String) -> Result<NewApiToken, AppError> {
     Ok(NewApiToken { token, view })
 }
 
-#[server(prefix = "/sfn", endpoint = "revoke_api_token")]
+#[server(prefix = "/sfn", endpoint = "revoke_api_token", output = super::codec::Json)]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
     let (state, user) = super::context::require_user().await?;
     if !crate::server::accounts::tokens::revoke(&state.db, &user.id, &id).await? {
@@ -72,7 +72,7 @@ pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
 
 /// Ends every browser session of the account, this one included (API tokens are revoked one
 /// by one above).
-#[server(prefix = "/sfn", endpoint = "sign_out_everywhere")]
+#[server(prefix = "/sfn", endpoint = "sign_out_everywhere", output = super::codec::Json)]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::server::accounts::sessions;
     let (state, user) = super::context::require_user().await?;

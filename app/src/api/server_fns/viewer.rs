@@ -5,13 +5,13 @@ use crate::model::share::ShareView;
 use crate::model::{CreateResponse, InfographView, ViewerData};
 use leptos::prelude::*;
 
-#[server(prefix = "/sfn", endpoint = "viewer_page_data")]
+#[server(prefix = "/sfn", endpoint = "viewer_page_data", output = super::codec::Json)]
 pub async fn viewer_page_data(id: String) -> Result<ViewerData, AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::jobs::manage::viewer(&state, &user, &id).await
 }
 
-#[server(prefix = "/sfn", endpoint = "refine_infograph")]
+#[server(prefix = "/sfn", endpoint = "refine_infograph", output = super::codec::Json)]
 pub async fn refine_infograph(
     id: String,
     instruction: Option<String>,
@@ -28,21 +28,21 @@ pub async fn refine_infograph(
 
 /// Publishes the owner's infograph (or, with `indexable`, changes whether search engines may
 /// index its page): its live link.
-#[server(prefix = "/sfn", endpoint = "share_infograph")]
+#[server(prefix = "/sfn", endpoint = "share_infograph", output = super::codec::Json)]
 pub async fn share_infograph(id: String, indexable: Option<bool>) -> Result<ShareView, AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::sharing::share(&state, &user, &id, indexable).await
 }
 
 /// Turns the owner's link off: its page and picture are gone from now on.
-#[server(prefix = "/sfn", endpoint = "stop_sharing")]
+#[server(prefix = "/sfn", endpoint = "stop_sharing", output = super::codec::Json)]
 pub async fn stop_sharing(id: String) -> Result<(), AppError> {
     let (state, user) = super::context::require_user().await?;
     crate::server::sharing::revoke(&state, &user, &id).await
 }
 
 /// Sets the owner's alt text; an empty one goes back to the text written from the brief.
-#[server(prefix = "/sfn", endpoint = "set_alt_text")]
+#[server(prefix = "/sfn", endpoint = "set_alt_text", output = super::codec::Json)]
 pub async fn set_alt_text(id: String, alt_text: String) -> Result<InfographView, AppError> {
     let (state, user) = super::context::require_user().await?;
     let text = match alt_text.trim() {
