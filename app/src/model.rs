@@ -556,20 +556,25 @@ impl InfographView {
         (ext != "webp").then(|| format!("{stem}.webp"))
     }
 
+    /// Where our copy's renditions are named from (`/media/<id>/<hash>`), once the copier has
+    /// stored it with its JPEG thumbnail.
+    fn renditions_stem(&self) -> Option<&str> {
+        self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")
+    }
+
     /// The WebP beside our copy's JPEG thumbnail (the copier stores both).
     pub fn thumbnail_webp_url(&self) -> Option<String> {
-        let stem = self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")?;
-        Some(format!("{stem}-thumb.webp"))
+        Some(format!("{}-thumb.webp", self.renditions_stem()?))
     }
 
     /// WebP sizes of our copy for a gallery card's `srcset`: the thumbnail, then the
     /// [`GALLERY_WIDTHS`] renditions (made on first request), each with its true width, so a
     /// phone's denser screen gets a sharp picture and a laptop's small card the thumbnail.
     pub fn gallery_srcset(&self) -> Option<String> {
-        let stem = self.thumbnail_url.as_deref()?.strip_suffix("-thumb.jpg")?;
+        let stem = self.renditions_stem()?;
         let (w, h) = (u32::try_from(self.width?).ok()?, u32::try_from(self.height?).ok()?);
         let thumb = (u64::from(w) * u64::from(THUMBNAIL_EDGE) / u64::from(w.max(h).max(1))) as u32;
-        let mut candidates = vec![(format!("{stem}-thumb.webp"), thumb.min(w))];
+        let mut candidates = vec![(self.thumbnail_webp_url()?, thumb.min(w))];
         for width in GALLERY_WIDTHS {
             if w > candidates.last().map_or(0, |(_, last)| *last) {
                 candidates.push((format!("{stem}-w{width}.webp"), width.min(w)));
@@ -577,7 +582,6 @@ impl InfographView {
         }
         Some(candidates.iter().map(|(url, width)| format!("{url} {width}w")).collect::<Vec<_>>().join(", "))
     }
-
 
     /// Nothing more will change: failed, or completed and (if it can be) in our storage. A
     /// completed job still `storing` gets its own URL and thumbnail soon, so a card keeps
