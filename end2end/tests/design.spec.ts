@@ -89,6 +89,7 @@ test("make a brand kit with a logo in settings and use it", async ({ page }) => 
   await page.fill("textarea[name=prompt]", "Acme's year in review");
   await page.getByTestId("preset-pinterest").click();
   await expect(page.getByTestId("aspect_ratio")).toHaveValue("2:3");
+  await expect(page.getByTestId("resolution")).toHaveValue("2K");
   await page.selectOption("select[name=layout]", "timeline");
   await page.locator("input[name=style][value=isometric]").check();
   await page.click("form.create-form button[type=submit]");
@@ -102,4 +103,19 @@ test("make a brand kit with a logo in settings and use it", async ({ page }) => 
   await expect(page.getByTestId("style")).toHaveText("Isometric");
   await expect(page.getByTestId("brief")).toContainText("#112233");
   await expect(page.getByTestId("brief")).toContainText("Place the brand logo");
+
+  // "Use these settings" puts all of it back into a fresh form: size, layout, style and kit.
+  await page.goto("/");
+  await waitForHydration(page);
+  await expect(page.locator("select[name=layout]")).toHaveValue("auto");
+  await expect(page.locator("input[name=style][value='']")).toBeChecked();
+  await page.getByTestId("card").first().getByTestId("use-settings").click();
+  await expect(page.locator("textarea[name=prompt]")).toHaveValue("Acme's year in review");
+  await expect(page.locator("textarea[name=prompt]")).toBeFocused();
+  await expect(page.getByTestId("aspect_ratio")).toHaveValue("2:3");
+  await expect(page.getByTestId("resolution")).toHaveValue("2K");
+  await expect(page.locator("select[name=layout]")).toHaveValue("timeline");
+  await expect(page.locator("input[name=style][value=isometric]")).toBeChecked();
+  await expect(page.locator("input[name=style][value='']")).not.toBeChecked();
+  await expect(page.getByTestId("brand_kit")).toHaveValue(/.+/);
 });

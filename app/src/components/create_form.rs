@@ -3,16 +3,16 @@ use crate::components::live::account_refresh;
 use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
 use crate::context::{FormPrefill, Workspace};
 use crate::errors::AppError;
-use crate::model::design::{BrandKitView, Layout, Style, LANGUAGES, SIZE_PRESETS, SOURCE_TEXT_MAX_CHARS};
+use crate::model::design::{BrandKitView, Layout, Style, DEFAULT_LANGUAGE, LANGUAGES, SIZE_PRESETS, SOURCE_TEXT_MAX_CHARS};
 use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 
 /// The create form (part of the workspace island): what to show, where from, how it should look
-/// (size preset, layout, style, language, brand kit), and optionally the outline to review before
+/// (`look`: the server-rendered [`LookFields`]), and optionally the outline to review before
 /// paying. Before the wasm has loaded it posts as a plain form to the server function, which
 /// answers with a redirect back here.
 #[component]
-pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
+pub fn CreateForm(look: AnyView) -> impl IntoView {
     let action = ServerAction::<CreateInfographs>::new();
     let refresh = account_refresh();
     let workspace = expect_context::<Workspace>();
@@ -34,16 +34,7 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
             idempotency_key.set(new_idempotency_key());
         }
     });
-    let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
-    let blog_ref = NodeRef::<leptos::html::Input>::new();
-    let aspect_ref = NodeRef::<leptos::html::Select>::new();
-    let resolution_ref = NodeRef::<leptos::html::Select>::new();
-    let count_ref = NodeRef::<leptos::html::Select>::new();
-    let source_ref = NodeRef::<leptos::html::Textarea>::new();
-    let layout = RwSignal::new(Layout::Auto.as_str().to_string());
-    let style = RwSignal::new(String::new());
-    let language = RwSignal::new(crate::model::design::DEFAULT_LANGUAGE.to_string());
-    let brand_kit = RwSignal::new(kits.iter().find(|k| k.is_default).map(|k| k.id.clone()).unwrap_or_default());
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     let draft = RwSignal::new(None::<OutlineDraft>);
     let outline_error = RwSignal::new(None::<AppError>);
     let outlining = RwSignal::new(false);
@@ -54,18 +45,18 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
         if action.pending().get_untracked() {
             return;
         }
-        let text = |value: Option<String>| value.filter(|v| !v.is_empty());
+        let Some(fields) = form_ref.get_untracked().map(|form| page::Fields::of(&form)) else { return };
         action.dispatch(CreateInfographs {
-            prompt: prompt_ref.get_untracked().map(|el| el.value()),
-            blog_url: text(blog_ref.get_untracked().map(|el| el.value())),
-            aspect_ratio: aspect_ref.get_untracked().map(|el| el.value()),
-            resolution: resolution_ref.get_untracked().map(|el| el.value()),
-            number_of_infographs: count_ref.get_untracked().map(|el| el.value()),
+            prompt: fields.get("prompt"),
+            blog_url: fields.given("blog_url"),
+            aspect_ratio: fields.get("aspect_ratio"),
+            resolution: fields.get("resolution"),
+            number_of_infographs: fields.get("number_of_infographs"),
             idempotency_key: Some(idempotency_key.get_untracked()),
-            layout: Some(layout.get_untracked()),
-            style: text(Some(style.get_untracked())),
-            language: Some(language.get_untracked()),
-            brand_kit_id: text(Some(brand_kit.get_untracked())),
+            layout: fields.get("layout"),
+            style: fields.given("style"),
+            language: fields.get("language"),
+            brand_kit_id: fields.given("brand_kit_id"),
             outline: draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok()),
         });
     };
@@ -74,17 +65,14 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
         if outlining.get_untracked() {
             return;
         }
+        let Some(fields) = form_ref.get_untracked().map(|form| page::Fields::of(&form)) else { return };
         outlining.set(true);
         outline_error.set(None);
-        let value = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-        let (prompt, blog, source) = (
-            prompt_ref.get_untracked().map(|el| el.value()),
-            value(blog_ref.get_untracked().map(|el| el.value())),
-            value(source_ref.get_untracked().map(|el| el.value())),
-        );
-        let (wanted, lang) = (layout.get_untracked(), language.get_untracked());
+        let blank = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let (prompt, blog, source) = (fields.get("prompt"), blank(fields.get("blog_url")), blank(fields.get("source_text")));
+        let (wanted, lang) = (fields.get("layout"), fields.get("language"));
         leptos::task::spawn_local(async move {
-            match crate::api::server_fns::design::build_outline(prompt, blog, source, Some(wanted), Some(lang)).await {
+            match crate::api::server_fns::design::build_outline(prompt, blog, source, wanted, lang).await {
                 Ok(outline) => {
                     let _ = draft.try_set(Some(OutlineDraft::new(outline)));
                 }
@@ -98,24 +86,20 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
     let prefill = expect_context::<FormPrefill>();
     Effect::new(move |_| {
         let Some(item) = prefill.0.get() else { return };
-        if let Some(el) = prompt_ref.get() {
-            el.set_value(&item.prompt);
-            el.scroll_into_view();
-            let _ = el.focus();
+        let Some(form) = form_ref.get() else { return };
+        for (name, value) in [
+            ("prompt", Some(item.prompt.as_str())),
+            ("blog_url", item.blog_url.as_deref()),
+            ("aspect_ratio", Some(item.aspect_ratio.as_str())),
+            ("resolution", Some(item.resolution.as_str())),
+            ("layout", Some(item.layout.as_str())),
+            ("style", item.style.as_deref()),
+            ("language", Some(item.language.as_str())),
+            ("brand_kit_id", item.brand_kit_id.as_deref()),
+        ] {
+            page::set(&form, name, value.unwrap_or_default());
         }
-        if let Some(el) = blog_ref.get() {
-            el.set_value(item.blog_url.as_deref().unwrap_or_default());
-        }
-        if let Some(el) = aspect_ref.get() {
-            el.set_value(&item.aspect_ratio);
-        }
-        if let Some(el) = resolution_ref.get() {
-            el.set_value(&item.resolution);
-        }
-        layout.set(item.layout.clone());
-        style.set(item.style.clone().unwrap_or_default());
-        language.set(item.language.clone());
-        brand_kit.set(item.brand_kit_id.clone().unwrap_or_default());
+        page::show(&form, "prompt");
     });
     let error = move || action.value().get().and_then(Result::err).or_else(|| outline_error.get());
     let field = move |name: &'static str| {
@@ -128,14 +112,6 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
             _ => Vec::new(),
         };
         (!problems.is_empty()).then(|| view! { <ul class="field-error" data-field="outline">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> })
-    };
-    let apply_preset = move |aspect: &'static str, resolution: &'static str| {
-        if let Some(el) = aspect_ref.get_untracked() {
-            el.set_value(aspect);
-        }
-        if let Some(el) = resolution_ref.get_untracked() {
-            el.set_value(resolution);
-        }
     };
     let general = move || {
         error()
@@ -155,107 +131,31 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
             }
         })
     };
-    // How it should look: erased to keep the form's view type within the compiler's limits.
-    let look = view! {
-                <fieldset class="presets">
-                    <legend>"Size for where it goes"</legend>
-                    <div class="preset-buttons">
-                        {SIZE_PRESETS.iter().map(|p| {
-                            let (aspect, resolution) = (p.aspect_ratio, p.resolution);
-                            view! {
-                                <button type="button" class="small" data-testid=format!("preset-{}", p.id)
-                                    on:click=move |_| apply_preset(aspect, resolution)>{p.label}</button>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
-                <div class="row">
-                    <label>"Aspect ratio"
-                        <select node_ref=aspect_ref name="aspect_ratio" data-testid="aspect_ratio">
-                            {AspectRatio::ALL.into_iter().map(|r| view! {
-                                <option value=r.as_fal() selected=r == AspectRatio::R16x9>{r.as_fal()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Resolution"
-                        <select node_ref=resolution_ref name="resolution" data-testid="resolution">
-                            {Resolution::ALL.into_iter().map(|r| view! {
-                                <option value=r.as_str()>
-                                    {format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" })}
-                                </option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Images"
-                        <select node_ref=count_ref name="number_of_infographs">
-                            {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
-                        </select>
-                    </label>
-                </div>
-                <div class="row">
-                    <label>"Layout"
-                        <select name="layout" data-testid="layout" prop:value=move || layout.get() on:change=move |ev| layout.set(event_target_value(&ev))>
-                            {Layout::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Language of the text"
-                        <select name="language" data-testid="language" prop:value=move || language.get() on:change=move |ev| language.set(event_target_value(&ev))>
-                            {LANGUAGES.iter().map(|l| view! { <option value=l.code>{format!("{} ({})", l.name, l.code)}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    {(!kits.is_empty()).then(|| view! {
-                        <label>"Brand kit"
-                            <select name="brand_kit_id" data-testid="brand_kit" prop:value=move || brand_kit.get() on:change=move |ev| brand_kit.set(event_target_value(&ev))>
-                                <option value="">"None"</option>
-                                {kits.iter().map(|k| view! { <option value=k.id.clone()>{k.name.clone()}</option> }).collect_view()}
-                            </select>
-                        </label>
-                    })}
-                </div>
-                {field("layout")}
-                {field("language")}
-                {field("brand_kit_id")}
-                <fieldset class="styles">
-                    <legend>"Style"</legend>
-                    <div class="style-options">
-                        <label class="style-option">
-                            <input type="radio" name="style" value="" checked=true prop:checked=move || style.get().is_empty() on:change=move |_| style.set(String::new())/>
-                            <span class="swatch" style="background: linear-gradient(90deg,#4338ca,#e0e7ff)"></span>
-                            "Clean (default)"
-                        </label>
-                        {Style::ALL.into_iter().map(|st| view! {
-                            <label class="style-option">
-                                <input type="radio" name="style" value=st.as_str() prop:checked=move || style.get() == st.as_str()
-                                    on:change=move |_| style.set(st.as_str().to_string())/>
-                                <span class="swatch" style=format!("background: {}", st.swatch())></span>
-                                {st.label()}
-                            </label>
-                        }).collect_view()}
-                    </div>
-                </fieldset>
-                {field("style")}
-    }
-    .into_any();
     view! {
         <section class="create">
             <h2>"New infographic"</h2>
-            <form class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH} on:submit=on_submit>
+            <form node_ref=form_ref class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH}
+                on:submit=on_submit on:click=move |ev| apply_preset(form_ref, &ev)>
                 <label for="prompt">"What should it show?"</label>
                 <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
-                <textarea node_ref=prompt_ref id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
+                <textarea id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
                     placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
                 {field("prompt")}
                 <label for="blog_url">"Blog post URL (optional)"</label>
-                <input node_ref=blog_ref id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
+                <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
                 {field("blog_url")}
                 <details class="paste">
                     <summary>"Or paste the text (a draft, a post behind a login)"</summary>
                     <label for="source_text" class="sr-only">"Text to outline"</label>
-                    <textarea node_ref=source_ref id="source_text" name="source_text" rows="6" maxlength=SOURCE_TEXT_MAX_CHARS
+                    <textarea id="source_text" name="source_text" rows="6" maxlength=SOURCE_TEXT_MAX_CHARS
                         placeholder="Paste up to 50 000 characters"></textarea>
                 </details>
                 {field("source_text")}
                 {look}
+                {field("layout")}
+                {field("language")}
+                {field("brand_kit_id")}
+                {field("style")}
                 <div class="row outline-actions">
                     <button type="button" class="secondary" data-testid="review-outline" disabled=move || outlining.get() on:click=review>
                         {move || if outlining.get() { "Reading…" } else if draft.with(Option::is_some) { "Outline again" } else { "Review outline" }}
@@ -276,6 +176,185 @@ pub fn CreateForm(kits: Vec<BrandKitView>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A size preset's button (`data-aspect`, `data-resolution`, in [`LookFields`]) sets the aspect
+/// ratio and resolution; the click reaches the form, which handles its server-rendered buttons.
+fn apply_preset(form: NodeRef<leptos::html::Form>, event: &leptos::ev::MouseEvent) {
+    let (Some(form), Some((aspect, resolution))) = (form.get_untracked(), page::preset_of(event)) else { return };
+    page::set(&form, "aspect_ratio", &aspect);
+    page::set(&form, "resolution", &resolution);
+}
+
+/// How it should look: size presets, aspect ratio, resolution, count, layout, language, brand kit
+/// and style. Rendered on the server only and handed to the workspace island as its children: the
+/// markup never changes once drawn, so the island reads and sets these fields on the page
+/// ([`page`]) rather than carrying their views in the wasm (a quarter of the form's code).
+#[component]
+pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
+    let credits = |r: Resolution| format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" });
+    view! {
+        <fieldset class="presets">
+            <legend>"Size for where it goes"</legend>
+            <div class="preset-buttons">
+                {SIZE_PRESETS.iter().map(|p| view! {
+                    <button type="button" class="small" data-testid=format!("preset-{}", p.id)
+                        data-aspect=p.aspect_ratio data-resolution=p.resolution>{p.label}</button>
+                }).collect_view()}
+            </div>
+        </fieldset>
+        <div class="row">
+            <label>"Aspect ratio"
+                <select name="aspect_ratio" data-testid="aspect_ratio">
+                    {AspectRatio::ALL.into_iter().map(|r| view! {
+                        <option value=r.as_fal() selected=r == AspectRatio::R16x9>{r.as_fal()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Resolution"
+                <select name="resolution" data-testid="resolution">
+                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{credits(r)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Images"
+                <select name="number_of_infographs">
+                    {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <div class="row">
+            <label>"Layout"
+                <select name="layout" data-testid="layout">
+                    {Layout::ALL.into_iter().map(|l| view! { <option value=l.as_str() selected=l == Layout::Auto>{l.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Language of the text"
+                <select name="language" data-testid="language">
+                    {LANGUAGES.iter().map(|l| view! {
+                        <option value=l.code selected=l.code == DEFAULT_LANGUAGE>{format!("{} ({})", l.name, l.code)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {(!kits.is_empty()).then(|| view! {
+                <label>"Brand kit"
+                    <select name="brand_kit_id" data-testid="brand_kit">
+                        <option value="">"None"</option>
+                        {kits.into_iter().map(|k| view! { <option value=k.id selected=k.is_default>{k.name}</option> }).collect_view()}
+                    </select>
+                </label>
+            })}
+        </div>
+        <fieldset class="styles">
+            <legend>"Style"</legend>
+            <div class="style-options">
+                <label class="style-option">
+                    <input type="radio" name="style" value="" checked=true/>
+                    <span class="swatch" style="background: linear-gradient(90deg,#4338ca,#e0e7ff)"></span>
+                    "Clean (default)"
+                </label>
+                {Style::ALL.into_iter().map(|st| view! {
+                    <label class="style-option">
+                        <input type="radio" name="style" value=st.as_str()/>
+                        <span class="swatch" style=format!("background: {}", st.swatch())></span>
+                        {st.label()}
+                    </label>
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// The form's fields on the page, by name. Hand-written over `web_sys` because the fields are
+/// server-rendered markup the island never drew, so it holds no signals or node refs for them.
+#[cfg(feature = "hydrate")]
+mod page {
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlFormElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+
+    /// The form's values as they stand (what a plain post of it would send).
+    pub struct Fields(Option<web_sys::FormData>);
+
+    impl Fields {
+        pub fn of(form: &HtmlFormElement) -> Self {
+            Self(web_sys::FormData::new_with_form(form).ok())
+        }
+
+        /// A field's value as typed, `None` when the form has no such field.
+        pub fn get(&self, name: &str) -> Option<String> {
+            self.0.as_ref().and_then(|data| data.get(name).as_string())
+        }
+
+        /// A field's value when it is not empty.
+        pub fn given(&self, name: &str) -> Option<String> {
+            self.get(name).filter(|v| !v.is_empty())
+        }
+    }
+
+    /// Sets every field named `name`: a text field or list takes the value, a radio button is
+    /// checked when it holds the value.
+    pub fn set(form: &HtmlFormElement, name: &str, value: &str) {
+        let Ok(found) = form.query_selector_all(&format!("[name=\"{name}\"]")) else { return };
+        for node in (0..found.length()).filter_map(|i| found.item(i)) {
+            if let Some(input) = node.dyn_ref::<HtmlInputElement>() {
+                if input.type_() == "radio" {
+                    input.set_checked(input.value() == value);
+                } else {
+                    input.set_value(value);
+                }
+            } else if let Some(select) = node.dyn_ref::<HtmlSelectElement>() {
+                select.set_value(value);
+            } else if let Some(text) = node.dyn_ref::<HtmlTextAreaElement>() {
+                text.set_value(value);
+            }
+        }
+    }
+
+    /// Brings the field named `name` into view and puts the cursor in it.
+    pub fn show(form: &HtmlFormElement, name: &str) {
+        if let Ok(Some(el)) = form.query_selector(&format!("[name=\"{name}\"]")) {
+            el.scroll_into_view();
+            if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    }
+
+    /// The aspect ratio and resolution of the size preset clicked, if the click was on one.
+    pub fn preset_of(event: &web_sys::MouseEvent) -> Option<(String, String)> {
+        let target = event.target()?.dyn_into::<Element>().ok()?;
+        let button = target.closest("[data-aspect]").ok()??;
+        Some((button.get_attribute("data-aspect")?, button.get_attribute("data-resolution")?))
+    }
+}
+
+/// The server never runs the form's handlers: what they call only has to exist there.
+#[cfg(not(feature = "hydrate"))]
+mod page {
+    use leptos::web_sys::{HtmlFormElement, MouseEvent};
+
+    pub struct Fields;
+
+    impl Fields {
+        pub fn of(_: &HtmlFormElement) -> Self {
+            Self
+        }
+
+        pub fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+
+        pub fn given(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    pub fn set(_: &HtmlFormElement, _: &str, _: &str) {}
+
+    pub fn show(_: &HtmlFormElement, _: &str) {}
+
+    pub fn preset_of(_: &MouseEvent) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// "Started 3 infographics for 3 credits." — counted words, never "(s)".

@@ -1,4 +1,4 @@
-use crate::components::create_form::CreateForm;
+use crate::components::create_form::{CreateForm, LookFields};
 use crate::components::gallery::Gallery;
 use crate::components::verify_banner::{VerifyBanner, VerifyOutcome};
 use crate::context::{AccountResource, FormPrefill, Workspace};
@@ -21,7 +21,7 @@ pub fn HomePage() -> impl IntoView {
                     <h1 class="sr-only">"Your infographics"</h1>
                     {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
                     {move || items.get().map(|list| match list {
-                        Ok((list, kits)) => view! { <WorkspaceIsland items=list kits=kits/> }.into_any(),
+                        Ok((list, kits)) => view! { <WorkspaceIsland items=list><LookFields kits=kits/></WorkspaceIsland> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}
                 }.into_any(),
@@ -32,15 +32,15 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// The create form and the gallery: one island, since a create adds cards and a card's "use
-/// these settings" fills the form.
+/// these settings" fills the form. Its children are the form's server-rendered look fields.
 #[island(lazy)]
-fn WorkspaceIsland(items: Vec<InfographView>, kits: Vec<crate::model::design::BrandKitView>) -> impl IntoView {
+fn WorkspaceIsland(items: Vec<InfographView>, children: Children) -> impl IntoView {
     let workspace = Workspace { items: RwSignal::new(items), error: RwSignal::new(None) };
     provide_context(workspace);
     provide_context(FormPrefill(RwSignal::new(None)));
     view! {
         <div class="workspace">
-            <CreateForm kits=kits/>
+            <CreateForm look=children()/>
             <Gallery/>
         </div>
     }
