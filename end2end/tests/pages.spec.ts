@@ -114,7 +114,7 @@ test("pictures come as WebP with their size, the first ones eagerly", async ({ p
   for (const attr of ["width", "height"]) expect(await imgs.first().getAttribute(attr)).toMatch(/^\d+$/);
   // The browser took the WebP, and it is one; a phone's denser screen gets a larger one.
   const srcset = (await cards.first().locator("source").getAttribute("srcset")) as string;
-  expect(srcset).toMatch(/-thumb\.webp \d+w, .*-w600\.webp 600w, .*-w800\.webp 800w, .*-w1200\.webp \d+w$/);
+  expect(srcset).toMatch(/-thumb\.webp \d+w, .*-w600\.webp 600w, .*-w700\.webp 700w, .*-w800\.webp 800w, .*-w1200\.webp \d+w$/);
   const webp = srcset.split(" ")[0];
   const res = await page.request.get(webp);
   expect(res.status()).toBe(200);

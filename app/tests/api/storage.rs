@@ -136,6 +136,7 @@ async fn other_sizes_and_formats_are_made_on_request_kept_and_owner_only() {
         ("-thumb.webp", "image/webp", (400, 225)),
         ("-w600.jpg", "image/jpeg", (600, 337)),
         ("-w600.webp", "image/webp", (600, 337)),
+        ("-w700.webp", "image/webp", (700, 393)),
         ("-w800.webp", "image/webp", (800, 450)),
         ("-w1200.png", "image/png", (1024, 576)),
         (".jpg", "image/jpeg", (1024, 576)),
@@ -157,7 +158,7 @@ async fn other_sizes_and_formats_are_made_on_request_kept_and_owner_only() {
     }
     // Names that are not a rendition of this image's hash, or not an offered size: 404.
     let other_hash = format!("{}/media/{id}/0123456789abcdef0123456789abcdef-w600.jpg", app.base);
-    for url in [other_hash, format!("{stem}-w700.jpg"), format!("{stem}-thumb.gif"), format!("{stem}.svg")] {
+    for url in [other_hash, format!("{stem}-w900.jpg"), format!("{stem}-thumb.gif"), format!("{stem}.svg")] {
         assert_eq!(get_with(&app, &url, auth()).await.status(), 404, "{url}");
     }
 }

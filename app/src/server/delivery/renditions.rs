@@ -208,7 +208,7 @@ mod tests {
         for name in ["0a1b-thumb.webp", "0a1b-thumb.jpg", "0a1b-w600.png", "0a1b-w1200.webp", "0a1b.jpg"] {
             assert_eq!(Rendition::parse(name).expect(name).file_name(), name);
         }
-        for bad in ["0a1b-w700.png", "0a1b-thumb.gif", "zz.png", "-thumb.jpg", "0a1b-x.png", "0a1b.svg", "0a1b-w600"] {
+        for bad in ["0a1b-w900.png", "0a1b-thumb.gif", "zz.png", "-thumb.jpg", "0a1b-x.png", "0a1b.svg", "0a1b-w600"] {
             assert!(Rendition::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(hash_of("infographs/x/0a1b.png"), "0a1b");
