@@ -74,7 +74,7 @@ for run in range(1, runs + 1):
 if not reports:
     sys.exit(f"no Lighthouse report for {name}")
 reports.sort(key=lambda r: r[0]["categories"]["performance"]["score"] or 0)
-median, run = reports[len(reports) // 2]
+_, run = reports[len(reports) // 2]
 shutil.copy(f"{out}/{name}-{run}.json", f"{out}/{name}.json")
 each = ", ".join(f"{round((r['categories']['performance']['score'] or 0) * 100)} ({r['audits']['total-blocking-time']['displayValue']})"
                  for r, _ in sorted(reports, key=lambda r: r[1]))

@@ -17,7 +17,7 @@ pub const MAX_IMAGES: u32 = 4;
 pub const THUMBNAIL_EDGE: u32 = 400;
 /// The widths a gallery card offers past the thumbnail. 700 and 800 are for phones, whose
 /// one-column cards are the screen less 34 px: at 1.75 to 2 device pixels per pixel a 360–412
-/// px screen wants 650–760, and the browser takes the smallest width at least that wide (with
+/// px screen wants 570–760, and the browser takes the smallest width at least that wide (with
 /// only 600 and 1200 a 412 px phone took the 1200, about twice the bytes; with 800 next, the
 /// 800, a sixth more than the 700).
 pub const GALLERY_WIDTHS: [u32; 4] = [600, 700, 800, 1200];

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 /// How wide a card's picture is shown, for the browser to pick the rendition: up to 527 px the
 /// gallery is one column, the screen less the page's padding (16 px a side) and the card's
 /// border; wider, a column of at most 360 px (`.gallery`'s `minmax(240px, 1fr)` in
-/// `style/main.css`). Saying the screen's full width made a 412 px phone fetch the 800 px
-/// rendition where the 600 px one fills the card.
+/// `style/main.css`). Saying the screen's full width overstated a phone's card by 34 px, enough
+/// to tip the browser to the next larger rendition on some screens.
 const CARD_SIZES: &str = "(max-width: 527px) calc(100vw - 34px), 360px";
 
 /// How often a card asks for its job's status while the job is not final and the push stream

@@ -88,16 +88,16 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
         let Some(item) = prefill.0.get() else { return };
         let Some(form) = form_ref.get() else { return };
         for (name, value) in [
-            ("prompt", Some(item.prompt.as_str())),
-            ("blog_url", item.blog_url.as_deref()),
-            ("aspect_ratio", Some(item.aspect_ratio.as_str())),
-            ("resolution", Some(item.resolution.as_str())),
-            ("layout", Some(item.layout.as_str())),
-            ("style", item.style.as_deref()),
-            ("language", Some(item.language.as_str())),
-            ("brand_kit_id", item.brand_kit_id.as_deref()),
+            ("prompt", item.prompt.as_str()),
+            ("blog_url", item.blog_url.as_deref().unwrap_or_default()),
+            ("aspect_ratio", &item.aspect_ratio),
+            ("resolution", &item.resolution),
+            ("layout", &item.layout),
+            ("style", item.style.as_deref().unwrap_or_default()),
+            ("language", &item.language),
+            ("brand_kit_id", item.brand_kit_id.as_deref().unwrap_or_default()),
         ] {
-            page::set(&form, name, value.unwrap_or_default());
+            page::set(&form, name, value);
         }
         page::show(&form, "prompt");
     });
@@ -293,7 +293,7 @@ mod page {
     /// Sets every field named `name`: a text field or list takes the value, a radio button is
     /// checked when it holds the value.
     pub fn set(form: &HtmlFormElement, name: &str, value: &str) {
-        let Ok(found) = form.query_selector_all(&format!("[name=\"{name}\"]")) else { return };
+        let Ok(found) = form.query_selector_all(&named(name)) else { return };
         for node in (0..found.length()).filter_map(|i| found.item(i)) {
             if let Some(input) = node.dyn_ref::<HtmlInputElement>() {
                 if input.type_() == "radio" {
@@ -311,12 +311,17 @@ mod page {
 
     /// Brings the field named `name` into view and puts the cursor in it.
     pub fn show(form: &HtmlFormElement, name: &str) {
-        if let Ok(Some(el)) = form.query_selector(&format!("[name=\"{name}\"]")) {
+        if let Ok(Some(el)) = form.query_selector(&named(name)) {
             el.scroll_into_view();
             if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
         }
+    }
+
+    /// The selector of the form's fields named `name` (one of ours, never typed input).
+    fn named(name: &str) -> String {
+        format!("[name=\"{name}\"]")
     }
 
     /// The aspect ratio and resolution of the size preset clicked, if the click was on one.
