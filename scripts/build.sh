@@ -33,12 +33,17 @@ mkdir -p "$out"
 # own islands, not all of them. The splitter runs on the linker's output (it needs the
 # relocations `.cargo/config.toml` asks for) and writes the core, the parts and the JS that
 # loads them; wasm-bindgen then binds the core, keeping the exports the parts link against.
-RUST_LOG=error .tools/bin/wasm-split-cli "$wasm" "$out" --out-name "$name"
+# The home page's two islands are one group (`--group`, vendor/README.md): the form's island is
+# fetched only when first used, and what either shares with another page's island is placed as
+# if one island used it, so the other pages' parts stay as few as with a single island.
+RUST_LOG=error .tools/bin/wasm-split-cli "$wasm" "$out" --out-name "$name" --group create_form_island,gallery_island
 wasm-bindgen --target web --keep-lld-exports --no-demangle --out-dir "$out" --out-name "$name" --no-typescript "$out/$name.wasm"
 mv "$out/${name}_bg.wasm" "$out/$name.wasm"
 if [[ "$profile" == release ]]; then
   for file in "$out"/*.wasm; do
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    # Without the producers and target-features notes (browsers read neither): a part's
+    # fixed cost, paid once per part on a page that loads a dozen of them.
+    wasm-opt -Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals "$file" -o "$file" 2> >(grep -v "unknown name subsection" >&2)
   done
 fi

@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
-# The splitter that cuts the bundle into lazily loaded parts (`#[island(lazy)]`); its version
-# must read what the wasm_split_helpers crate in Cargo.lock writes (both are 0.2).
-WASM_SPLIT_VERSION=0.2.3
+# The splitter that cuts the bundle into lazily loaded parts (`#[island(lazy)]`): the published
+# 0.2.3 with one option added (vendor/README.md), built from vendor/. Its version must read what
+# the wasm_split_helpers crate in Cargo.lock writes (both are 0.2).
+WASM_SPLIT_SOURCE=vendor/wasm_split_cli_support
 want_test=false
 [[ "${1:-}" == "--test" ]] && want_test=true
 
@@ -34,9 +35,12 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if [[ ! -x .tools/bin/wasm-split-cli ]] || ! cargo install --list --root .tools | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
-  log "installing wasm-split-cli $WASM_SPLIT_VERSION (about a minute)"
-  cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --root .tools --force
+# Rebuilt whenever the vendored source changes (its digest is kept beside the binary).
+split_digest=$(find "$WASM_SPLIT_SOURCE" -type f -not -path '*/target/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+if [[ ! -x .tools/bin/wasm-split-cli || "$(cat .tools/wasm-split.digest 2>/dev/null)" != "$split_digest" ]]; then
+  log "building wasm-split-cli from $WASM_SPLIT_SOURCE (about a minute)"
+  cargo install --locked --path "$WASM_SPLIT_SOURCE" --features build-binary --root .tools --target-dir target/wasm-split-cli --force
+  echo "$split_digest" > .tools/wasm-split.digest
 fi
 
 # wasm-opt from npm's binaryen: Debian's older one silently breaks hydration.

@@ -9,6 +9,8 @@ start=$(date +%s)
 if [[ "$what" == all || "$what" == rust ]]; then
   echo "== Import circles between modules (there must be none)"
   python3 scripts/import-cycles.py app/src --quiet
+  echo "== The vendored bundle splitter's own tests (vendor/README.md)"
+  cargo test --locked --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
   echo "== Rust tests (SQLite)"
   cargo test --workspace --no-default-features --features ssr --no-fail-fast
   echo "== Rust tests (PostgreSQL)"

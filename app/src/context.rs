@@ -1,7 +1,7 @@
 //! What the UI's parts share. Server-rendered parts share the signed-in account through context,
 //! provided once by [`crate::App`]. Islands hydrate one by one in the browser with no parent in
-//! common: what they share there is page-wide (see `components::live::live`), and what the
-//! parts of one island share (the gallery's list, the form's prefill) is that island's context.
+//! common: what they share there is page-wide ([`page_value`]: `components::live::live`,
+//! [`workspace`], [`form_prefill`]).
 
 use crate::errors::AppError;
 use crate::model::{AccountView, InfographView};
@@ -24,8 +24,8 @@ pub type AccountResult = Result<Option<AccountView>, AppError>;
 #[derive(Clone, Copy)]
 pub struct AccountResource(pub Resource<AccountResult>);
 
-/// The gallery's list inside the workspace island: the create form, the cards' actions and the
-/// gallery share it.
+/// The gallery's list: the gallery island shows it, the create form and the cards' actions
+/// reload it. Page-wide ([`workspace`]): the form is an island of its own.
 #[derive(Clone, Copy)]
 pub struct Workspace {
     pub items: RwSignal<Vec<InfographView>>,
@@ -51,6 +51,82 @@ impl Workspace {
     }
 }
 
-/// Settings a card asked the create form to take ("use these settings").
+/// Settings a card asked the create form to take ("use these settings"): set by the gallery's
+/// island, taken by the form's, which may hydrate only then (see `create_form::fill_from`).
 #[derive(Clone, Copy)]
 pub struct FormPrefill(pub RwSignal<Option<InfographView>>);
+
+/// What the home page's islands share.
+#[derive(Clone, Copy)]
+struct HomeState {
+    workspace: Workspace,
+    prefill: FormPrefill,
+}
+
+impl HomeState {
+    fn new() -> Self {
+        HomeState {
+            workspace: Workspace { items: RwSignal::new(Vec::new()), error: RwSignal::new(None) },
+            prefill: FormPrefill(RwSignal::new(None)),
+        }
+    }
+}
+
+/// The gallery's list, page-wide (the gallery island fills it from its props).
+pub fn workspace() -> Workspace {
+    home_state().workspace
+}
+
+/// The form's pending "use these settings", page-wide.
+pub fn form_prefill() -> FormPrefill {
+    home_state().prefill
+}
+
+fn home_state() -> HomeState {
+    page_value(HomeState::new)
+}
+
+/// One value of `T` for the page: in the browser made once (by `make`, under an owner of its
+/// own, see [`page_wide`]) and shared by every island for the page's lifetime; on the server one
+/// per render, through the render's context.
+pub fn page_value<T: Copy + Send + Sync + 'static>(make: fn() -> T) -> T {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::any::{Any, TypeId};
+        use std::collections::HashMap;
+        thread_local! {
+            static VALUES: std::cell::RefCell<HashMap<TypeId, Box<dyn Any>>> = Default::default();
+        }
+        let known = VALUES.with(|values| values.borrow().get(&TypeId::of::<T>()).and_then(|v| v.downcast_ref::<T>().copied()));
+        known.unwrap_or_else(|| {
+            // Made outside the borrow: `make` may ask for another page value.
+            let value = page_wide(make);
+            VALUES.with(|values| values.borrow_mut().insert(TypeId::of::<T>(), Box::new(value)));
+            value
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context::<T>().unwrap_or_else(|| {
+            let value = make();
+            provide_context(value);
+            value
+        })
+    }
+}
+
+/// Creates `make`'s signals under a root owner that is never dropped: they must outlive the island
+/// that first asked for them, and they live as long as the page does. `Owner::new_root` also
+/// makes the new root the current owner; the island that asked keeps its own, or whatever it
+/// creates next would belong to the page rather than to it.
+#[cfg(feature = "hydrate")]
+fn page_wide<T>(make: impl FnOnce() -> T) -> T {
+    let asking = Owner::current();
+    let owner = Owner::new_root(None);
+    let value = owner.with(make);
+    std::mem::forget(owner);
+    if let Some(asking) = asking {
+        asking.set();
+    }
+    value
+}

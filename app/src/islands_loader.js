@@ -1,8 +1,11 @@
 // Loads the wasm bundle when the page is idle and hydrates every <leptos-island> in it: the loader
 // of Leptos 0.8's `HydrationScripts` in islands mode, used without its <link rel=preload>s, which
 // fetch the bundle at high priority at once and so compete with a phone's first pictures for its
-// bandwidth (see `app::IslandScripts`), and holding a button click that comes before its island is
-// live. Called with (root, pkg_path, output_name, wasm_output_name).
+// bandwidth (see `app::IslandScripts`), holding a button click or a form's submit that comes
+// before its island is live, and hydrating an island inside `[data-hydrate=on-use]` only when it
+// is first used (focus, a press, a key, or an `islands:wake` event on the document): its part of
+// the bundle is fetched then, not with the page. Called with (root, pkg_path, output_name,
+// wasm_output_name).
 ((root, pkg_path, output_name, wasm_output_name) => {
 	let MOST_RECENT_CHILDREN_CB = [];
 
@@ -18,14 +21,13 @@
 			if (node.nodeType === Node.ELEMENT_NODE) {
 				const tag = node.tagName.toLowerCase();
 				if(tag === 'leptos-island') {
-					const children = [];
 					const id = node.dataset.component || null;
-
-					await hydrateIsland(node, id, mod);
-					
-					for(const child of node.children) {
-						await traverse(child, children);
+					const deferred = node.parentElement && node.parentElement.closest("[data-hydrate=on-use]");
+					if (deferred) {
+						hydrateOnUse(deferred, node, id, mod);
+						return;
 					}
+					await hydrateIslandAndChildren(node, id, mod);
 				} else {
 					if (tag === 'leptos-children') {
 						MOST_RECENT_CHILDREN_CB.push(node.$$on_hydrate);
@@ -43,31 +45,79 @@
 			}
 		}
 
+		async function hydrateIslandAndChildren(node, id, mod) {
+			await hydrateIsland(node, id, mod);
+			for(const child of node.children) {
+				await traverse(child);
+			}
+		}
+		// The island waits for its first use. Presses and submits in it meanwhile are held (below)
+		// and replayed once it is live.
+		function hydrateOnUse(area, node, id, mod) {
+			const uses = ["focusin", "pointerdown", "keydown"];
+			const start = () => {
+				if (WAKING.has(node)) {
+					return;
+				}
+				WAKING.add(node);
+				for (const use of uses) {
+					area.removeEventListener(use, start, true);
+				}
+				document.removeEventListener("islands:wake", start);
+				hydrateIslandAndChildren(node, id, mod);
+			};
+			for (const use of uses) {
+				area.addEventListener(use, start, true);
+			}
+			document.addEventListener("islands:wake", start);
+			WAKE.set(node, start);
+		}
+
 		await traverse(rootNode);
 	}
 	// A click on an island's button before that island is live would do nothing: its handlers
 	// come with the wasm, and a lazy island's part later still. Such a click is held and replayed
-	// once the island has hydrated. Links and forms work without the wasm and are left alone.
+	// once the island has hydrated. Links work without the wasm and are left alone, and so are
+	// forms, which post, except in an island that waits for its first use: its submit wakes it
+	// and is held too, so that it goes through the island. (Before the bundle has loaded nothing
+	// is held and nothing waits: the page works as plain HTML.)
 	const LIVE = new WeakSet();
+	const WAKING = new WeakSet();
+	const WAKE = new WeakMap();
 	const HELD = new Map();
+	function hold(island, replay, event) {
+		event.preventDefault();
+		event.stopPropagation();
+		HELD.set(island, [...(HELD.get(island) || []), replay]);
+		// An island waiting for its first use is used now (a press usually woke it already).
+		const wake = WAKE.get(island);
+		if (wake) {
+			wake();
+		}
+	}
 	document.addEventListener("click", (event) => {
 		const button = event.target instanceof Element ? event.target.closest("button[type=button]") : null;
 		const island = button ? button.closest("leptos-island") : null;
 		if (!island || LIVE.has(island)) {
 			return;
 		}
-		event.preventDefault();
-		event.stopPropagation();
-		HELD.set(island, [...(HELD.get(island) || []), button]);
+		hold(island, () => button.isConnected && button.click(), event);
+	}, true);
+	document.addEventListener("submit", (event) => {
+		const form = event.target;
+		const island = form instanceof Element ? form.closest("leptos-island") : null;
+		if (!island || !WAKE.has(island) || LIVE.has(island)) {
+			return;
+		}
+		const submitter = event.submitter;
+		hold(island, () => form.isConnected && form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined), event);
 	}, true);
 	function replayHeldClicks(island) {
 		LIVE.add(island);
-		const buttons = HELD.get(island) || [];
+		const held = HELD.get(island) || [];
 		HELD.delete(island);
-		for (const button of buttons) {
-			if (button.isConnected) {
-				button.click();
-			}
+		for (const replay of held) {
+			replay();
 		}
 	}
 	async function hydrateIsland(el, id, mod) {

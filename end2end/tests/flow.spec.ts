@@ -76,3 +76,44 @@ test("wrong password is refused with a readable message", async ({ page }) => {
   await page.click("form button[type=submit]");
   await expect(page.locator(".form-error")).toHaveText("wrong email or password");
 });
+
+test("the create form's code comes when the form is first used, and a press before it is live still counts", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const fetched: string[] = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const formPart = () => fetched.filter((u) => /\/split_create_form_island_[^/]*\.wasm$/.test(u));
+  await signUp(page, uniqueEmail("e2e-onuse"));
+  await page.waitForLoadState("networkidle");
+  // The gallery is live; the form is plain HTML still and its code was not fetched.
+  expect(fetched.some((u) => /\/split_gallery_island_[^/]*\.wasm$/.test(u))).toBe(true);
+  expect(formPart()).toEqual([]);
+
+  // The first press wakes the form; it is held until the form is live, then applied.
+  await page.getByTestId("preset-pinterest").click();
+  await expect(page.getByTestId("aspect_ratio")).toHaveValue("2:3");
+  await expect(page.getByTestId("resolution")).toHaveValue("2K");
+  expect(formPart()).toHaveLength(1);
+  // Sent through the island (its message, not a page load), charged once.
+  await page.fill("textarea[name=prompt]", "Held until live");
+  await submitCreate(page);
+  await expect(page.getByTestId("form-ok")).toHaveText("Started 1 infographic for 1 credit.");
+  await expect(page.getByTestId("balance")).toHaveText("9 credits");
+  await expect(page.getByTestId("card")).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test("a form sent before its island is live goes through the island and charges once", async ({ page }) => {
+  await signUp(page, uniqueEmail("e2e-early"));
+  let navigations = 0;
+  page.on("framenavigated", (f) => { if (f === page.mainFrame()) navigations++; });
+  // Filled without focusing it (nothing wakes the form) and sent at once: the send wakes it,
+  // is held, and is replayed through the island.
+  await page.locator("textarea[name=prompt]").evaluate((el: HTMLTextAreaElement) => { el.value = "Sent early"; });
+  await page.locator("form.create-form").evaluate((form: HTMLFormElement) => form.requestSubmit());
+  await expect(page.getByTestId("form-ok")).toHaveText("Started 1 infographic for 1 credit.");
+  await expect(page.getByTestId("balance")).toHaveText("9 credits");
+  await expect(page.getByTestId("card")).toHaveCount(1);
+  expect(navigations).toBe(0);
+});

@@ -1,7 +1,7 @@
 //! The buttons under a card: cancel, regenerate, "use these settings", download, delete.
 
 use crate::components::live::account_refresh;
-use crate::context::{AccountRefresh, FormPrefill, Workspace};
+use crate::context::{workspace, AccountRefresh, Workspace};
 use crate::errors::AppError;
 use crate::model::{InfographView, JobStatus};
 use leptos::prelude::*;
@@ -9,8 +9,7 @@ use leptos::prelude::*;
 #[component]
 pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
     let refresh = account_refresh();
-    let workspace = expect_context::<Workspace>();
-    let prefill = expect_context::<FormPrefill>();
+    let workspace = workspace();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let id = move || item.with_untracked(|i| i.id.clone());
@@ -31,7 +30,7 @@ pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
             }
         });
     };
-    let use_settings = move |_| prefill.0.set(Some(item.get_untracked()));
+    let use_settings = move |_| crate::components::create_form::fill_from(item.get_untracked());
     let download_href = move || format!("/api/infographs/{}/download/", item.with(|i| i.id.clone()));
 
     view! {

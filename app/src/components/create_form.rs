@@ -1,21 +1,21 @@
 use crate::api::server_fns::infographs::CreateInfographs;
 use crate::components::live::account_refresh;
 use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
-use crate::context::{FormPrefill, Workspace};
+use crate::context::{form_prefill, workspace};
 use crate::errors::AppError;
 use crate::model::design::{BrandKitView, Layout, Style, DEFAULT_LANGUAGE, LANGUAGES, SIZE_PRESETS, SOURCE_TEXT_MAX_CHARS};
-use crate::model::{AspectRatio, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
+use crate::model::{AspectRatio, InfographView, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
 use leptos::prelude::*;
 
-/// The create form (part of the workspace island): what to show, where from, how it should look
-/// (`look`: the server-rendered [`LookFields`]), and optionally the outline to review before
-/// paying. Before the wasm has loaded it posts as a plain form to the server function, which
-/// answers with a redirect back here.
+/// The create form (the form island's): what to show, where from, how it should look (`look`:
+/// the server-rendered [`LookFields`]), and optionally the outline to review before paying.
+/// Before its island is live it posts as a plain form to the server function, which answers with
+/// a redirect back here.
 #[component]
 pub fn CreateForm(look: AnyView) -> impl IntoView {
     let action = ServerAction::<CreateInfographs>::new();
     let refresh = account_refresh();
-    let workspace = expect_context::<Workspace>();
+    let workspace = workspace();
     // A charge changes the balance and adds cards: refresh both after every successful create.
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
@@ -83,7 +83,7 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
             let _ = outlining.try_set(false);
         });
     };
-    let prefill = expect_context::<FormPrefill>();
+    let prefill = form_prefill();
     Effect::new(move |_| {
         let Some(item) = prefill.0.get() else { return };
         let Some(form) = form_ref.get() else { return };
@@ -176,6 +176,13 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// "Use these settings" from a card: the form takes them once it is live, and its island, which
+/// hydrates when first used, is asked to hydrate now.
+pub fn fill_from(item: InfographView) {
+    form_prefill().0.set(Some(item));
+    page::wake_islands();
 }
 
 /// A size preset's button (`data-aspect`, `data-resolution`, in [`LookFields`]) sets the aspect
@@ -324,6 +331,14 @@ mod page {
         format!("[name=\"{name}\"]")
     }
 
+    /// Asks the islands loader (`islands_loader.js`) to hydrate the islands that wait to be used.
+    pub fn wake_islands() {
+        let document = web_sys::window().and_then(|w| w.document());
+        if let (Some(document), Ok(event)) = (document, web_sys::Event::new("islands:wake")) {
+            let _ = document.dispatch_event(&event);
+        }
+    }
+
     /// The aspect ratio and resolution of the size preset clicked, if the click was on one.
     pub fn preset_of(event: &web_sys::MouseEvent) -> Option<(String, String)> {
         let target = event.target()?.dyn_into::<Element>().ok()?;
@@ -356,6 +371,8 @@ mod page {
     pub fn set(_: &HtmlFormElement, _: &str, _: &str) {}
 
     pub fn show(_: &HtmlFormElement, _: &str) {}
+
+    pub fn wake_islands() {}
 
     pub fn preset_of(_: &MouseEvent) -> Option<(String, String)> {
         None

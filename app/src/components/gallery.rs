@@ -1,14 +1,14 @@
 use crate::components::card::InfographCard;
-use crate::context::Workspace;
+use crate::context::{workspace, Workspace};
 use leptos::prelude::*;
 
 /// Cards whose pictures are fetched at once, before the page is idle.
 const EAGER_CARDS: usize = 3;
 
-/// The user's infographs, newest first (part of the workspace island).
+/// The user's infographs, newest first (in the gallery island).
 #[component]
 pub fn Gallery() -> impl IntoView {
-    let Workspace { items, error } = expect_context();
+    let Workspace { items, error } = workspace();
     // The cards above the fold on a phone or a laptop, as the page was first drawn.
     let first: Vec<String> = items.with_untracked(|list| list.iter().take(EAGER_CARDS).map(|i| i.id.clone()).collect());
     view! {

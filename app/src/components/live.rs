@@ -103,42 +103,12 @@ impl Live {
 /// The page's live state. In the browser one value for the page's lifetime, shared by every
 /// island; on the server a fresh one per render (nothing is pushed there).
 pub fn live() -> Live {
-    #[cfg(feature = "hydrate")]
-    {
-        thread_local! {
-            static LIVE: Live = page_wide(Live::new);
-        }
-        LIVE.with(|live| *live)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        use_context::<Live>().unwrap_or_else(|| {
-            let live = Live::new();
-            provide_context(live);
-            live
-        })
-    }
+    crate::context::page_value(Live::new)
 }
 
 /// The balance refresh every island shares (see [`live`]).
 pub fn account_refresh() -> AccountRefresh {
     live().refresh
-}
-
-/// Creates `make`'s signals under a root owner that is never dropped: they must outlive the island
-/// that first asked for them, and they live as long as the page does. `Owner::new_root` also
-/// makes the new root the current owner; the island that asked keeps its own, or whatever it
-/// creates next would belong to the page rather than to it.
-#[cfg(feature = "hydrate")]
-fn page_wide<T>(make: impl FnOnce() -> T) -> T {
-    let asking = Owner::current();
-    let owner = Owner::new_root(None);
-    let value = owner.with(make);
-    std::mem::forget(owner);
-    if let Some(asking) = asking {
-        asking.set();
-    }
-    value
 }
 
 /// The dismissable notices of jobs that ended elsewhere, with a link to the gallery. Rendered
@@ -165,7 +135,8 @@ pub fn Toasts() -> impl IntoView {
 
 /// Marks `<body data-hydrated>` once the islands before it (all of them: it comes last, and
 /// islands hydrate in document order) are live, so end-to-end tests know forms now submit
-/// through the app rather than as plain posts.
+/// through the app rather than as plain posts. An island hydrated on first use is not waited
+/// for: until it is live, the loader holds its presses and sends and replays them through it.
 #[island]
 pub fn HydrationMark() -> impl IntoView {
     Effect::new(move |_| {

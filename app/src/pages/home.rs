@@ -1,7 +1,7 @@
 use crate::components::create_form::{CreateForm, LookFields};
 use crate::components::gallery::Gallery;
 use crate::components::verify_banner::{VerifyBanner, VerifyOutcome};
-use crate::context::{AccountResource, FormPrefill, Workspace};
+use crate::context::{workspace, AccountResource};
 use crate::model::InfographView;
 use leptos::prelude::*;
 
@@ -21,7 +21,15 @@ pub fn HomePage() -> impl IntoView {
                     <h1 class="sr-only">"Your infographics"</h1>
                     {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
                     {move || items.get().map(|list| match list {
-                        Ok((list, kits)) => view! { <WorkspaceIsland items=list><LookFields kits=kits/></WorkspaceIsland> }.into_any(),
+                        Ok((list, kits)) => view! {
+                            <div class="workspace">
+                                // Hydrated when first used (focus, a press, a key, a card's "use
+                                // these settings"): a visit to look at the gallery does not fetch
+                                // the form's code. Until then it is a plain form that posts.
+                                <div data-hydrate="on-use"><CreateFormIsland><LookFields kits=kits/></CreateFormIsland></div>
+                                <GalleryIsland items=list/>
+                            </div>
+                        }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}
                 }.into_any(),
@@ -31,20 +39,18 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The create form and the gallery: one island, since a create adds cards and a card's "use
-/// these settings" fills the form. Its children are the form's server-rendered look fields.
+/// The create form; its children are the server-rendered look fields.
 #[island(lazy)]
-fn WorkspaceIsland(items: Vec<InfographView>, children: Children) -> impl IntoView {
-    let workspace = Workspace { items: RwSignal::new(items), error: RwSignal::new(None) };
-    provide_context(workspace);
-    provide_context(FormPrefill(RwSignal::new(None)));
-    view! {
-        <div class="workspace">
-            <CreateForm look=children()/>
-            <Gallery/>
-        </div>
-    }
-    .into_any()
+fn CreateFormIsland(children: Children) -> impl IntoView {
+    view! { <CreateForm look=children()/> }.into_any()
+}
+
+/// The gallery and its cards (push, polling, progress, actions). The list is page-wide: the
+/// form's island adds to it after a create.
+#[island(lazy)]
+fn GalleryIsland(items: Vec<InfographView>) -> impl IntoView {
+    workspace().items.set(items);
+    view! { <Gallery/> }.into_any()
 }
 
 /// The first visit: what Infograph does, three examples, how credits work, sign up. Server-rendered
