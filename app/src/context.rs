@@ -87,21 +87,23 @@ fn home_state() -> HomeState {
 }
 
 /// One value of `T` for the page: in the browser made once (by `make`, under an owner of its
-/// own, see [`page_wide`]) and shared by every island for the page's lifetime; on the server one
-/// per render, through the render's context.
+/// own, see [`page_wide`]) and shared by every island for the page's lifetime. On the server,
+/// through context: one per island rendered (each renders under an owner of its own), which is
+/// enough, since nothing is shared between islands there.
 pub fn page_value<T: Copy + Send + Sync + 'static>(make: fn() -> T) -> T {
     #[cfg(feature = "hydrate")]
     {
-        use std::any::{Any, TypeId};
-        use std::collections::HashMap;
+        use std::any::Any;
+        // A list, not a map: a page has two or three such values, and a map's hasher would cost
+        // every page's wasm about a kilobyte.
         thread_local! {
-            static VALUES: std::cell::RefCell<HashMap<TypeId, Box<dyn Any>>> = Default::default();
+            static VALUES: std::cell::RefCell<Vec<Box<dyn Any>>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let known = VALUES.with(|values| values.borrow().get(&TypeId::of::<T>()).and_then(|v| v.downcast_ref::<T>().copied()));
+        let known = VALUES.with(|values| values.borrow().iter().find_map(|v| v.downcast_ref::<T>().copied()));
         known.unwrap_or_else(|| {
             // Made outside the borrow: `make` may ask for another page value.
             let value = page_wide(make);
-            VALUES.with(|values| values.borrow_mut().insert(TypeId::of::<T>(), Box::new(value)));
+            VALUES.with(|values| values.borrow_mut().push(Box::new(value)));
             value
         })
     }

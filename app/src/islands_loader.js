@@ -7,8 +7,6 @@
 // the bundle is fetched then, not with the page. Called with (root, pkg_path, output_name,
 // wasm_output_name).
 ((root, pkg_path, output_name, wasm_output_name) => {
-	let MOST_RECENT_CHILDREN_CB = [];
-
 	function idle(c) {
 		if ("requestIdleCallback" in window) {
 			window.requestIdleCallback(c);
@@ -16,26 +14,33 @@
 			c();
 		}
 	}
-	async function hydrateIslands(rootNode, mod) {
+	// Hydrates the islands in `rootNode`, except those waiting for their first use (`woken`: the
+	// one whose use has come). `children`: the hydration callbacks of the <leptos-children> being
+	// walked, innermost last; each walk has its own, as a woken island is walked while the page's
+	// first walk may still be under way.
+	async function hydrateIslands(rootNode, mod, woken = null) {
+		const children = [];
 		async function traverse(node) {
 			if (node.nodeType === Node.ELEMENT_NODE) {
 				const tag = node.tagName.toLowerCase();
 				if(tag === 'leptos-island') {
 					const id = node.dataset.component || null;
 					const deferred = node.parentElement && node.parentElement.closest("[data-hydrate=on-use]");
-					if (deferred) {
+					if (deferred && node !== woken) {
 						hydrateOnUse(deferred, node, id, mod);
 						return;
 					}
-					await hydrateIslandAndChildren(node, id, mod);
+					await hydrateIsland(node, id, mod, children);
+					for(const child of node.children) {
+						await traverse(child);
+					}
 				} else {
 					if (tag === 'leptos-children') {
-						MOST_RECENT_CHILDREN_CB.push(node.$$on_hydrate);
+						children.push(node.$$on_hydrate);
 						for(const child of node.children) {
 							await traverse(child);
 						};
-						// un-set the "most recent children"
-						MOST_RECENT_CHILDREN_CB.pop();
+						children.pop();
 					} else {
 						for(const child of node.children) {
 							await traverse(child);
@@ -45,42 +50,56 @@
 			}
 		}
 
-		async function hydrateIslandAndChildren(node, id, mod) {
-			await hydrateIsland(node, id, mod);
-			for(const child of node.children) {
-				await traverse(child);
-			}
-		}
-		// The island waits for its first use. Presses and submits in it meanwhile are held (below)
-		// and replayed once it is live.
-		function hydrateOnUse(area, node, id, mod) {
-			const uses = ["focusin", "pointerdown", "keydown"];
-			const start = () => {
-				if (WAKING.has(node)) {
-					return;
-				}
-				WAKING.add(node);
-				for (const use of uses) {
-					area.removeEventListener(use, start, true);
-				}
-				document.removeEventListener("islands:wake", start);
-				hydrateIslandAndChildren(node, id, mod);
-			};
-			for (const use of uses) {
-				area.addEventListener(use, start, true);
-			}
-			document.addEventListener("islands:wake", start);
-			WAKE.set(node, start);
-		}
-
 		await traverse(rootNode);
 	}
+	// How long a woken island may take to come live (its part fetched, hydrated) before what was
+	// held for it is let go: a part that fails to load aborts the wasm without a word, and a send
+	// held forever would leave a form that does nothing. Let go, the send posts as plain HTML.
+	const WAKE_TIMEOUT_MS = 15000;
+	// The island waits for its first use: focus in it, a key, a press on one of its controls (a
+	// touch that starts a scroll over it is not a use), or `islands:wake` on the document.
+	// Presses and sends in it meanwhile are held (below) and replayed once it is live.
+	function hydrateOnUse(area, node, id, mod) {
+		const uses = ["focusin", "pointerdown", "keydown"];
+		const start = (event) => {
+			if (event && event.type === "pointerdown" && !(event.target instanceof Element && event.target.closest(CONTROLS))) {
+				return;
+			}
+			if (WAKING.has(node)) {
+				return;
+			}
+			WAKING.add(node);
+			for (const use of uses) {
+				area.removeEventListener(use, start, true);
+			}
+			document.removeEventListener("islands:wake", start);
+			setTimeout(() => {
+				if (!LIVE.has(node)) {
+					console.warn(`The island ${id} did not come live; its held presses and sends are let go.`);
+					WAKE.delete(node);
+					replayHeldClicks(node);
+				}
+			}, WAKE_TIMEOUT_MS);
+			hydrateIslands(node, mod, node);
+		};
+		for (const use of uses) {
+			area.addEventListener(use, start, true);
+		}
+		document.addEventListener("islands:wake", start);
+		WAKE.set(node, start);
+		// Pressed before the bundle had loaded: that press was its first use.
+		if (HELD.has(node)) {
+			start();
+		}
+	}
+	const CONTROLS = "button, input, select, textarea, label, summary, a";
 	// A click on an island's button before that island is live would do nothing: its handlers
 	// come with the wasm, and a lazy island's part later still. Such a click is held and replayed
 	// once the island has hydrated. Links work without the wasm and are left alone, and so are
 	// forms, which post, except in an island that waits for its first use: its submit wakes it
-	// and is held too, so that it goes through the island. (Before the bundle has loaded nothing
-	// is held and nothing waits: the page works as plain HTML.)
+	// and is held too, so that it goes through the island. (Before the bundle has loaded, sends
+	// are not held and the form posts as plain HTML; presses are, and a press in an island that
+	// waits for its first use wakes it as soon as the bundle is there.)
 	const LIVE = new WeakSet();
 	const WAKING = new WeakSet();
 	const WAKE = new WeakMap();
@@ -120,10 +139,10 @@
 			replay();
 		}
 	}
-	async function hydrateIsland(el, id, mod) {
+	async function hydrateIsland(el, id, mod, children = []) {
 		const islandFn = mod[id];
 		if (islandFn) {
-			const children_cb = MOST_RECENT_CHILDREN_CB[MOST_RECENT_CHILDREN_CB.length-1];
+			const children_cb = children[children.length-1];
 			if (children_cb) {
 				children_cb();
 			}

@@ -117,3 +117,35 @@ test("a form sent before its island is live goes through the island and charges 
   await expect(page.getByTestId("card")).toHaveCount(1);
   expect(navigations).toBe(0);
 });
+
+test("a press on the form before the bundle has loaded wakes it once the bundle is there", async ({ page }) => {
+  await signUp(page, uniqueEmail("e2e-prebundle"));
+  // The core bundle is held back until the press has been made.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  await page.route(/\/pkg\/[^/]+\/infograph\.wasm$/, async (route) => { await released; await route.continue(); });
+  await page.goto("/", { waitUntil: "domcontentloaded" });
+  await page.getByTestId("preset-pinterest").click();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+  release();
+  await waitForHydration(page);
+  await expect(page.getByTestId("aspect_ratio")).toHaveValue("2:3");
+  await expect(page.getByTestId("resolution")).toHaveValue("2K");
+});
+
+test("if the form's code never comes, a held send is let go and posts as a plain form", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUp(page, uniqueEmail("e2e-nopart"));
+  await page.route(/\/split_create_form_island_[^/]*\.wasm$/, (route) => route.abort());
+  await page.goto("/");
+  await waitForHydration(page);
+  let navigations = 0;
+  page.on("framenavigated", (f) => { if (f === page.mainFrame()) navigations++; });
+  await page.fill("textarea[name=prompt]", "Sent without the form's code");
+  await submitCreate(page);
+  // Held until the island gives up (15 s at most), then posted: the server answers with the page
+  // again, with the new card and the balance charged once.
+  await expect(page.getByTestId("card")).toHaveCount(1, { timeout: 40_000 });
+  expect(navigations).toBe(1);
+  await expect(page.getByTestId("balance")).toHaveText("9 credits");
+});

@@ -210,7 +210,7 @@ pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
                 }).collect_view()}
             </div>
         </fieldset>
-        <div class="row">
+        <div class="row fields">
             <label>"Aspect ratio"
                 <select name="aspect_ratio" data-testid="aspect_ratio">
                     {AspectRatio::ALL.into_iter().map(|r| view! {
@@ -218,18 +218,20 @@ pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Resolution"
-                <select name="resolution" data-testid="resolution">
-                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{credits(r)}</option> }).collect_view()}
-                </select>
-            </label>
+            // The resolution last: its options are the longest, so on a phone it is the one
+            // that wraps to a line of its own, where "1K (1 credit/image)" fits.
             <label>"Images"
                 <select name="number_of_infographs">
                     {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                 </select>
             </label>
+            <label>"Resolution"
+                <select name="resolution" data-testid="resolution">
+                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{credits(r)}</option> }).collect_view()}
+                </select>
+            </label>
         </div>
-        <div class="row">
+        <div class="row fields">
             <label>"Layout"
                 <select name="layout" data-testid="layout">
                     {Layout::ALL.into_iter().map(|l| view! { <option value=l.as_str() selected=l == Layout::Auto>{l.label()}</option> }).collect_view()}

@@ -101,7 +101,7 @@ impl Live {
 }
 
 /// The page's live state. In the browser one value for the page's lifetime, shared by every
-/// island; on the server a fresh one per render (nothing is pushed there).
+/// island; on the server a fresh one per island rendered (nothing is pushed there).
 pub fn live() -> Live {
     crate::context::page_value(Live::new)
 }

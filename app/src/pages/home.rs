@@ -49,7 +49,12 @@ fn CreateFormIsland(children: Children) -> impl IntoView {
 /// form's island adds to it after a create.
 #[island(lazy)]
 fn GalleryIsland(items: Vec<InfographView>) -> impl IntoView {
-    workspace().items.set(items);
+    let list = workspace().items;
+    // Unless the form, woken early, has already reloaded a newer list (never empty: it follows a
+    // create).
+    if list.with_untracked(Vec::is_empty) {
+        list.set(items);
+    }
     view! { <Gallery/> }.into_any()
 }
 
