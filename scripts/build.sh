@@ -43,8 +43,9 @@ if [[ "$profile" == release ]]; then
   for file in "$out"/*.wasm; do
     # Without the producers and target-features notes (browsers read neither): a part's
     # fixed cost, paid once per part on a page that loads a dozen of them.
-    wasm-opt -Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals "$file" -o "$file" 2> >(grep -v "unknown name subsection" >&2)
+    wasm-opt -Oz --strip-producers --strip-target-features --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      "$file" -o "$file" 2> >(grep -v "unknown name subsection" >&2)
   done
 fi
 cp style/main.css "$out/$name.css"

@@ -56,34 +56,14 @@ impl Workspace {
 #[derive(Clone, Copy)]
 pub struct FormPrefill(pub RwSignal<Option<InfographView>>);
 
-/// What the home page's islands share.
-#[derive(Clone, Copy)]
-struct HomeState {
-    workspace: Workspace,
-    prefill: FormPrefill,
-}
-
-impl HomeState {
-    fn new() -> Self {
-        HomeState {
-            workspace: Workspace { items: RwSignal::new(Vec::new()), error: RwSignal::new(None) },
-            prefill: FormPrefill(RwSignal::new(None)),
-        }
-    }
-}
-
 /// The gallery's list, page-wide (the gallery island fills it from its props).
 pub fn workspace() -> Workspace {
-    home_state().workspace
+    page_value(|| Workspace { items: RwSignal::new(Vec::new()), error: RwSignal::new(None) })
 }
 
 /// The form's pending "use these settings", page-wide.
 pub fn form_prefill() -> FormPrefill {
-    home_state().prefill
-}
-
-fn home_state() -> HomeState {
-    page_value(HomeState::new)
+    page_value(|| FormPrefill(RwSignal::new(None)))
 }
 
 /// One value of `T` for the page: in the browser made once (by `make`, under an owner of its

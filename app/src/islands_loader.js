@@ -56,19 +56,22 @@
 	// held for it is let go: a part that fails to load aborts the wasm without a word, and a send
 	// held forever would leave a form that does nothing. Let go, the send posts as plain HTML.
 	const WAKE_TIMEOUT_MS = 15000;
+	// What a press must land on to wake an island (a press elsewhere may be a scroll starting).
+	const CONTROLS = "button, input, select, textarea, label, summary, a";
 	// The island waits for its first use: focus in it, a key, a press on one of its controls (a
 	// touch that starts a scroll over it is not a use), or `islands:wake` on the document.
 	// Presses and sends in it meanwhile are held (below) and replayed once it is live.
 	function hydrateOnUse(area, node, id, mod) {
 		const uses = ["focusin", "pointerdown", "keydown"];
+		let started = false;
 		const start = (event) => {
 			if (event && event.type === "pointerdown" && !(event.target instanceof Element && event.target.closest(CONTROLS))) {
 				return;
 			}
-			if (WAKING.has(node)) {
+			if (started) {
 				return;
 			}
-			WAKING.add(node);
+			started = true;
 			for (const use of uses) {
 				area.removeEventListener(use, start, true);
 			}
@@ -92,7 +95,6 @@
 			start();
 		}
 	}
-	const CONTROLS = "button, input, select, textarea, label, summary, a";
 	// A click on an island's button before that island is live would do nothing: its handlers
 	// come with the wasm, and a lazy island's part later still. Such a click is held and replayed
 	// once the island has hydrated. Links work without the wasm and are left alone, and so are
@@ -101,7 +103,6 @@
 	// are not held and the form posts as plain HTML; presses are, and a press in an island that
 	// waits for its first use wakes it as soon as the bundle is there.)
 	const LIVE = new WeakSet();
-	const WAKING = new WeakSet();
 	const WAKE = new WeakMap();
 	const HELD = new Map();
 	function hold(island, replay, event) {
