@@ -49,11 +49,13 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Turn a prompt or a blog post into an AI-generated infographic: review it full size, refine it with a sentence, keep every version."/>
         <Router>
             <Header/>
-            <main class="container">
+            // The skip link's target (`components::header`); focusable so the keyboard lands in it.
+            <main class="container" id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=crate::pages::auth::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/billing") view=BillingPage ssr=SsrMode::Async/>
@@ -67,7 +69,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// Whether the page has islands worth loading the wasm for: everything a signed-in visitor
-/// sees, and the sign-in and sign-up forms. A signed-out visitor anywhere else (the landing page,
+/// sees, and the sign-in, sign-up and password-reset forms. A signed-out visitor anywhere else (the landing page,
 /// a 404) downloads none: those pages are plain HTML. Decided before the body is rendered, from
 /// the request alone: a session cookie (valid or not) means "maybe signed in".
 fn needs_wasm() -> bool {
@@ -75,7 +77,7 @@ fn needs_wasm() -> bool {
     {
         let Some(parts) = use_context::<http::request::Parts>() else { return true };
         let path = parts.uri.path().trim_end_matches('/');
-        crate::api::extract::session_token(&parts.headers).is_some() || matches!(path, "/signin" | "/signup")
+        crate::api::extract::session_token(&parts.headers).is_some() || matches!(path, "/signin" | "/signup" | "/reset-password")
     }
     #[cfg(not(feature = "ssr"))]
     true

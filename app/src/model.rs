@@ -5,6 +5,7 @@ pub mod billing;
 pub mod design;
 pub mod share;
 pub mod showcase;
+pub mod title;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -253,6 +254,7 @@ pub struct RawCreate {
 /// A validated create command: every field typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCommand {
+    /// What the author asked for; empty when a blog post or an outline says what to show.
     pub prompt: String,
     pub blog_url: Option<url::Url>,
     pub aspect_ratio: AspectRatio,
@@ -289,16 +291,20 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The sentence shown when a create has nothing to make a picture from.
+pub const NOTHING_TO_MAKE: &str =
+    "Say what the infographic should show, or give a blog post URL or a reviewed outline to make it from.";
+
+/// The author's words, trimmed; empty when not given (a source may say what to show: see
+/// [`validate_create`]).
 pub fn parse_prompt(raw: Option<&str>) -> Result<String, Invalid> {
     let prompt = raw.map(str::trim).unwrap_or_default();
-    if prompt.is_empty() {
-        return Err("is required".into());
-    }
-    if prompt.chars().count() > PROMPT_MAX_CHARS {
-        return Err(format!("must be at most {PROMPT_MAX_CHARS} characters").into());
+    let length = prompt.chars().count();
+    if length > PROMPT_MAX_CHARS {
+        return Err(format!("The prompt can be at most {PROMPT_MAX_CHARS} characters long; this one has {length}.").into());
     }
     if prompt.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("must not contain control characters".into());
+        return Err("The prompt must not contain control characters.".into());
     }
     Ok(prompt.to_string())
 }
@@ -308,17 +314,17 @@ pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, Invalid> {
         return Ok(None);
     };
     if raw.len() > BLOG_URL_MAX_CHARS {
-        return Err(format!("must be at most {BLOG_URL_MAX_CHARS} characters").into());
+        return Err(format!("The blog post URL can be at most {BLOG_URL_MAX_CHARS} characters long.").into());
     }
-    let url = url::Url::parse(raw).map_err(|_| Invalid::from("must be a valid http(s) URL"))?;
+    let url = url::Url::parse(raw).map_err(|_| Invalid::from("The blog post URL must be a web address, like https://example.com/my-post."))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("must use http or https".into());
+        return Err("The blog post URL must start with http:// or https://.".into());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("must name a host".into());
+        return Err("The blog post URL must name a site, like https://example.com/my-post.".into());
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not contain credentials".into());
+        return Err("The blog post URL must not contain a user name or password.".into());
     }
     Ok(Some(url))
 }
@@ -329,7 +335,7 @@ pub fn parse_count(raw: Option<&str>) -> Result<u32, Invalid> {
     };
     match raw.parse::<u32>() {
         Ok(n) if (1..=MAX_IMAGES).contains(&n) => Ok(n),
-        _ => Err(format!("must be a whole number from 1 to {MAX_IMAGES}").into()),
+        _ => Err(format!("The number of images must be a whole number from 1 to {MAX_IMAGES}.").into()),
     }
 }
 
@@ -354,6 +360,11 @@ pub fn validate_create(raw: &RawCreate) -> Result<CreateCommand, FieldErrors> {
         .map_err(|e| errors.insert("number_of_infographs".into(), e.0))
         .ok();
     let design = design::validate_design(&raw.design, &mut errors);
+    // A blog post or an outline says what to show; without either, the prompt must.
+    let has_source = matches!(blog_url, Some(Some(_))) || design.as_ref().is_some_and(|d| d.outline.is_some());
+    if prompt.as_deref() == Some("") && !has_source {
+        errors.insert("prompt".into(), NOTHING_TO_MAKE.into());
+    }
     match (prompt, blog_url, aspect_ratio, resolution, count, design) {
         (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count), Some(design))
             if errors.is_empty() =>
@@ -409,6 +420,10 @@ pub fn validate_refine(raw: &RawRefine) -> Result<RefineCommand, FieldErrors> {
 pub struct InfographView {
     pub id: String,
     pub status: JobStatus,
+    /// Its name (`model::title`): the outline's or the article's title, else written from the
+    /// prompt; the same for every version of a family unless its owner renames one.
+    #[serde(default)]
+    pub title: String,
     pub prompt: String,
     pub blog_url: Option<String>,
     pub aspect_ratio: String,
@@ -515,6 +530,7 @@ impl InfographView {
         Self {
             id: "job".into(),
             status,
+            title: "P".into(),
             prompt: "p".into(),
             blog_url: None,
             aspect_ratio: "1:1".into(),
@@ -672,6 +688,16 @@ pub struct ApiTokenView {
     pub last_used_at: Option<i64>,
 }
 
+/// What a token made without a name is called, given the account's tokens: "Token N", N one
+/// more than their number, or the next N no token is called yet. Shared by the server (which
+/// names it) and the settings form (which shows the name as its placeholder).
+pub fn default_token_name(existing: &[ApiTokenView]) -> String {
+    (existing.len() + 1..)
+        .map(|n| format!("Token {n}"))
+        .find(|name| !existing.iter().any(|t| &t.name == name))
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedJob {
@@ -782,10 +808,22 @@ mod tests {
     }
 
     #[test]
+    fn a_source_makes_the_prompt_optional() {
+        let blog = RawCreate { blog_url: Some("https://example.com/post".into()), ..Default::default() };
+        assert_eq!(validate_create(&blog).map(|c| c.prompt), Ok(String::new()));
+        let outline = r#"{"title":"Bees","sections":[{"heading":"Dance"}]}"#;
+        let outlined = RawCreate { design: design::RawDesign { outline: Some(outline.into()), ..Default::default() }, ..Default::default() };
+        assert!(validate_create(&outlined).is_ok());
+        let nothing = validate_create(&RawCreate::default()).expect_err("nothing to make");
+        assert_eq!(nothing.get("prompt").map(String::as_str), Some(NOTHING_TO_MAKE));
+        assert!(NOTHING_TO_MAKE.ends_with('.') && NOTHING_TO_MAKE.starts_with(char::is_uppercase), "a whole sentence");
+    }
+
+    #[test]
     fn prompt_length_is_bounded_in_characters() {
         assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS))).is_ok());
         assert!(parse_prompt(Some(&"é".repeat(PROMPT_MAX_CHARS + 1))).is_err());
-        assert!(parse_prompt(None).is_err());
+        assert_eq!(parse_prompt(None).as_deref(), Ok(""));
         assert!(parse_prompt(Some("line one\nline two\ttabbed")).is_ok());
         assert!(parse_prompt(Some("nul \0 byte")).is_err());
     }

@@ -47,6 +47,7 @@ test("cancel refunds, settings refill the form, regenerate, download and delete"
 
   // Delete hides the cancelled card; the balance does not move.
   await slow.getByTestId("delete").click();
+  await slow.getByTestId("delete-confirm-yes").click();
   await expect(cards).toHaveCount(2);
   await page.reload();
   await expect(cards).toHaveCount(2);

@@ -56,6 +56,7 @@ test("share from the viewer, open the link signed out, copy the embed, turn it o
   await page.reload();
   await expect(page.getByTestId("share-views")).toHaveText("Opened once.");
   await page.getByTestId("share-stop").click();
+  await page.getByTestId("share-stop-confirm-yes").click();
   await expect(page.getByTestId("share")).toBeVisible();
   const gone = await visitor.goto(link);
   expect(gone?.status()).toBe(410);

@@ -32,7 +32,8 @@ impl Modify for TokenAuth {
             `Authorization: Token <key>`.",
     ),
     paths(
-        meta::health, accounts::register, accounts::token, accounts::account, accounts::update_account,
+        meta::health, accounts::register, accounts::token, accounts::request_password_reset, accounts::confirm_password_reset,
+        accounts::account, accounts::update_account,
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
         infographs::remove, infographs::update, infographs::download, infographs::refine, infographs::versions,
@@ -44,7 +45,7 @@ impl Modify for TokenAuth {
     components(schemas(
         ErrorBody, CreateRequest, RefineRequest, InfographPatch, ShareRequest, ShareJson,
         OutlineJson, OutlineSectionJson, OutlineRequest, KitRequest, BrandKitJson, BrandKitList,
-        PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
+        PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),

@@ -16,17 +16,48 @@ use axum::routing::{any, get};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-/// The OpenAPI document and its page, rendered once.
-fn published() -> meta::Published {
+/// The OpenAPI document and its page, rendered once, and the methods each route takes.
+fn published(stylesheet: &str) -> (meta::Published, ApiMethods) {
     let document = openapi::document();
     let json = document.to_json().unwrap_or_else(|e| {
         tracing::error!(error = %e, "cannot serialise the OpenAPI document");
         "{}".into()
     });
-    let html = docs::render(&serde_json::to_value(&document).unwrap_or_default());
-    meta::Published { json: json.into(), html: html.into() }
+    let value = serde_json::to_value(&document).unwrap_or_default();
+    let html = docs::render(&value, stylesheet);
+    (meta::Published { json: json.into(), html: html.into() }, ApiMethods::of(&value))
+}
+
+/// The methods each documented route takes, read from the OpenAPI document: axum's merged
+/// routers answer a wrong method with an empty `Allow`, and the document already says it.
+#[derive(Clone)]
+struct ApiMethods(Arc<Vec<(Vec<String>, String)>>);
+
+impl ApiMethods {
+    fn of(doc: &serde_json::Value) -> Self {
+        let routes = doc
+            .get("paths")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(path, item)| {
+                let methods: Vec<String> = item.as_object().into_iter().flatten().map(|(m, _)| m.to_uppercase()).collect();
+                (path.split('/').map(str::to_string).collect(), methods.join(", "))
+            })
+            .collect();
+        Self(Arc::new(routes))
+    }
+
+    /// `GET, POST` for `/api/infographs/abc/` when the document has `/api/infographs/{id}/`.
+    fn allowed(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(route, _)| route.len() == segments.len() && route.iter().zip(&segments).all(|(r, s)| r.starts_with('{') || r == s))
+            .map(|(_, methods)| methods.as_str())
+    }
 }
 
 /// Server functions answer every error with a 500 whose body is the error; the error's own
@@ -73,6 +104,31 @@ async fn api_not_found() -> AppError {
     AppError::NotFound
 }
 
+/// A route of the API asked with a method it does not take: axum answers 405 with an empty
+/// body; every `/api/` error is JSON with a sentence, here naming the methods it takes (and the
+/// route meant, for the one mistake people make: posting to the list to create).
+async fn api_method_not_allowed(State(methods): State<ApiMethods>, request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || !path.starts_with("/api/") {
+        return response;
+    }
+    let allowed = methods.allowed(&path).unwrap_or_default().to_string();
+    let mut message = match allowed.as_str() {
+        "" => format!("{path} does not take {method}."),
+        takes => format!("{path} does not take {method}; it takes {takes}."),
+    };
+    if method == axum::http::Method::POST && path == "/api/infographs/" {
+        message.push_str(" To create infographs, POST to /api/infographs/create/.");
+    }
+    let body = serde_json::json!({"error": "method_not_allowed", "message": message});
+    let mut answer = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allowed) {
+        answer.headers_mut().insert(header::ALLOW, value);
+    }
+    answer
+}
+
 /// The app's page routes, found by rendering the app once per process. While Leptos renders it
 /// for that, a process-wide flag stops every resource created anywhere from ever loading, so a
 /// page rendered at that moment by another server in the same process (the tests start many)
@@ -85,8 +141,9 @@ fn page_routes() -> Vec<AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context_state = state.clone();
+    let (published, methods) = published(&format!("/pkg/{}.css", state.leptos_options.output_name));
     Router::new()
-        .merge(meta::router(published()))
+        .merge(meta::router(published))
         .merge(accounts::router())
         .merge(infographs::router())
         .merge(shares::router())
@@ -109,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admin_gate))
         .layer(axum::middleware::from_fn(server_fn_statuses))
+        .layer(axum::middleware::from_fn_with_state(methods, api_method_not_allowed))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::security_headers))
         // Pages and JSON are compressed as they go; event streams, images and the precompressed

@@ -60,7 +60,7 @@ fn public_page(share: &PublicShare, page_url: &str, base: &str, stylesheet: &str
         };
         (format!("{base}{}", picture_url(file)), w, h)
     });
-    let image = share.image_file.as_deref().map(|file| (picture_url(file), picture_url(&webp_of(file))));
+    let image = share.image_file.as_deref().map(|file| (picture_url(file), webp_srcset(file, width, picture_url)));
     let source = share.blog_url.clone();
     // The head is written out by hand: `view!` has no `property` attribute for Open Graph's tags.
     let meta = |name: &str, content: &str| format!("<meta name=\"{name}\" content=\"{}\">", escape(content));
@@ -100,7 +100,7 @@ fn public_page(share: &PublicShare, page_url: &str, base: &str, stylesheet: &str
                 Some((full, webp)) => view! {
                     <figure class="stage" data-testid="shared-image">
                         <picture>
-                            <source srcset=webp type="image/webp"/>
+                            <source srcset=webp sizes=share_sizes(width) type="image/webp"/>
                             <img src=full alt=alt.clone() width=width height=height fetchpriority="high"/>
                         </picture>
                     </figure>
@@ -117,10 +117,28 @@ fn public_page(share: &PublicShare, page_url: &str, base: &str, stylesheet: &str
     document(&head.join(""), stylesheet, body.to_html())
 }
 
-/// `<hash>.png` → `<hash>.webp`: the same picture, smaller, for browsers that take it.
-fn webp_of(file: &str) -> String {
+/// How wide the share page shows the picture: its column (the screen less the page's padding, up
+/// to the container's 1050 px), never wider than the picture itself. With `srcset`, the browser
+/// sizes the image by this (`style/main.css` lets it), so a 682 px picture is never stretched
+/// to the 1050 px column.
+fn share_sizes(width: Option<u32>) -> String {
+    match width {
+        Some(w) => format!("(max-width: 1100px) min(calc(100vw - 34px), {w}px), min(1050px, {w}px)"),
+        None => "(max-width: 1100px) calc(100vw - 34px), 1050px".to_string(),
+    }
+}
+
+/// The picture as WebP in the widths we make (`<hash>-w600.webp` …) narrower than it, then at
+/// full size: a phone takes a 600 or 800 px file, a laptop the 1200 or the original, and no
+/// candidate is wider than the picture.
+fn webp_srcset(file: &str, width: Option<u32>, picture_url: &dyn Fn(&str) -> String) -> String {
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    format!("{stem}.webp")
+    let full = format!("{} {}w", picture_url(&format!("{stem}.webp")), width.unwrap_or(0));
+    let Some(width) = width else { return picture_url(&format!("{stem}.webp")) };
+    let mut widths: Vec<u32> = crate::model::GALLERY_WIDTHS.iter().chain(&crate::model::share::DOWNLOAD_WIDTHS).copied().filter(|w| *w < width).collect();
+    widths.sort_unstable();
+    widths.dedup();
+    widths.iter().map(|w| format!("{} {w}w", picture_url(&format!("{stem}-w{w}.webp")))).chain(std::iter::once(full)).collect::<Vec<_>>().join(", ")
 }
 
 /// A page that says why there is nothing to show, with its status; never indexed.

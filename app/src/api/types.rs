@@ -36,9 +36,10 @@ pub struct ErrorBody {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct CreateRequest {
-    /// What the infographic should show (1–4000 characters, not only spaces).
-    #[schema(min_length = 1, max_length = 4000, pattern = "\\S", example = "The water cycle for 10-year-olds")]
-    pub prompt: String,
+    /// What the infographic should show (up to 4000 characters). Optional when `blog_url` or
+    /// `outline` says what to show; required without either.
+    #[schema(required = false, max_length = 4000, example = "The water cycle for 10-year-olds")]
+    pub prompt: Option<String>,
     /// A blog post to read first (public http(s) only).
     #[schema(required = false, format = "uri", max_length = 2048)]
     pub blog_url: Option<String>,
@@ -128,9 +129,9 @@ impl From<crate::model::design::Outline> for OutlineJson {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct OutlineRequest {
-    /// What the infographic should show (as on create).
-    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
-    pub prompt: String,
+    /// What the infographic should show, optional guidance (up to 4000 characters).
+    #[schema(required = false, max_length = 4000)]
+    pub prompt: Option<String>,
     /// A blog post to outline (public http(s) only).
     #[schema(required = false, format = "uri", max_length = 2048)]
     pub blog_url: Option<String>,
@@ -155,6 +156,25 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// Asks for a password reset link.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PasswordResetRequest {
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
+    pub email: String,
+}
+
+/// Sets a new password through a reset link.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PasswordResetConfirm {
+    /// The `token` query parameter of the emailed link.
+    pub token: String,
+    /// The new password: 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128, example = "correct horse battery staple")]
+    pub password: String,
+}
+
 /// One infograph as the REST API shows it.
 #[derive(Serialize, ToSchema)]
 pub struct InfographJson {
@@ -169,6 +189,10 @@ pub struct InfographJson {
     pub source_image_url: Option<String>,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// Its name: the outline's title, else the article's, else one written from the prompt;
+    /// the same for every version unless renamed (`PATCH`).
+    pub title: String,
+    /// What its author asked for (empty when a blog post or an outline said what to show).
     pub prompt: String,
     pub blog_url: Option<String>,
     pub aspect_ratio: String,
@@ -226,6 +250,7 @@ impl InfographJson {
             source_image_url: v.source_image_url.clone(),
             width: v.width,
             height: v.height,
+            title: v.title.clone(),
             prompt: v.prompt.clone(),
             blog_url: v.blog_url.clone(),
             aspect_ratio: v.aspect_ratio.clone(),
@@ -360,9 +385,12 @@ pub struct WebhookAck {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct InfographPatch {
+    /// Its name, shown wherever it is named (1–120 characters, one line); renames every version.
+    #[schema(required = false, min_length = 1, max_length = 120, pattern = "\\S")]
+    pub title: Option<String>,
     /// What the picture shows, in words (1–1000 characters, one paragraph); `null` goes back to
     /// the text written from its brief.
-    #[schema(min_length = 1, max_length = 1000, pattern = "\\S", nullable = true)]
+    #[schema(required = false, min_length = 1, max_length = 1000, pattern = "\\S", nullable = true)]
     pub alt_text: Option<String>,
 }
 

@@ -55,7 +55,9 @@ pub fn InfographCard(initial: InfographView, #[prop(optional)] eager: bool) -> i
         }
     });
     view! {
-        <article class="card" data-testid="card"
+        // Focusable by script: the keyboard is taken to a new card, or kept on one whose button
+        // went away (Cancel).
+        <article class="card" data-testid="card" tabindex="-1"
             data-id=move || item.with(|i| i.id.clone())
             data-status=move || item.with(|i| i.status.as_str())
             data-phase=move || item.with(|i| i.phase.as_str())
@@ -120,8 +122,10 @@ fn BriefDetails(id: String) -> impl IntoView {
 }
 
 fn card_body(i: &InfographView, eager: bool) -> AnyView {
-    let badge = view! { <span class=format!("badge {}", i.status.as_str())>{i.status.as_str()}</span> };
-    let prompt = view! { <p class="prompt" title=i.prompt.clone()>{i.prompt.clone()}</p> };
+    // A cancelled job is not a failure: said in neutral words, not the error's red.
+    let state = if i.cancelled { "cancelled" } else { i.status.as_str() };
+    let badge = view! { <span class=format!("badge {state}")>{state}</span> };
+    let prompt = view! { <p class="prompt" title=i.prompt.clone() data-testid="card-title">{i.title.clone()}</p> };
     match (i.status, &i.image_url) {
         (JobStatus::Completed, Some(url)) => view! {
             // Opens the viewer: full size, versions, refine.
@@ -137,6 +141,13 @@ fn card_body(i: &InfographView, eager: bool) -> AnyView {
                 </picture>
             </a>
             {badge}{versions_badge(i.versions)}{prompt}
+        }.into_any(),
+        (JobStatus::Failed, _) if i.cancelled => view! {
+            <div class="placeholder cancelled" data-testid="card-cancelled">
+                <p class="cancelled-note">"Cancelled"</p>
+                {i.refunded.then(|| view! { <p class="refund" data-testid="refund">"Credits refunded."</p> })}
+            </div>
+            {badge}{prompt}
         }.into_any(),
         (JobStatus::Failed, _) => view! {
             <div class="placeholder failed">
@@ -191,7 +202,7 @@ pub fn extrapolate(job: &InfographView, elapsed_ms: i64) -> (u8, Option<i64>) {
 /// The phase and estimated progress of a running job, as an accessible progress bar.
 /// Re-created with every update of the job, it ticks once a second in between.
 #[component]
-fn ProgressBar(job: InfographView) -> impl IntoView {
+pub fn ProgressBar(job: InfographView) -> impl IntoView {
     let elapsed_ms = RwSignal::new(0_i64);
     tick_every_second(elapsed_ms);
     let state = move || {

@@ -1,5 +1,7 @@
-//! The buttons under a card: cancel, regenerate, "use these settings", download, delete.
+//! The buttons under a card: cancel, regenerate, "use these settings", download, delete (which
+//! asks first).
 
+use crate::components::confirm::{focus_when_shown, Confirm};
 use crate::components::live::account_refresh;
 use crate::context::{workspace, AccountRefresh, Workspace};
 use crate::errors::AppError;
@@ -31,6 +33,9 @@ pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
         });
     };
     let use_settings = move |_| crate::components::create_form::fill_from(item.get_untracked());
+    // The card does not know whether its picture is shared: the question says what happens if so.
+    let confirm_delete = RwSignal::new(false);
+    let delete_button = NodeRef::<leptos::html::Button>::new();
     let download_href = move || format!("/api/infographs/{}/download/", item.with(|i| i.id.clone()));
 
     view! {
@@ -47,8 +52,11 @@ pub fn CardActions(item: RwSignal<InfographView>) -> impl IntoView {
                 on:click=move |_| run(CardCall::Regenerate)>"Regenerate"</button>
             <button type="button" class="small" data-testid="use-settings" on:click=use_settings>"Use these settings"</button>
             <button type="button" class="small danger" data-testid="delete" disabled=move || busy.get()
-                title="Hide from your gallery (your credit history keeps it)"
-                on:click=move |_| run(CardCall::Delete)>"Delete"</button>
+                title="Hide from your gallery (your credit history keeps it)" node_ref=delete_button
+                hidden=move || confirm_delete.get() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+            <Confirm open=confirm_delete testid="delete-confirm" yes="Delete" no="Keep it" back_to=delete_button
+                question="Delete this picture? If you shared it, its public link and every embed of it stop working.".to_string()
+                on_yes=Callback::new(move |_| run(CardCall::Delete))/>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="card-action-error">{e}</p> })}
         </div>
     }
@@ -72,6 +80,7 @@ impl CardCall {
         use crate::api::server_fns::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
         match self {
             Self::Cancel => {
+                let card = format!("[data-testid=card][data-id=\"{id}\"]");
                 let next = cancel_infograph(id).await?;
                 let refunded = next.refunded;
                 // A newer answer (a poll, a push) may already be on the card.
@@ -83,6 +92,9 @@ impl CardCall {
                 if refunded {
                     refresh.bump();
                 }
+                // The Cancel button is gone: the keyboard stays on the card, which says what
+                // became of it.
+                focus_when_shown(card, false);
             }
             Self::Regenerate => {
                 regenerate_infograph(id).await?;
@@ -92,6 +104,8 @@ impl CardCall {
             Self::Delete => {
                 delete_infograph(id).await?;
                 workspace.reload();
+                // The card, and the button pressed, are going: the keyboard goes to the gallery.
+                focus_when_shown("#gallery-heading".into(), false);
             }
         }
         Ok(())

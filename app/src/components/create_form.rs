@@ -1,4 +1,6 @@
 use crate::api::server_fns::infographs::CreateInfographs;
+use crate::components::confirm::{focus_later, focus_when_shown, Confirm};
+use crate::components::form_draft::{self, SavedDraft};
 use crate::components::live::account_refresh;
 use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
 use crate::context::{form_prefill, workspace};
@@ -10,17 +12,25 @@ use leptos::prelude::*;
 /// The create form (the form island's): what to show, where from, how it should look (`look`:
 /// the server-rendered [`LookFields`]), and optionally the outline to review before paying.
 /// Before its island is live it posts as a plain form to the server function, which answers with
-/// a redirect back here.
+/// a redirect back here. What is typed is kept as a draft under `draft_key` (see
+/// [`form_draft`]) until a create goes through.
 #[component]
-pub fn CreateForm(look: AnyView) -> impl IntoView {
+pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
     let action = ServerAction::<CreateInfographs>::new();
     let refresh = account_refresh();
     let workspace = workspace();
-    // A charge changes the balance and adds cards: refresh both after every successful create.
+    let draft_key = StoredValue::new(draft_key);
+    // A charge changes the balance and adds cards: refresh both after every successful create,
+    // drop the draft it was made from, and take the keyboard to the new card (it appears below
+    // the fold, and the form's button keeps no useful focus).
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
+        if let Some(Ok(created)) = action.value().get() {
             refresh.bump();
             workspace.reload();
+            form_draft::clear(&draft_key.get_value());
+            if let Some(first) = created.infographs.first() {
+                focus_when_shown(format!("[data-testid=card][data-id=\"{}\"]", first.id), true);
+            }
         }
     });
     // A fresh key per form display (set in the browser): a double submit or a retried post of the
@@ -38,30 +48,19 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
     let draft = RwSignal::new(None::<OutlineDraft>);
     let outline_error = RwSignal::new(None::<AppError>);
     let outlining = RwSignal::new(false);
+    // What the fields add up to, counted in the browser as they change.
+    let counts = Counts::new();
+    let recount = move || {
+        if let Some(form) = form_ref.get_untracked() {
+            counts.take(&form);
+        }
+    };
+    // Bumped whenever a field changes: the draft is saved again.
+    let typed = RwSignal::new(0_u32);
     // Dispatched from the fields rather than through `ActionForm`, whose form-data decoding
     // would add tens of KB to the wasm for this one form.
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if action.pending().get_untracked() {
-            return;
-        }
-        let Some(fields) = form_ref.get_untracked().map(|form| page::Fields::of(&form)) else { return };
-        action.dispatch(CreateInfographs {
-            prompt: fields.get("prompt"),
-            blog_url: fields.given("blog_url"),
-            aspect_ratio: fields.get("aspect_ratio"),
-            resolution: fields.get("resolution"),
-            number_of_infographs: fields.get("number_of_infographs"),
-            idempotency_key: Some(idempotency_key.get_untracked()),
-            layout: fields.get("layout"),
-            style: fields.given("style"),
-            language: fields.get("language"),
-            brand_kit_id: fields.given("brand_kit_id"),
-            outline: draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok()),
-        });
-    };
     // "Review outline": what the infographic will say, from the post or the pasted text, free.
-    let review = move |_| {
+    let review = move || {
         if outlining.get_untracked() {
             return;
         }
@@ -83,6 +82,43 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
             let _ = outlining.try_set(false);
         });
     };
+    // "Outline again" over an outline edited by hand asks first: its edits would be lost.
+    let replace_outline = RwSignal::new(false);
+    let review_button = NodeRef::<leptos::html::Button>::new();
+    let on_review = move |_| match draft.with_untracked(|d| d.is_some_and(|d| d.edited())) {
+        true => replace_outline.set(true),
+        false => review(),
+    };
+    let outline_first = RwSignal::new(false);
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if action.pending().get_untracked() {
+            return;
+        }
+        let Some(fields) = form_ref.get_untracked().map(|form| page::Fields::of(&form)) else { return };
+        // Pasted text reaches the picture through its outline: a send without one makes the
+        // outline (free) and asks for a look first, rather than charging for a picture of the
+        // prompt alone.
+        if draft.with_untracked(Option::is_none) && fields.given("source_text").is_some() && fields.given("blog_url").is_none() {
+            outline_first.set(true);
+            review();
+            return;
+        }
+        outline_first.set(false);
+        action.dispatch(CreateInfographs {
+            prompt: fields.get("prompt"),
+            blog_url: fields.given("blog_url"),
+            aspect_ratio: fields.get("aspect_ratio"),
+            resolution: fields.get("resolution"),
+            number_of_infographs: fields.get("number_of_infographs"),
+            idempotency_key: Some(idempotency_key.get_untracked()),
+            layout: fields.get("layout"),
+            style: fields.given("style"),
+            language: fields.get("language"),
+            brand_kit_id: fields.given("brand_kit_id"),
+            outline: draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok()),
+        });
+    };
     let prefill = form_prefill();
     Effect::new(move |_| {
         let Some(item) = prefill.0.get() else { return };
@@ -100,15 +136,103 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
             page::set(&form, name, value);
         }
         page::show(&form, "prompt");
+        recount();
+        typed.update(|n| *n += 1);
     });
+    // The draft: restored once the form is live (into the fields still empty), saved on every
+    // change after that.
+    let save = move || {
+        let Some(form) = form_ref.get_untracked() else { return };
+        let fields = page::Fields::of(&form);
+        let outline = draft.get_untracked();
+        let saved = SavedDraft {
+            prompt: fields.get("prompt").unwrap_or_default(),
+            blog_url: fields.get("blog_url").unwrap_or_default(),
+            source_text: fields.get("source_text").unwrap_or_default(),
+            outline: outline.map(|d| d.outline()),
+            outline_edited: outline.is_some_and(|d| d.edited()),
+        };
+        form_draft::save(&draft_key.get_value(), &saved);
+    };
+    let restore = move || {
+        let Some(form) = form_ref.get_untracked() else { return };
+        if let Some(saved) = form_draft::load(&draft_key.get_value()) {
+            let fields = page::Fields::of(&form);
+            for (name, value) in [("prompt", &saved.prompt), ("blog_url", &saved.blog_url), ("source_text", &saved.source_text)] {
+                if !value.is_empty() && fields.get(name).is_none_or(|v| v.is_empty()) {
+                    page::set(&form, name, value);
+                }
+            }
+            if !saved.source_text.is_empty() {
+                page::open_paste(&form);
+            }
+            if let (Some(outline), None) = (saved.outline, draft.get_untracked()) {
+                draft.set(Some(OutlineDraft::restored(outline, saved.outline_edited)));
+            }
+        }
+        // Typed or chosen before the form was live: count it now.
+        recount();
+    };
+    // Its own effect, which never runs again: the restored outline's signals belong to it, and an
+    // effect that ran again would dispose of them.
+    Effect::new(move |_| restore());
+    Effect::new(move |first: Option<()>| {
+        typed.track();
+        if let Some(d) = draft.get() {
+            d.track();
+        }
+        if first.is_some() {
+            save();
+        }
+    });
+    // A field's error is about the value it had: changing the field takes it away.
+    let changed = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        action.value().track();
+        outline_error.track();
+        changed.set(Vec::new());
+    });
+    let on_edit = move |event: leptos::ev::Event| {
+        if let Some(name) = page::changed_field(&event) {
+            changed.update(|all| {
+                if !all.contains(&name) {
+                    all.push(name);
+                }
+            });
+        }
+        recount();
+        typed.update(|n| *n += 1);
+    };
     let error = move || action.value().get().and_then(Result::err).or_else(|| outline_error.get());
-    let field = move |name: &'static str| {
-        move || error().and_then(|e| e.field(name)).map(|m| view! { <p class="field-error" data-field=name>{m}</p> })
+    let error_of = move |name: &str| match changed.with(|c| c.iter().any(|n| n == name)) {
+        true => None,
+        false => error().and_then(|e| e.field(name)),
+    };
+    let field = move |name: &'static str| move || error_of(name).map(|m| view! { <p class="field-error" data-field=name>{m}</p> });
+    // A refused blog address (private, unknown, unreadable) has a way round: its text.
+    let paste_instead = move |_| {
+        let Some(form) = form_ref.get_untracked() else { return };
+        page::set(&form, "blog_url", "");
+        page::open_paste(&form);
+        page::show(&form, "source_text");
+        changed.update(|all| all.push("blog_url".into()));
+        typed.update(|n| *n += 1);
+    };
+    let blog_error = move || {
+        error_of("blog_url").map(|m| {
+            view! {
+                <p class="field-error" data-field="blog_url">{m} " "
+                    <button type="button" class="link" data-testid="paste-instead" on:click=paste_instead>"Paste the text instead"</button>
+                </p>
+            }
+        })
     };
     // Problems inside an edited outline (`outline.sections[1].heading`, …), listed under it.
     let outline_fields = move || {
         let problems: Vec<String> = match error() {
-            Some(AppError::InvalidInput { fields, .. }) => fields.iter().filter(|(k, _)| k.starts_with("outline")).map(|(k, v)| format!("{k}: {v}")).collect(),
+            Some(AppError::InvalidInput { fields, .. }) if !changed.with(|c| c.iter().any(|n| n == "outline")) => {
+                fields.iter().filter(|(k, _)| k.starts_with("outline")).map(|(k, v)| format!("{k}: {v}")).collect()
+            }
             _ => Vec::new(),
         };
         (!problems.is_empty()).then(|| view! { <ul class="field-error" data-field="outline">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> })
@@ -131,51 +255,163 @@ pub fn CreateForm(look: AnyView) -> impl IntoView {
             }
         })
     };
+    // The form in three erased parts: one view type this deep overflowed a 2 MiB thread stack
+    // when rendered on the server in a debug build.
+    let texts = view! {
+        <label for="prompt">"What should it show?"
+            <span class="label-hint">"(optional with a blog post, pasted text or an outline)"</span></label>
+        <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
+        // No `maxlength`: it cut pasted text at the limit without a word. The counter
+        // says how far over it is, and the server refuses it in a sentence.
+        <textarea id="prompt" name="prompt" rows="4" aria-describedby="prompt-count"
+            aria-invalid=move || (counts.prompt.get() > PROMPT_MAX_CHARS).then_some("true")
+            placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
+        <CharCount id="prompt-count" count=counts.prompt max=PROMPT_MAX_CHARS/>
+        {field("prompt")}
+        <label for="blog_url">"Blog post URL (optional)"</label>
+        <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
+        {blog_error}
+        <details class="paste">
+            <summary>"Or paste the text (a draft, a post behind a login)"</summary>
+            <label for="source_text" class="sr-only">"Text to outline"</label>
+            <textarea id="source_text" name="source_text" rows="6" aria-describedby="source-count"
+                aria-invalid=move || (counts.source.get() > SOURCE_TEXT_MAX_CHARS).then_some("true")
+                placeholder="Paste up to 50 000 characters"></textarea>
+            <CharCount id="source-count" count=counts.source max=SOURCE_TEXT_MAX_CHARS/>
+        </details>
+        {field("source_text")}
+    }
+    .into_any();
+    let outline_area = view! {
+        <div class="row outline-actions">
+            <button type="button" class="secondary" data-testid="review-outline" node_ref=review_button
+                disabled=move || outlining.get() hidden=move || replace_outline.get() on:click=on_review>
+                {move || if outlining.get() { "Reading…" } else if draft.with(Option::is_some) { "Outline again" } else { "Review outline" }}
+            </button>
+            <span class="hint">"Free: see what it will say before paying."</span>
+        </div>
+        {move || outline_first.get().then(|| view! {
+            <p class="form-note" role="status" data-testid="outline-first">
+                "Here is the outline of your pasted text: check it, then press Generate. The picture is made from it."
+            </p>
+        })}
+        <Confirm open=replace_outline question="Replace your edited outline? Your changes to it will be lost.".to_string()
+            yes="Replace it" no="Keep my edits" testid="outline-replace" back_to=review_button
+            on_yes=Callback::new(move |_| review())/>
+        {move || draft.get().map(|d| view! { <OutlineEditor draft=d on_discard=Callback::new(move |_| { draft.set(None); focus_later(review_button) })/> }.into_any())}
+        {outline_fields}
+    }
+    .into_any();
+    let send = view! {
+        {field("aspect_ratio")}
+        {field("resolution")}
+        {field("number_of_infographs")}
+        {general}
+        <div role="status">{success}</div>
+        <button type="submit" data-testid="generate" disabled=move || action.pending().get()>
+            {move || if action.pending().get() { "Starting…".to_string() } else { generate_label(counts.cost.get()) }}
+        </button>
+    }
+    .into_any();
     view! {
         <section class="create">
             <h2>"New infographic"</h2>
             <form node_ref=form_ref class="create-form" method="post" action={<CreateInfographs as leptos::server_fn::ServerFn>::PATH}
-                on:submit=on_submit on:click=move |ev| apply_preset(form_ref, &ev)>
-                <label for="prompt">"What should it show?"</label>
-                <input type="hidden" name="idempotency_key" prop:value=move || idempotency_key.get()/>
-                <textarea id="prompt" name="prompt" rows="4" maxlength=PROMPT_MAX_CHARS required
-                    placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
-                {field("prompt")}
-                <label for="blog_url">"Blog post URL (optional)"</label>
-                <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
-                {field("blog_url")}
-                <details class="paste">
-                    <summary>"Or paste the text (a draft, a post behind a login)"</summary>
-                    <label for="source_text" class="sr-only">"Text to outline"</label>
-                    <textarea id="source_text" name="source_text" rows="6" maxlength=SOURCE_TEXT_MAX_CHARS
-                        placeholder="Paste up to 50 000 characters"></textarea>
-                </details>
-                {field("source_text")}
+                on:submit=on_submit on:input=on_edit on:change=on_edit
+                on:click=move |ev| { apply_preset(form_ref, &ev); recount() }>
+                {texts}
                 {look}
                 {field("layout")}
                 {field("language")}
                 {field("brand_kit_id")}
                 {field("style")}
-                <div class="row outline-actions">
-                    <button type="button" class="secondary" data-testid="review-outline" disabled=move || outlining.get() on:click=review>
-                        {move || if outlining.get() { "Reading…" } else if draft.with(Option::is_some) { "Outline again" } else { "Review outline" }}
-                    </button>
-                    <span class="hint">"Free: see what it will say before paying."</span>
-                </div>
-                {move || draft.get().map(|d| view! { <OutlineEditor draft=d on_discard=Callback::new(move |_| draft.set(None))/> }.into_any())}
-                {outline_fields}
-                {field("aspect_ratio")}
-                {field("resolution")}
-                {field("number_of_infographs")}
-                {general}
-                {success}
-                <button type="submit" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Starting…" } else { "Generate" }}
-                </button>
+                {outline_area}
+                {send}
             </form>
         </section>
     }
     .into_any()
+}
+
+/// What the form's fields add up to: the characters of the long texts and the credits a send
+/// costs, counted in the browser. Before the form is live: an empty form's.
+#[derive(Clone, Copy)]
+struct Counts {
+    prompt: RwSignal<usize>,
+    source: RwSignal<usize>,
+    cost: RwSignal<i64>,
+}
+
+impl Counts {
+    fn new() -> Self {
+        Self { prompt: RwSignal::new(0), source: RwSignal::new(0), cost: RwSignal::new(cost_of(None, None)) }
+    }
+
+    fn take(self, form: &leptos::web_sys::HtmlFormElement) {
+        let fields = page::Fields::of(form);
+        // As the server counts: characters, not the browser's UTF-16 units.
+        self.prompt.set(page::text_of(form, "prompt").chars().count());
+        self.source.set(page::text_of(form, "source_text").chars().count());
+        self.cost.set(cost_of(fields.get("number_of_infographs").as_deref(), fields.get("resolution").as_deref()));
+    }
+}
+
+/// "1,200 / 4,000 characters", and how many too many past the limit.
+#[component]
+fn CharCount(id: &'static str, count: RwSignal<usize>, max: usize) -> impl IntoView {
+    view! {
+        <p id=id class=move || count_class(count.get() > max) data-testid=id>
+            {move || format!("{} / {} characters", grouped(count.get()), grouped(max))}
+            // Said as it happens: a paste past the limit is not silent.
+            <span aria-live="polite">{move || too_many(count.get(), max)}</span>
+        </p>
+    }
+}
+
+fn count_class(over: bool) -> &'static str {
+    if over { "hint count over" } else { "hint count" }
+}
+
+/// " — 120 too many" past `max`, nothing up to it.
+fn too_many(count: usize, max: usize) -> String {
+    match count.checked_sub(max) {
+        Some(over) if over > 0 => format!(" — {} too many", grouped(over)),
+        _ => String::new(),
+    }
+}
+
+/// 4000 → "4,000".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The credits a send costs: images × credits per image (1 image at 1K when unreadable, as
+/// the form starts).
+fn cost_of(count: Option<&str>, resolution: Option<&str>) -> i64 {
+    let count = count.and_then(|c| c.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
+    let per_image = resolution.and_then(|r| r.parse::<Resolution>().ok()).unwrap_or(Resolution::K1).credits_per_image();
+    count * per_image
+}
+
+/// "Generate · 2 credits".
+fn generate_label(credits: i64) -> String {
+    format!("Generate · {credits} credit{}", if credits == 1 { "" } else { "s" })
+}
+
+/// Asks the form's island to wake now when a draft is waiting for it: the draft is restored by
+/// the island, which otherwise hydrates only when first used.
+pub fn wake_for_draft(draft_key: &str) {
+    if form_draft::load(draft_key).is_some() {
+        page::wake_islands();
+    }
 }
 
 /// "Use these settings" from a card: the form takes them once it is live, and its island, which
@@ -318,6 +554,29 @@ mod page {
         }
     }
 
+    /// The text of the field named `name` as the browser holds it (line breaks as typed, where
+    /// the form's data would send two characters for each).
+    pub fn text_of(form: &HtmlFormElement, name: &str) -> String {
+        match form.query_selector(&named(name)) {
+            Ok(Some(el)) => el.dyn_ref::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// Opens the "Or paste the text" section.
+    pub fn open_paste(form: &HtmlFormElement) {
+        if let Ok(Some(details)) = form.query_selector("details.paste") {
+            let _ = details.set_attribute("open", "");
+        }
+    }
+
+    /// Which field an input or change event is about: a named field, or "outline" for the
+    /// outline's own fields.
+    pub fn changed_field(event: &web_sys::Event) -> Option<String> {
+        let target = event.target()?.dyn_into::<Element>().ok()?;
+        target.get_attribute("name").or_else(|| target.closest(".outline").ok().flatten().map(|_| "outline".to_string()))
+    }
+
     /// Brings the field named `name` into view and puts the cursor in it.
     pub fn show(form: &HtmlFormElement, name: &str) {
         if let Ok(Some(el)) = form.query_selector(&named(name)) {
@@ -372,6 +631,16 @@ mod page {
 
     pub fn set(_: &HtmlFormElement, _: &str, _: &str) {}
 
+    pub fn text_of(_: &HtmlFormElement, _: &str) -> String {
+        String::new()
+    }
+
+    pub fn open_paste(_: &HtmlFormElement) {}
+
+    pub fn changed_field(_: &leptos::web_sys::Event) -> Option<String> {
+        None
+    }
+
     pub fn show(_: &HtmlFormElement, _: &str) {}
 
     pub fn wake_islands() {}
@@ -400,6 +669,26 @@ pub fn new_idempotency_key() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_button_says_what_a_send_costs() {
+        assert_eq!(super::generate_label(super::cost_of(Some("1"), Some("1K"))), "Generate · 1 credit");
+        assert_eq!(super::generate_label(super::cost_of(Some("1"), Some("4K"))), "Generate · 2 credits");
+        assert_eq!(super::generate_label(super::cost_of(Some("3"), Some("4K"))), "Generate · 6 credits");
+        assert_eq!(super::cost_of(Some("2"), Some("2K")), 2);
+        assert_eq!(super::cost_of(None, None), 1, "an empty form's");
+    }
+
+    #[test]
+    fn counters_say_how_far_over_the_limit() {
+        assert_eq!(super::grouped(4000), "4,000");
+        assert_eq!(super::grouped(50_000), "50,000");
+        assert_eq!(super::grouped(1_234_567), "1,234,567");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::too_many(4120, 4000), " — 120 too many");
+        assert_eq!(super::too_many(4000, 4000), "");
+        assert_eq!(super::too_many(12, 4000), "");
+    }
+
     #[test]
     fn counts_are_spelled_out() {
         assert_eq!(super::started(1, "infographic", 1), "Started 1 infographic for 1 credit.");

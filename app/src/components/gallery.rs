@@ -13,7 +13,8 @@ pub fn Gallery() -> impl IntoView {
     let first: Vec<String> = items.with_untracked(|list| list.iter().take(EAGER_CARDS).map(|i| i.id.clone()).collect());
     view! {
         <section class="gallery-section">
-            <h2>"Your gallery"</h2>
+            // Where the keyboard goes when a card it was on is deleted.
+            <h2 id="gallery-heading" tabindex="-1">"Your gallery"</h2>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || items.with(Vec::is_empty).then(|| view! {
                 <p class="empty">"Nothing here yet: your infographics will appear here."</p>

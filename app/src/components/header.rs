@@ -10,6 +10,8 @@ pub fn Header() -> impl IntoView {
     let AccountResource(account) = expect_context();
     view! {
         <header class="topbar">
+            // The first stop of the keyboard: past the header's links to the page itself.
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <a class="brand" href="/">"Infograph"</a>
             <Suspense fallback=|| ()>
                 {move || account.get().map(|result| match result {

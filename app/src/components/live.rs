@@ -43,6 +43,17 @@ pub struct Toast {
     pub text: String,
 }
 
+impl Toast {
+    /// The picture's own page, where the ready picture is (or why it is not).
+    pub fn href(&self) -> String {
+        format!("/i/{}", self.job_id)
+    }
+
+    pub fn link_text(&self) -> &'static str {
+        if self.ok { "Open it" } else { "See details" }
+    }
+}
+
 impl Live {
     fn new() -> Self {
         Live {
@@ -75,6 +86,8 @@ impl Live {
         let ok = view.status == JobStatus::Completed;
         let text = if ok {
             "Your infographic is ready.".to_string()
+        } else if view.cancelled {
+            format!("Your infographic was cancelled{}.", if view.refunded { " — credits refunded" } else { "" })
         } else if view.refunded {
             "Your infographic failed — credits refunded.".to_string()
         } else {
@@ -111,7 +124,7 @@ pub fn account_refresh() -> AccountRefresh {
     live().refresh
 }
 
-/// The dismissable notices of jobs that ended elsewhere, with a link to the gallery. Rendered
+/// The dismissable notices of jobs that ended elsewhere, each with a link to its picture's page. Rendered
 /// only for a signed-in visitor (a signed-out page would only collect a 401), it also opens the
 /// page's push stream.
 #[island]
@@ -125,7 +138,7 @@ pub fn Toasts() -> impl IntoView {
                 <div class={if toast.ok { "toast ok" } else { "toast failed" }} role="status" data-testid="toast">
                     <span>{toast.text.clone()}</span>
                     " "
-                    <a href="/" on:click=move |_| dismiss(toast.key)>"Open the gallery"</a>
+                    <a href=toast.href() data-testid="toast-link" on:click=move |_| dismiss(toast.key)>{toast.link_text()}</a>
                     <button type="button" class="dismiss" aria-label="Dismiss" on:click=move |_| dismiss(toast.key)>"×"</button>
                 </div>
             </For>
@@ -286,6 +299,21 @@ mod tests {
         seen_on_gallery.toast_for(&view(JobStatus::Completed, Phase::Storing, 2), true);
         seen_on_gallery.toast_for(&view(JobStatus::Completed, Phase::Done, 3), false);
         assert!(seen_on_gallery.toasts.get_untracked().is_empty(), "already seen on the gallery");
+    }
+
+    #[test]
+    fn a_toast_links_to_its_picture_and_names_a_cancel_as_such() {
+        let owner = Owner::new();
+        owner.set();
+        let live = Live::new();
+        live.toast_for(&InfographView { id: "ready".into(), ..view(JobStatus::Completed, Phase::Storing, 2) }, false);
+        let cancelled = InfographView { id: "stopped".into(), cancelled: true, refunded: true, ..view(JobStatus::Failed, Phase::Failed, 2) };
+        live.toast_for(&cancelled, false);
+        let toasts = live.toasts.get_untracked();
+        assert_eq!(toasts[0].href(), "/i/ready");
+        assert_eq!(toasts[0].link_text(), "Open it");
+        assert_eq!(toasts[1].text, "Your infographic was cancelled — credits refunded.");
+        assert_eq!(toasts[1].href(), "/i/stopped");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 pub mod brand_kits;
 pub mod card;
 pub mod card_actions;
+pub mod confirm;
 pub mod create_form;
+pub mod form_draft;
 pub mod format;
 pub mod gallery;
 pub mod header;

@@ -23,16 +23,24 @@ pub struct OutlineDraft {
     layout: RwSignal<Layout>,
     sections: RwSignal<Vec<DraftSection>>,
     next_key: RwSignal<u64>,
+    /// Changed by hand since it was written: writing it again would lose work.
+    edited: RwSignal<bool>,
 }
 
 impl OutlineDraft {
     pub fn new(outline: Outline) -> Self {
+        Self::restored(outline, false)
+    }
+
+    /// An outline kept from an earlier visit, `edited` or not.
+    pub fn restored(outline: Outline, edited: bool) -> Self {
         let draft = Self {
             title: RwSignal::new(outline.title),
             subtitle: RwSignal::new(outline.subtitle.unwrap_or_default()),
             layout: RwSignal::new(outline.layout),
             sections: RwSignal::new(Vec::new()),
             next_key: RwSignal::new(0),
+            edited: RwSignal::new(edited),
         };
         for s in outline.sections {
             draft.push(s);
@@ -53,6 +61,30 @@ impl OutlineDraft {
         self.sections.update(|all| all.push(section));
     }
 
+    pub fn edited(&self) -> bool {
+        self.edited.get_untracked()
+    }
+
+    /// Subscribes the running effect to every change of the outline (to keep the draft saved).
+    pub fn track(&self) {
+        self.edited.track();
+        self.title.track();
+        self.subtitle.track();
+        self.sections.with(|all| {
+            for s in all {
+                s.heading.track();
+                s.line.track();
+                s.figure.track();
+            }
+        });
+    }
+
+    /// Sets one of its texts, as the author typed it.
+    fn edit(&self, field: RwSignal<String>, value: String) {
+        field.set(value);
+        self.edited.set(true);
+    }
+
     /// The outline as it stands (the server checks it again).
     pub fn outline(&self) -> Outline {
         let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string()).filter(|t| !t.is_empty());
@@ -70,6 +102,7 @@ impl OutlineDraft {
     }
 
     fn move_by(&self, key: u64, step: isize) {
+        self.edited.set(true);
         self.sections.update(|all| {
             if let Some(i) = all.iter().position(|s| s.key == key) {
                 let j = i as isize + step;
@@ -81,6 +114,7 @@ impl OutlineDraft {
     }
 
     fn remove(&self, key: u64) {
+        self.edited.set(true);
         self.sections.update(|all| all.retain(|s| s.key != key));
     }
 }
@@ -88,23 +122,25 @@ impl OutlineDraft {
 #[component]
 pub fn OutlineEditor(draft: OutlineDraft, on_discard: Callback<()>) -> impl IntoView {
     let count = move || draft.sections.with(Vec::len);
+    // Where the keyboard goes when the section it was in is deleted.
+    let add_button = NodeRef::<leptos::html::Button>::new();
     view! {
         <fieldset class="outline" data-testid="outline">
             <legend>"Outline: what the infographic will say"</legend>
             <label for="outline-title">"Title"</label>
             <input id="outline-title" type="text" maxlength=TITLE_MAX_CHARS data-testid="outline-title"
-                prop:value=move || draft.title.get() on:input=move |ev| draft.title.set(event_target_value(&ev))/>
+                prop:value=move || draft.title.get() on:input=move |ev| draft.edit(draft.title, event_target_value(&ev))/>
             <label for="outline-subtitle">"Subtitle"</label>
             <input id="outline-subtitle" type="text" maxlength=SUBTITLE_MAX_CHARS data-testid="outline-subtitle"
-                prop:value=move || draft.subtitle.get() on:input=move |ev| draft.subtitle.set(event_target_value(&ev))/>
+                prop:value=move || draft.subtitle.get() on:input=move |ev| draft.edit(draft.subtitle, event_target_value(&ev))/>
             <ol class="outline-sections">
                 <For each=move || draft.sections.get() key=|s| s.key let:section>
-                    <SectionRow draft section/>
+                    <SectionRow draft section add_button/>
                 </For>
             </ol>
             <div class="row outline-actions">
-                <button type="button" class="small" data-testid="outline-add" disabled=move || { count() >= OUTLINE_MAX_SECTIONS }
-                    on:click=move |_| draft.push(OutlineSection { heading: String::new(), line: String::new(), figure: None, source: None })>
+                <button type="button" class="small" data-testid="outline-add" node_ref=add_button disabled=move || { count() >= OUTLINE_MAX_SECTIONS }
+                    on:click=move |_| { draft.edited.set(true); draft.push(OutlineSection { heading: String::new(), line: String::new(), figure: None, source: None }) }>
                     "Add a section"
                 </button>
                 <button type="button" class="small danger" data-testid="outline-discard" on:click=move |_| on_discard.run(())>
@@ -117,7 +153,7 @@ pub fn OutlineEditor(draft: OutlineDraft, on_discard: Callback<()>) -> impl Into
 }
 
 #[component]
-fn SectionRow(draft: OutlineDraft, section: DraftSection) -> impl IntoView {
+fn SectionRow(draft: OutlineDraft, section: DraftSection, add_button: NodeRef<leptos::html::Button>) -> impl IntoView {
     let key = section.key;
     let number = move || draft.sections.with(|all| all.iter().position(|s| s.key == key).map_or(0, |i| i + 1));
     let id = |part: &str| format!("section-{key}-{part}");
@@ -131,17 +167,17 @@ fn SectionRow(draft: OutlineDraft, section: DraftSection) -> impl IntoView {
                     <button type="button" class="small" aria-label=move || format!("Move section {} down", number()) data-testid="section-down"
                         on:click=move |_| draft.move_by(key, 1)>"↓"</button>
                     <button type="button" class="small danger" aria-label=move || format!("Delete section {}", number()) data-testid="section-delete"
-                        on:click=move |_| draft.remove(key)>"✕"</button>
+                        on:click=move |_| { draft.remove(key); crate::components::confirm::focus_later(add_button) }>"✕"</button>
                 </span>
             </div>
             <input id=id("heading") type="text" maxlength=HEADING_MAX_CHARS placeholder="Heading" data-testid="section-heading"
-                prop:value=move || section.heading.get() on:input=move |ev| section.heading.set(event_target_value(&ev))/>
+                prop:value=move || section.heading.get() on:input=move |ev| draft.edit(section.heading, event_target_value(&ev))/>
             <label for=id("line") class="sr-only">"What it says"</label>
             <input id=id("line") type="text" maxlength=LINE_MAX_CHARS placeholder="One line" data-testid="section-line"
-                prop:value=move || section.line.get() on:input=move |ev| section.line.set(event_target_value(&ev))/>
+                prop:value=move || section.line.get() on:input=move |ev| draft.edit(section.line, event_target_value(&ev))/>
             <label for=id("figure") class="sr-only">"Key figure"</label>
             <input id=id("figure") type="text" maxlength=FIGURE_MAX_CHARS placeholder="Key figure (optional)" data-testid="section-figure"
-                prop:value=move || section.figure.get() on:input=move |ev| section.figure.set(event_target_value(&ev))/>
+                prop:value=move || section.figure.get() on:input=move |ev| draft.edit(section.figure, event_target_value(&ev))/>
             {move || section.source.get().map(|s| view! { <p class="hint source">"From: “" {s} "”"</p> })}
         </li>
     }

@@ -3,6 +3,7 @@
 //! downloads in PNG, JPEG and WebP at full size, 1200 and 600 px.
 
 use crate::api::server_fns::viewer::{set_alt_text, share_infograph, stop_sharing};
+use crate::components::confirm::{focus_when_shown, Confirm};
 use crate::model::share::{Embed, ShareView, ALT_TEXT_MAX_CHARS, DOWNLOAD_FORMATS, DOWNLOAD_WIDTHS};
 use crate::model::InfographView;
 use leptos::prelude::*;
@@ -13,13 +14,19 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
     let share = RwSignal::new(share);
     // Edited below; the embeds use the latest words.
     let alt = RwSignal::new(item.alt_text.clone());
-    let title = item.prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Infographic").to_string();
+    let title = item.title.clone();
     let (width, height) = (item.width, item.height);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let run = move |call: ShareCall| {
         busy.set(true);
         error.set(None);
+        // The control pressed is drawn again (or replaced): the keyboard goes to what follows it.
+        let next_focus = match &call {
+            ShareCall::Share(_, None) => "#copy-share-url",
+            ShareCall::Share(_, Some(_)) => "[data-testid=share-indexable]",
+            ShareCall::Stop(_) => "[data-testid=share]",
+        };
         leptos::task::spawn_local(async move {
             let result = match call {
                 ShareCall::Share(id, indexable) => share_infograph(id, indexable).await.map(Some),
@@ -28,6 +35,7 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
             match result {
                 Ok(next) => {
                     let _ = share.try_set(next);
+                    focus_when_shown(next_focus.to_string(), false);
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e.to_string()));
@@ -37,6 +45,9 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
         });
     };
     let (share_id, stop_id, index_id) = (id.clone(), id.clone(), id.clone());
+    // Turning the link off breaks every embed of it: asked first.
+    let confirm_stop = RwSignal::new(false);
+    let stop_button = NodeRef::<leptos::html::Button>::new();
     let link = move || {
         share.get().map(|s| {
             let embeds = s.image_url.as_deref().map(|image_url| {
@@ -54,7 +65,9 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
                     "Let search engines index the page"
                 </label>
                 <button type="button" class="small danger" data-testid="share-stop" disabled=move || busy.get()
-                    on:click=move |_| run(ShareCall::Stop(stop_id.clone()))>"Stop sharing"</button>
+                    node_ref=stop_button hidden=move || confirm_stop.get() on:click=move |_| confirm_stop.set(true)>"Stop sharing"</button>
+                <Confirm open=confirm_stop testid="share-stop-confirm" yes="Stop sharing" no="Keep sharing" back_to=stop_button
+                    question=stop_question(s.views) on_yes=Callback::new(move |_| run(ShareCall::Stop(stop_id.clone())))/>
                 {match embeds {
                     Some((html, markdown, direct)) => view! {
                         <h3>"Embed"</h3>
@@ -93,6 +106,16 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
 enum ShareCall {
     Share(String, Option<bool>),
     Stop(String),
+}
+
+/// "Stop sharing? …": what stops working, and how often the link was opened.
+fn stop_question(views: i64) -> String {
+    let opened = match views {
+        0 => String::new(),
+        1 => ", opened once,".to_string(),
+        n => format!(", opened {n} times,"),
+    };
+    format!("Stop sharing? Its public link{opened} and every embed of it (on your blog, in posts) stop working.")
 }
 
 /// "Opened 3 times".

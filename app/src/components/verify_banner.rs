@@ -29,18 +29,36 @@ pub fn VerifyBanner(email: String) -> impl IntoView {
     }
 }
 
-/// The notice for `/?email=…`, where the verification link lands.
+/// The notice for `/?email=…`, where the verification link lands (signed in, the first time),
+/// and for `/?password=changed`, where a password reset does.
 #[component]
 pub fn VerifyOutcome() -> impl IntoView {
     let query = use_query_map();
     move || {
+        if query.read().get("password").as_deref() == Some("changed") {
+            let text = "Your password is changed and you are signed in. Every other session of your account was signed out.";
+            return Some(view! { <p class="notice" role="status" data-testid="password-outcome">{text}</p> }.into_any());
+        }
         let text = match query.read().get("email").as_deref() {
-            Some("confirmed") => "Your email address is confirmed and your free credits are in your account.",
-            Some("already-confirmed") => "Your email address was already confirmed.",
-            Some("expired") => "That link has expired. Sign in and ask for a new one.",
-            Some("invalid") => "That link is not valid. Sign in and ask for a new one.",
+            Some("confirmed") => confirmed_text(),
+            Some("already-confirmed") => "Your email address was already confirmed.".to_string(),
+            Some("expired") => "That link has expired. Sign in and ask for a new one.".to_string(),
+            Some("invalid") => "That link is not valid. Sign in and ask for a new one.".to_string(),
             _ => return None,
         };
-        Some(view! { <p class="notice" role="status" data-testid="verify-outcome">{text}</p> })
+        Some(view! { <p class="notice" role="status" data-testid="verify-outcome">{text}</p> }.into_any())
+    }
+}
+
+/// "Email confirmed — 10 credits added.", with the configured grant (rendered on the server, so
+/// the number is not something a crafted link could set).
+fn confirmed_text() -> String {
+    #[cfg(feature = "ssr")]
+    let credits = use_context::<crate::server::platform::state::AppState>().map_or(0, |s| s.config.signup_credits);
+    #[cfg(not(feature = "ssr"))]
+    let credits = 0;
+    match credits {
+        n if n > 0 => format!("Email confirmed — {n} credit{} added.", if n == 1 { "" } else { "s" }),
+        _ => "Email confirmed.".to_string(),
     }
 }

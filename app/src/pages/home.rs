@@ -17,38 +17,45 @@ pub fn HomePage() -> impl IntoView {
         <VerifyOutcome/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || account.get().map(|result| match result {
-                Ok(Some(acc)) => view! {
-                    <h1 class="sr-only">"Your infographics"</h1>
-                    {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
-                    {move || items.get().map(|list| match list {
-                        Ok((list, kits)) => view! {
-                            <div class="workspace">
-                                // Hydrated when first used (focus, a press, a key, a card's "use
-                                // these settings"): a visit to look at the gallery does not fetch
-                                // the form's code. Until then it is a plain form that posts.
-                                <div data-hydrate="on-use"><CreateFormIsland><LookFields kits=kits/></CreateFormIsland></div>
-                                <GalleryIsland items=list/>
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    })}
-                }.into_any(),
+                Ok(Some(acc)) => {
+                    // Drafts are kept per account: another person on this browser never sees them.
+                    let draft_key = crate::components::form_draft::key_for(&acc.email);
+                    view! {
+                        <h1 class="sr-only">"Your infographics"</h1>
+                        {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
+                        {move || items.get().map(|list| match list {
+                            Ok((list, kits)) => view! {
+                                <div class="workspace">
+                                    // Hydrated when first used (focus, a press, a key, a card's "use
+                                    // these settings"): a visit to look at the gallery does not fetch
+                                    // the form's code. Until then it is a plain form that posts.
+                                    <div data-hydrate="on-use"><CreateFormIsland draft_key=draft_key.clone()><LookFields kits=kits/></CreateFormIsland></div>
+                                    <GalleryIsland items=list draft_key=draft_key.clone()/>
+                                </div>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        })}
+                    }.into_any()
+                }
                 _ => view! { <Landing/> }.into_any(),
             })}
         </Suspense>
     }
 }
 
-/// The create form; its children are the server-rendered look fields.
+/// The create form; its children are the server-rendered look fields. `draft_key`: where the
+/// account's unsent work is kept in the browser.
 #[island(lazy)]
-fn CreateFormIsland(children: Children) -> impl IntoView {
-    view! { <CreateForm look=children()/> }.into_any()
+fn CreateFormIsland(draft_key: String, children: Children) -> impl IntoView {
+    view! { <CreateForm look=children() draft_key/> }.into_any()
 }
 
 /// The gallery and its cards (push, polling, progress, actions). The list is page-wide: the
 /// form's island adds to it after a create.
 #[island(lazy)]
-fn GalleryIsland(items: Vec<InfographView>) -> impl IntoView {
+fn GalleryIsland(items: Vec<InfographView>, draft_key: String) -> impl IntoView {
+    // Live at once, unlike the form: when the form has unsent work to bring back, it wakes it.
+    Effect::new(move |_| crate::components::create_form::wake_for_draft(&draft_key));
     let list = workspace().items;
     // Unless the form, woken early, has already reloaded a newer list (never empty: it follows a
     // create).
@@ -115,5 +122,39 @@ fn signup_credits_text() -> String {
     match credits {
         Some(n) if n > 0 => format!("{n} free credit{} when you confirm your email address.", if n == 1 { "" } else { "s" }),
         _ => "Credits are granted by the site's administrators.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::design::SIZE_PRESETS;
+    use crate::model::showcase::EXAMPLES;
+
+    /// "16:9" for 960 × 540.
+    fn ratio(width: u32, height: u32) -> String {
+        let gcd = |mut a: u32, mut b: u32| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a
+        };
+        let g = gcd(width, height);
+        format!("{}:{}", width / g, height / g)
+    }
+
+    #[test]
+    fn the_examples_name_the_places_whose_preset_has_their_shape() {
+        for example in EXAMPLES {
+            let shape = ratio(example.width, example.height);
+            assert!(example.caption.ends_with(&format!(", {shape}")), "{}", example.caption);
+            let caption = example.caption.to_lowercase();
+            for preset in SIZE_PRESETS {
+                // The place a preset is named after: "LinkedIn", "Pinterest", "Blog", "Square"…
+                let place = preset.label.split_whitespace().next().unwrap_or_default().to_lowercase();
+                if caption.contains(&place) {
+                    assert_eq!(preset.aspect_ratio, shape, "{} is called a {} ({})", example.slug, preset.label, example.caption);
+                }
+            }
+        }
     }
 }

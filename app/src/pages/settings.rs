@@ -8,7 +8,7 @@ use crate::api::server_fns::settings::{
 use crate::components::format::when;
 use crate::errors::AppError;
 use crate::model::design::BrandKitView;
-use crate::model::ApiTokenView;
+use crate::model::{default_token_name, ApiTokenView};
 use leptos::prelude::*;
 
 #[component]
@@ -106,11 +106,15 @@ fn ApiTokens(initial: Vec<ApiTokenView>) -> impl IntoView {
         create.dispatch(CreateApiToken { name });
     };
     let created = move || create.value().get();
+    // What a token made without a name will be called (the server picks the same).
+    let placeholder = move || default_token_name(&tokens.read());
     view! {
         <h2>"API tokens"</h2>
         <p>"For scripts and the REST API: send " <code>"Authorization: Token <token>"</code> "."</p>
         <form class="inline-form" on:submit=on_submit>
-            <label>"Name" <input node_ref=name type="text" name="name" maxlength="60" placeholder="e.g. Blog build script" data-testid="token-name"/></label>
+            <label>"Name" <input node_ref=name type="text" name="name" maxlength="60" placeholder=placeholder
+                aria-describedby="token-name-hint" data-testid="token-name"/></label>
+            <p id="token-name-hint" class="hint">"Optional: left empty, it is called " <span data-testid="token-default-name">{placeholder}</span> "."</p>
             <button type="submit" data-testid="token-create" disabled=move || create.pending().get()>"Create a token"</button>
         </form>
         {move || created().map(|result| match result {
@@ -146,13 +150,22 @@ fn ApiTokens(initial: Vec<ApiTokenView>) -> impl IntoView {
     }
 }
 
-/// A plain form: the server function ends every session and answers with a redirect home.
+/// A plain form: the server function ends every session and answers with a redirect home. A
+/// small danger button, not the page's primary action, saying what it does.
 fn sessions() -> impl IntoView {
     view! {
         <h2>"Sessions"</h2>
-        <p>"Signed in on a computer you no longer use? End every session, this one included."</p>
+        <p id="sign-out-everywhere-what">
+            "Signed in on a computer you no longer use? This signs your account out on every device "
+            "and browser, this one included; you will need your password to sign in again. API tokens keep working."
+        </p>
         <form method="post" action="/sfn/sign_out_everywhere">
-            <button type="submit" data-testid="sign-out-everywhere">"Sign out everywhere"</button>
+            // In a block of its own: the card's forms stretch their children to full width.
+            <div>
+                <button type="submit" class="small danger" aria-describedby="sign-out-everywhere-what" data-testid="sign-out-everywhere">
+                    "Sign out on all devices"
+                </button>
+            </div>
         </form>
     }
 }

@@ -7,8 +7,9 @@
 //! 3 s as long as a version is still running.
 
 use crate::api::server_fns::infographs::{cancel_infograph, delete_infograph, regenerate_infograph};
-use crate::api::server_fns::viewer::{refine_infograph, viewer_page_data};
-use crate::components::card::{progress_text, POLL_MS};
+use crate::api::server_fns::viewer::{refine_infograph, rename_infograph, viewer_page_data};
+use crate::components::card::{ProgressBar, POLL_MS};
+use crate::components::confirm::Confirm;
 use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::format::when;
 use crate::components::header::go_to;
@@ -31,12 +32,22 @@ pub fn ViewerPage() -> impl IntoView {
         <Title text="Infographic — Infograph"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(found) => view! { <Viewer initial=found compare=compare.clone()/> }.into_any(),
+                Ok(found) => view! {
+                    <Title text=title_text(&found.item.title)/>
+                    <Viewer initial=found compare=compare.clone()/>
+                }.into_any(),
                 Err(AppError::NotFound | AppError::Unauthorized) => view! { <NotFound/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
     }
+}
+
+/// The tab's title, naming the infographic. leptos_meta 0.8 writes a `<Title>`'s text into the
+/// head as it is (unlike every element `view!` renders), so the owner's words are escaped here;
+/// the head is rendered on the server only (it is in no island), so nothing escapes it twice.
+fn title_text(title: &str) -> String {
+    crate::model::share::escape(&format!("{title} — Infograph"))
 }
 
 /// The page's data; a stranger's (or a missing) infograph sets the response's 404 status, which
@@ -89,7 +100,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
         <article class="viewer" data-testid="viewer" data-id=move || shown.with(|d| d.item.id.clone())
             data-status=move || shown.with(|d| d.item.status.as_str())>
             <p class="back"><a href="/">"← Back to the gallery"</a></p>
-            <h1 class="viewer-title">{move || shown.with(|d| d.item.prompt.clone())}</h1>
+            <TitleHeading data=shown loaded=loaded/>
             {move || {
                 let other = compare.clone().and_then(|c| shown.with(|d| d.versions.iter().find(|v| v.id == c && v.id != d.item.id).cloned()));
                 match other {
@@ -98,6 +109,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                 }
             }}
             <VersionStrip data=shown/>
+            <RunningVersions data=shown/>
             {details}
         </article>
     }
@@ -256,6 +268,13 @@ fn Stage(item: InfographView, zoomed: RwSignal<bool>) -> impl IntoView {
             </figure>
         }
         .into_any(),
+        (JobStatus::Failed, _) if item.cancelled => view! {
+            <div class="stage placeholder cancelled" data-testid="stage">
+                <p class="cancelled-note">"Cancelled"</p>
+                {item.refunded.then(|| view! { <p class="refund">"Credits refunded."</p> })}
+            </div>
+        }
+        .into_any(),
         (JobStatus::Failed, _) => view! {
             <div class="stage placeholder failed" data-testid="stage">
                 <p class="error">{item.error.clone().unwrap_or_else(|| "The generation failed.".into())}</p>
@@ -266,10 +285,35 @@ fn Stage(item: InfographView, zoomed: RwSignal<bool>) -> impl IntoView {
         _ => view! {
             <div class="stage placeholder working" data-testid="stage">
                 <div class="spinner"></div>
-                <p role="status">{progress_text(item.phase, item.queue_position, item.eta_ms)}</p>
+                // The same estimate as a gallery card's, moving on between updates.
+                <ProgressBar job=item.clone()/>
             </div>
         }
         .into_any(),
+    }
+}
+
+/// The versions still being made other than the one shown (a refinement just sent), each with
+/// the gallery card's estimate of when it is done.
+#[component]
+fn RunningVersions(data: Memo<ViewerData>) -> impl IntoView {
+    let running = Memo::new(move |_| {
+        data.with(|d| {
+            d.versions.iter().enumerate().filter(|(_, v)| v.id != d.item.id && !v.status.is_final()).map(|(i, v)| (i + 1, v.clone())).collect::<Vec<_>>()
+        })
+    });
+    move || {
+        let running = running.get();
+        (!running.is_empty()).then(|| view! {
+            <ul class="running" data-testid="running-versions">
+                {running.into_iter().map(|(number, v)| view! {
+                    <li data-testid="running-version">
+                        <a href=format!("/i/{}", v.id)>{format!("Version {number}")}</a>
+                        <ProgressBar job=v/>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })
     }
 }
 
@@ -307,6 +351,7 @@ fn thumbnail(v: &InfographView) -> AnyView {
                 <img src=src alt="" loading="lazy"/>
             </picture>
         }.into_any(),
+        (JobStatus::Failed, _) if v.cancelled => view! { <span class="strip-state">"cancelled"</span> }.into_any(),
         (JobStatus::Failed, _) => view! { <span class="strip-state failed">"failed"</span> }.into_any(),
         _ => view! { <span class="strip-state working"><span class="spinner small"></span></span> }.into_any(),
     }
@@ -399,6 +444,80 @@ fn facts(data: &ViewerData) -> impl IntoView {
     }
 }
 
+/// The infographic's name, and renaming it in place (every version takes the new name). Focus
+/// goes to the field when editing starts and back to "Rename" when it ends.
+#[component]
+fn TitleHeading(data: Memo<ViewerData>, loaded: RwSignal<ViewerData>) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    // Set when editing ends: "Rename" takes the focus once it is drawn again.
+    let returning = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let field = NodeRef::<leptos::html::Input>::new();
+    let rename_button = NodeRef::<leptos::html::Button>::new();
+    let title = move || data.with(|d| d.item.title.clone());
+    let stop = move || {
+        returning.set(true);
+        editing.set(false);
+        error.set(None);
+    };
+    Effect::new(move |_| {
+        if editing.get() {
+            if let Some(input) = field.get() {
+                let _ = input.focus();
+                input.select();
+            }
+        } else if let Some(button) = rename_button.get() {
+            if returning.get_untracked() {
+                let _ = button.focus();
+                returning.set(false);
+            }
+        }
+    });
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let id = data.with_untracked(|d| d.item.id.clone());
+        let value = field.get_untracked().map(|el| el.value()).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match rename_infograph(id, value).await {
+                Ok(view) => {
+                    loaded.update(|d| {
+                        d.versions.iter_mut().for_each(|v| v.title = view.title.clone());
+                        d.item.title = view.title.clone();
+                    });
+                    stop();
+                }
+                Err(e) => {
+                    let _ = error.try_set(e.field("title").or_else(|| Some(e.to_string())));
+                }
+            }
+        });
+    };
+    view! {
+        {move || if editing.get() {
+            view! {
+                <form class="rename-form" on:submit=save on:keydown=move |ev| if ev.key() == "Escape" { stop() }>
+                    <label for="rename-title">"Title"</label>
+                    <div class="copy-row">
+                        <input id="rename-title" node_ref=field type="text" maxlength=crate::model::design::TITLE_MAX_CHARS
+                            prop:value=title() data-testid="rename-input" aria-describedby="rename-error"/>
+                        <button type="submit" class="small" data-testid="rename-save">"Save"</button>
+                        <button type="button" class="small secondary" on:click=move |_| stop()>"Cancel"</button>
+                    </div>
+                    <p class="field-error" id="rename-error" role="alert">{move || error.get()}</p>
+                </form>
+            }.into_any()
+        } else {
+            view! {
+                <div class="title-row">
+                    <h1 class="viewer-title" data-testid="viewer-title">{title}</h1>
+                    <button type="button" class="small secondary" node_ref=rename_button data-testid="rename"
+                        on:click=move |_| editing.set(true)>"Rename"</button>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
 /// Download, regenerate, delete.
 #[component]
 fn Actions(data: Memo<ViewerData>) -> impl IntoView {
@@ -438,7 +557,11 @@ fn Actions(data: Memo<ViewerData>) -> impl IntoView {
             let _ = busy.try_set(false);
         });
     };
-    let delete = move |_| {
+    let confirm_delete = RwSignal::new(false);
+    let delete_button = NodeRef::<leptos::html::Button>::new();
+    // What a delete breaks, in numbers when the picture is shared.
+    let delete_question = Signal::derive(move || data.with(|d| delete_question(d.share.as_ref().map(|s| s.views))));
+    let delete = move || {
         let id = id();
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -465,9 +588,23 @@ fn Actions(data: Memo<ViewerData>) -> impl IntoView {
             <button type="button" class="small" data-testid="regenerate" disabled=move || busy.get()
                 title="Make one more image with the same settings (charged like a new one)" on:click=regenerate>"Regenerate"</button>
             <button type="button" class="small danger" data-testid="delete" disabled=move || busy.get()
-                title="Hide from your gallery (your credit history keeps it)" on:click=delete>"Delete"</button>
+                title="Hide from your gallery (your credit history keeps it)" node_ref=delete_button
+                hidden=move || confirm_delete.get() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+            <Confirm open=confirm_delete testid="delete-confirm" yes="Delete" no="Keep it" back_to=delete_button
+                question=delete_question on_yes=Callback::new(move |_| delete())/>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </div>
+    }
+}
+
+/// "Delete this picture? …": what stops working, with how often its link was opened when it is
+/// shared (`views`), in general words when the page does not know.
+fn delete_question(views: Option<i64>) -> String {
+    match views {
+        Some(0) => "Delete this picture? Its public link and every embed of it stop working.".to_string(),
+        Some(1) => "Delete this picture? Its public link, opened once, and every embed of it stop working.".to_string(),
+        Some(n) => format!("Delete this picture? Its public link, opened {n} times, and every embed of it stop working."),
+        None => "Delete this picture? If you shared it, its public link and every embed of it stop working.".to_string(),
     }
 }
 

@@ -310,3 +310,300 @@ async fn signing_out_everywhere_ends_every_session_and_expired_ones_are_purged()
         .expect("insert");
     assert_eq!(app::server::accounts::sessions::purge_expired(db).await.expect("purge"), 1);
 }
+
+/// A client that does not follow redirects, so a response's own cookie and `Location` are seen.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("infograph_session=") && !c.contains("Max-Age=0"))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_first_use_of_a_confirmation_link_signs_in_the_browser_that_followed_it() {
+    let app = TestApp::spawn().await;
+    app.register_unverified("elsewhere@example.com").await;
+    app.register_unverified("tricked@example.com").await;
+    app.register("someone@example.com").await;
+    let client = no_redirects();
+    // Opened in a browser where someone is signed in: the address is confirmed, but the browser
+    // stays with its own account (a link to another's new account must not switch who it is).
+    let earlier = crate::helpers::sign_in_cookie(&app, "someone@example.com").await;
+    let trick = app.verification_link("tricked@example.com", app::server::platform::db::now_ms() + 3_600_000).await;
+    let kept = client.get(&trick).header("cookie", &earlier).send().await.expect("follow");
+    assert_eq!(kept.headers()["location"], "/?email=confirmed");
+    assert_eq!(session_cookie(&kept), None, "no session for the link's account");
+    assert!(account_of(&app, &earlier).await.contains("someone@example.com"), "the browser's own session goes on");
+
+    // Opened in a signed-out browser: the first use signs it in.
+    let link = app.verification_link("elsewhere@example.com", app::server::platform::db::now_ms() + 3_600_000).await;
+    let first = client.get(&link).send().await.expect("follow");
+    assert!(first.status().is_redirection(), "{}", first.status());
+    assert_eq!(first.headers()["location"], "/?email=confirmed");
+    let cookie = session_cookie(&first).expect("the first use signs in");
+    let account = account_of(&app, &cookie).await;
+    assert!(account.contains("elsewhere@example.com") && account.contains(r#""email_verified":true"#), "{account}");
+
+    // Used: nobody else gets in with it.
+    let again = client.get(&link).send().await.expect("follow");
+    assert_eq!(again.headers()["location"], "/?email=already-confirmed");
+    assert_eq!(session_cookie(&again), None);
+    let expired = app.verification_link("elsewhere@example.com", app::server::platform::db::now_ms() - 1000).await;
+    assert_eq!(session_cookie(&client.get(&expired).send().await.expect("follow")), None);
+
+    // The gallery it lands on says what happened.
+    let home = app.http.get(app.url("/?email=confirmed")).header("cookie", &cookie).send().await.expect("home");
+    let html = home.text().await.expect("html");
+    assert!(html.contains("Email confirmed — 10 credits added."), "{html}");
+}
+
+/// Asks for a reset link through the REST API: the status and body.
+async fn ask_for_reset(app: &TestApp, email: &str) -> (u16, String) {
+    let r = app.http.post(app.url("/api/auth/password-reset/")).json(&json!({ "email": email })).send().await.expect("reset");
+    (r.status().as_u16(), r.text().await.expect("text"))
+}
+
+/// Asks for a reset link through the page's form.
+async fn ask_for_reset_form(app: &TestApp, email: &str) -> (u16, String) {
+    let r = app
+        .http
+        .post(app.url("/sfn/request_password_reset"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(crate::helpers::form(&[("email", email)]))
+        .send()
+        .await
+        .expect("reset form");
+    (r.status().as_u16(), r.text().await.expect("text"))
+}
+
+/// Sets a new password through the page's form: the status, body and new session cookie.
+async fn reset_form(app: &TestApp, token: &str, password: &str) -> (u16, String, Option<String>) {
+    let r = app
+        .http
+        .post(app.url("/sfn/reset_password"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(crate::helpers::form(&[("token", token), ("password", password)]))
+        .send()
+        .await
+        .expect("reset");
+    let cookie = session_cookie(&r);
+    (r.status().as_u16(), r.text().await.expect("text"), cookie)
+}
+
+/// Whether `password` gets an API key for `email`.
+async fn password_works(app: &TestApp, email: &str, password: &str) -> bool {
+    let r = app
+        .http
+        .post(app.url("/api/auth/token/"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("token");
+    r.status() == 200
+}
+
+fn token_of(link: &str) -> String {
+    link.split("token=").nth(1).expect("token").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reset_link_is_mailed_for_a_known_address_only_and_the_answer_does_not_tell() {
+    let app = TestApp::spawn().await;
+    app.register("known@example.com").await;
+    let unknown = ask_for_reset(&app, "nobody@example.com").await;
+    let known = ask_for_reset(&app, "Known@Example.com").await;
+    assert_eq!(unknown.0, 202, "{}", unknown.1);
+    assert_eq!(known, unknown, "the same status and body either way");
+    let (form_unknown, form_known) = (ask_for_reset_form(&app, "nobody2@example.com").await, ask_for_reset_form(&app, "known@example.com").await);
+    assert_eq!(form_unknown.0, 200, "{}", form_unknown.1);
+    assert_eq!((form_unknown.0, form_unknown.1.replace("nobody2", "known")), form_known, "the form's answer names only the address typed");
+
+    let message = email_to(&app, "known@example.com", "Reset your Infograph password").await;
+    let link = link_in(&message);
+    assert!(link.starts_with(&format!("{}/reset-password?token=", app.base)), "{link}");
+    assert!(message.contains("30 minutes"), "{message}");
+    // Both known requests were mailed; the unknown addresses got nothing (their lookups were
+    // queued before the known ones).
+    let uid = app.user_id("known@example.com").await;
+    let deadline = Instant::now() + WAIT;
+    while app.count("SELECT COUNT(*) FROM account_emails WHERE kind = 'password_reset' AND user_id = $1", &uid).await < 2 {
+        assert!(Instant::now() < deadline, "the second reset email was not queued");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM account_emails WHERE kind = $1", "password_reset").await, 2);
+    let outbox = app.running.state.config.data_dir().join("outbox");
+    assert!(!outbox_messages(&outbox).iter().any(|m| m.contains("nobody")), "no email to an address without an account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reset_link_works_once_and_ends_every_session_of_the_account() {
+    let app = TestApp::spawn().await;
+    let api_token = app.register("forgetful@example.com").await;
+    let laptop = crate::helpers::sign_in_cookie(&app, "forgetful@example.com").await;
+    let phone = crate::helpers::sign_in_cookie(&app, "forgetful@example.com").await;
+    assert_eq!(ask_for_reset(&app, "forgetful@example.com").await.0, 202);
+    let link = link_in(&email_to(&app, "forgetful@example.com", "Reset your Infograph password").await);
+    let token = token_of(&link);
+
+    // The page behind the link offers the form for that account.
+    let page = app.http.get(&link).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains("Choose a new password") && page.contains("forgetful@example.com"), "{page}");
+    assert!(!page.contains("reset-link-error"), "{page}");
+
+    // From another site, the form is refused and changes nothing.
+    let r = app
+        .http
+        .post(app.url("/sfn/reset_password"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://evil.example")
+        .body(crate::helpers::form(&[("token", &token), ("password", "stolen password")]))
+        .send()
+        .await
+        .expect("cross-site");
+    assert_eq!(r.status(), 403);
+    assert!(password_works(&app, "forgetful@example.com", PASSWORD).await);
+
+    let (status, body, cookie) = reset_form(&app, &token, "a brand new password").await;
+    assert_eq!(status, 200, "{body}");
+    let cookie = cookie.expect("signed in afresh");
+    assert!(account_of(&app, &cookie).await.contains("forgetful@example.com"));
+    assert_eq!(account_of(&app, &laptop).await, "null", "every earlier session is signed out");
+    assert_eq!(account_of(&app, &phone).await, "null");
+    assert!(!password_works(&app, "forgetful@example.com", PASSWORD).await, "the old password stops working");
+    assert!(password_works(&app, "forgetful@example.com", "a brand new password").await);
+    assert_eq!(app.get(&api_token, "/api/account/").await.0, 200, "API tokens keep working");
+
+    // Used: refused on either door, naming the token, signing nobody in, changing nothing.
+    let (status, body, again) = reset_form(&app, &token, "yet another password").await;
+    assert_eq!((status, again), (400, None), "{body}");
+    assert!(body.contains("used already"), "{body}");
+    let r = app
+        .http
+        .post(app.url("/api/auth/password-reset/confirm/"))
+        .json(&json!({"token": token, "password": "yet another password"}))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(r.status(), 400);
+    assert!(r.json::<Value>().await.expect("json")["fields"]["token"].is_string());
+    assert!(password_works(&app, "forgetful@example.com", "a brand new password").await);
+    let page = app.http.get(&link).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains("reset-link-error") && page.contains("Ask for a new link"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn expired_forged_and_weak_resets_change_nothing() {
+    use app::server::accounts::{reset, users};
+    let app = TestApp::spawn().await;
+    app.register("careful@example.com").await;
+    let user = users::by_email(&app.running.state.db, "careful@example.com").await.expect("db").expect("user");
+    let now = app::server::platform::db::now_ms();
+    let signer = &app.running.state.signer;
+    let app = &app;
+    let confirm = |token: String, password: &'static str| async move {
+        let r = app
+            .http
+            .post(app.url("/api/auth/password-reset/confirm/"))
+            .json(&json!({"token": token, "password": password}))
+            .send()
+            .await
+            .expect("confirm");
+        (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+    };
+
+    let expired = reset::token(signer, &user, now - 1000);
+    let (status, body) = confirm(expired.clone(), "a brand new password").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["fields"]["token"].as_str().is_some_and(|m| m.contains("expired")), "{body}");
+    let page = app.http.get(app.url(&format!("/reset-password?token={expired}"))).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains("has expired") && page.contains("Ask for a new link"), "{page}");
+
+    let good = reset::token(signer, &user, now + 600_000);
+    let signature = good.rsplit('.').next().expect("signature");
+    let stretched = format!("{}.{}.{signature}", user.id, now + 999_999_999);
+    for forged in [stretched, "nonsense".to_string(), format!("{}.{}.AAAA", user.id, now + 600_000)] {
+        let (status, body) = confirm(forged.clone(), "a brand new password").await;
+        assert_eq!(status, 400, "{forged}: {body}");
+        assert!(body["fields"]["token"].is_string(), "{body}");
+    }
+    let (status, body) = confirm(good.clone(), "short").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["fields"]["password"].is_string(), "{body}");
+    let (status, body) = confirm(String::new(), "").await;
+    assert_eq!(status, 400);
+    assert!(body["fields"]["token"].is_string() && body["fields"]["password"].is_string(), "both named: {body}");
+    assert!(password_works(app, "careful@example.com", PASSWORD).await, "nothing changed");
+
+    // The link refused for a weak password still works for a good one.
+    assert_eq!(confirm(good, "a brand new password").await.0, 204);
+    assert!(password_works(app, "careful@example.com", "a brand new password").await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_reset_requests_are_limited_per_address_and_per_client() {
+    use app::server::accounts::reset::{PER_CLIENT_PER_HOUR, PER_EMAIL_PER_HOUR};
+    let app = TestApp::spawn_with(|c| c.auth_per_minute = 0).await;
+    app.register("popular@example.com").await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..=PER_EMAIL_PER_HOUR {
+        known.push(ask_for_reset(&app, "popular@example.com").await);
+        unknown.push(ask_for_reset(&app, "ghost@example.com").await);
+    }
+    let statuses = |answers: &[(u16, String)]| answers.iter().map(|a| a.0).collect::<Vec<_>>();
+    let mut expected = vec![202; PER_EMAIL_PER_HOUR as usize];
+    expected.push(429);
+    assert_eq!(statuses(&known), expected);
+    assert_eq!(statuses(&unknown), expected, "an address without an account is limited alike");
+    assert_eq!(known[0], unknown[0]);
+    let limited: Value = serde_json::from_str(&known[PER_EMAIL_PER_HOUR as usize].1).expect("json");
+    assert_eq!(limited["error"], "rate_limited", "{limited}");
+
+    // Per client, whatever the addresses.
+    let used = 2 * (PER_EMAIL_PER_HOUR + 1);
+    for i in used..PER_CLIENT_PER_HOUR {
+        assert_eq!(ask_for_reset(&app, &format!("other{i}@example.com")).await.0, 202);
+    }
+    assert_eq!(ask_for_reset(&app, "one-more@example.com").await.0, 429);
+    let (status, body) = ask_for_reset_form(&app, "one-more@example.com").await;
+    assert_eq!(status, 429, "the form counts too: {body}");
+    let uid = app.user_id("popular@example.com").await;
+    assert!(app.count("SELECT COUNT(*) FROM account_emails WHERE kind = 'password_reset' AND user_id = $1", &uid).await <= i64::from(PER_EMAIL_PER_HOUR));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unnamed_api_tokens_get_numbered_names_and_the_form_shows_the_next() {
+    let app = TestApp::spawn().await;
+    app.register("numbered@example.com").await;
+    let mut names = Vec::new();
+    for body in [json!({"email": "numbered@example.com", "password": PASSWORD}), json!({"email": "numbered@example.com", "password": PASSWORD, "name": "  "})] {
+        let r = app.http.post(app.url("/api/auth/token/")).json(&body).send().await.expect("token");
+        assert_eq!(r.status(), 200, "a missing name is still accepted");
+        names.push(r.json::<Value>().await.expect("json")["name"].as_str().expect("name").to_string());
+    }
+    assert_eq!(names, ["Token 2", "Token 3"], "the sign-up token is the first");
+    let cookie = crate::helpers::sign_in_cookie(&app, "numbered@example.com").await;
+    let r = app
+        .http
+        .post(app.url("/sfn/create_api_token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .header("cookie", &cookie)
+        .body("name=")
+        .send()
+        .await
+        .expect("create");
+    let created: Value = r.json().await.expect("json");
+    assert_eq!(created["view"]["name"], "Token 4", "{created}");
+    let settings = app.http.get(app.url("/settings")).header("cookie", &cookie).send().await.expect("settings").text().await.expect("html");
+    assert!(settings.contains(r#"placeholder="Token 5""#), "the form shows what the next will be called");
+}

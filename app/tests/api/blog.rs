@@ -9,7 +9,7 @@ use axum::Router;
 use crate::helpers::{TestApp, WAIT};
 use serde_json::json;
 
-async fn fixture_site() -> (String, std::net::SocketAddr) {
+pub async fn fixture_site() -> (String, std::net::SocketAddr) {
     let router = Router::new()
         .route(
             "/post",
@@ -74,7 +74,9 @@ async fn the_blog_is_read_and_summarised_into_the_brief() {
             .fetch_one(app.running.state.db.read())
             .await
             .expect("brief");
-        assert!(built.starts_with("Make it fun"), "{built}");
+        // Named by its article; the author's words are labelled guidance, not the headline.
+        assert!(built.starts_with(&format!("Title: Why Bees Dance\n{} Make it fun\n", app::server::blog::brief::REQUEST_LABEL)), "{built}");
+        assert_eq!(app.status(&token, &id).await["title"], "Why Bees Dance");
         assert!(built.contains("Source article: Why Bees Dance"), "{built}");
         assert!(built.contains("- The waggle run"), "{built}");
         assert!(built.contains("waggle dance"), "{built}");

@@ -87,7 +87,7 @@ async fn the_outline_of_a_blog_post_has_its_sections_and_figures_and_costs_nothi
     let headings: Vec<&str> = sections.iter().filter_map(|s| s["heading"].as_str()).collect();
     assert_eq!(headings, ["Who works from home", "Commutes", "Offices", "What comes next"]);
     let figures: Vec<&str> = sections.iter().filter_map(|s| s["figure"].as_str()).collect();
-    assert_eq!(figures, ["58 %", "54 minutes", "1 in 3"], "the article's figures");
+    assert_eq!(figures, ["58 %", "54 minutes", "1 in 3 desks"], "the article's figures, with their units");
     assert!(sections[0]["source"].as_str().is_some_and(|s| s.contains("58 % of office workers")), "{o}");
     assert_eq!(o["layout"], "statistics");
     assert_eq!(app.balance(&token).await, 10, "outlines are free");
@@ -97,11 +97,14 @@ async fn the_outline_of_a_blog_post_has_its_sections_and_figures_and_costs_nothi
     let (status, o) = outline(&app, &token, json!({"prompt": "Tea vs coffee", "source_text": text, "layout": "comparison"})).await;
     assert_eq!(status, 200, "{o}");
     assert_eq!((o["title"].as_str(), o["layout"].as_str()), (Some("Tea or coffee"), Some("comparison")));
+    // The text says what to show: the prompt is optional guidance.
+    let (status, o) = outline(&app, &token, json!({"source_text": text})).await;
+    assert_eq!((status, o["title"].as_str()), (200, Some("Tea or coffee")), "{o}");
     for (body, field) in [
         (json!({"prompt": "x"}), "blog_url"),
         (json!({"prompt": "x", "source_text": "Too short."}), "source_text"),
         (json!({"prompt": "x", "source_text": "a ".repeat(25_001)}), "source_text"),
-        (json!({"prompt": "", "source_text": text}), "prompt"),
+        (json!({"prompt": "p".repeat(4001), "source_text": text}), "prompt"),
         (json!({"prompt": "x", "source_text": text, "layout": "spiral"}), "layout"),
         (json!({"prompt": "x", "source_text": text, "language": "xx"}), "language"),
         (json!({"prompt": "x", "blog_url": format!("{site}/missing")}), "blog_url"),

@@ -50,7 +50,7 @@ async fn create_then_webhook_completes_the_job() {
             .fetch_one(app.running.state.db.read())
             .await
             .expect("brief");
-        assert!(built.starts_with("Rainfall in Lisbon") && built.contains("16:9"), "{built}");
+        assert!(built.starts_with("Title: Rainfall in Lisbon\n") && built.contains("16:9"), "{built}");
     }
     assert_eq!(app.balance(&token).await, 8);
     app.assert_ledger_matches("ann@example.com", &token).await;

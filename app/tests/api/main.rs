@@ -17,4 +17,5 @@ mod readability;
 mod security;
 mod sharing;
 mod storage;
+mod titles;
 mod versions;

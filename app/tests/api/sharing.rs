@@ -246,3 +246,30 @@ async fn downloads_come_in_three_formats_and_three_widths() {
         assert!(body["fields"].get(field).is_some(), "{query}: {body}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_share_page_offers_renditions_no_wider_than_the_picture() {
+    let app = TestApp::spawn().await;
+    // 1:1 at 1K: a 1024 px picture, narrower than the page's 1050 px column.
+    let token = app.register("square@example.com").await;
+    let (status, created) = app.create(&token, json!({"prompt": "Tides", "aspect_ratio": "1:1"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["infographs"][0]["id"].as_str().expect("id").to_string();
+    assert_eq!(app.wait_final(&token, &id, WAIT).await["status"], "completed");
+    wait_stored(&app, &token, &id).await;
+    let (_, link) = share(&app, &token, &id, "").await;
+    let page_url = link["url"].as_str().expect("url").to_string();
+    let html = anonymous(&app, &page_url).await.text().await.expect("html");
+    let srcset = html.split("<source srcset=\"").nth(1).and_then(|s| s.split('"').next()).expect("a srcset").to_string();
+    let widths: Vec<u32> = srcset.split(", ").map(|c| c.rsplit(' ').next().and_then(|w| w.trim_end_matches('w').parse().ok()).expect("a width")).collect();
+    assert_eq!(widths, vec![600, 700, 800, 1024], "{srcset}");
+    for candidate in srcset.split(", ") {
+        let url = candidate.split(' ').next().expect("url");
+        let r = anonymous(&app, &app.url(url)).await;
+        assert_eq!(r.status(), 200, "{url}");
+        let img = image::load_from_memory(&r.bytes().await.expect("bytes")).expect("an image");
+        assert!(img.width() <= 1024, "{url} is {} wide", img.width());
+    }
+    assert!(html.contains("width=\"1024\""), "the picture's own width");
+    assert!(html.contains("sizes=\"(max-width: 1100px) min(calc(100vw - 34px), 1024px), min(1050px, 1024px)\""), "shown no wider than it is: {html}");
+}

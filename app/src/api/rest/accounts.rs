@@ -1,17 +1,19 @@
 //! Accounts and API keys: register, get a key, read and change the account.
 
-use super::body::{account_patch, credentials, token_request};
+use super::body::{account_patch, credentials, json_object, token_request};
 use crate::api::extract::{ApiUser, ClientIp};
-use crate::api::types::{AccountJson, AccountPatch, Credentials, ErrorBody, Registered, Sent, TokenJson, TokenList, ERR};
+use crate::api::types::{
+    AccountJson, AccountPatch, Credentials, ErrorBody, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, ERR,
+};
 use crate::errors::AppError;
 use crate::server::accounts::signup::{self, SignUp};
-use crate::server::accounts::{tokens, users, verification};
+use crate::server::accounts::{reset, sessions, tokens, users, verification};
 use crate::server::billing::rate_limit;
 use crate::server::delivery::email;
 use crate::server::platform::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -20,6 +22,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/auth/register/", post(register))
         .route("/api/auth/token/", post(token))
+        .route("/api/auth/password-reset/", post(request_password_reset))
+        .route("/api/auth/password-reset/confirm/", post(confirm_password_reset))
         .route("/api/account/", get(account).patch(update_account))
         .route("/api/account/verification/", post(resend_verification))
         .route("/api/account/tokens/", get(list_tokens))
@@ -55,14 +59,82 @@ pub struct VerifyQuery {
 }
 
 /// The link in the verification email: confirms the address (granting the sign-up credits once)
-/// and sends the browser home, where a notice says what happened. It does not sign anyone in:
-/// a mail scanner that follows the link must not get a session.
-pub async fn verify_email(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Result<Redirect, AppError> {
+/// and sends the browser home, where a notice says what happened. The first use signs in
+/// whichever browser followed it, replacing a session it had: the signed, single-use link proves
+/// it came through the address. A used link signs nobody in. (A mail scanner that follows the
+/// link first gets a session it throws away; its owner then signs in with their password.)
+pub async fn verify_email(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<VerifyQuery>) -> Result<Response, AppError> {
     let outcome = match query.token.as_deref() {
         Some(token) => verification::confirm(&state, token).await?,
         None => verification::Confirmation::Invalid,
     };
-    Ok(Redirect::to(&format!("/?email={}", outcome.as_str())))
+    let mut response = Redirect::to(&format!("/?email={}", outcome.as_str())).into_response();
+    if let verification::Confirmation::Confirmed { user_id, .. } = &outcome {
+        // A browser already signed in stays with its account: a link to someone else's new
+        // account (sent to trick a signed-in person) must not switch who they are.
+        if let Some(current) = crate::api::extract::session_token(&headers) {
+            if sessions::user(&state.db, current).await?.is_some() {
+                return Ok(response);
+            }
+        }
+        let token = sessions::create(&state.db, user_id).await?;
+        if let Ok(cookie) = HeaderValue::from_str(&sessions::cookie(&token, state.config.cookie_secure())) {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+    }
+    Ok(response)
+}
+
+/// The named fields of a JSON object body, each a required non-empty string; a 400 naming every
+/// one that is not.
+fn required_strings<const N: usize>(body: &[u8], names: [&str; N]) -> Result<[String; N], AppError> {
+    use serde_json::Value;
+    let map = json_object(body)?;
+    let mut errors = crate::model::FieldErrors::new();
+    let values = names.map(|name| match map.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        other => {
+            let why = if matches!(other, None | Some(Value::Null) | Some(Value::String(_))) { "is required" } else { "must be a string" };
+            errors.insert(name.to_string(), why.to_string());
+            String::new()
+        }
+    });
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// Emails a link to choose a new password, if an account uses the address. The answer is the
+/// same whether or not one does. The link works once, for 30 minutes; at most three are sent to
+/// an address per hour, and ten asked for per client.
+#[utoipa::path(post, path = "/api/auth/password-reset/", tag = "account",
+    request_body(content = PasswordResetRequest, content_type = "application/json"),
+    responses(
+        (status = 202, description = "Accepted: a link is on its way if an account uses the address", body = Sent),
+        (status = 400, description = "`email` is missing or not an address", body = ErrorBody, content_type = ERR),
+        (status = 429, description = "Too many requests from this client or for this address", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn request_password_reset(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
+    let [email] = required_strings(&body, ["email"])?;
+    reset::request(&state, &ip, &email).await?;
+    Ok((StatusCode::ACCEPTED, Json(Sent { sent: true })).into_response())
+}
+
+/// Sets a new password with the `token` from the emailed link (its `token` query parameter).
+/// Every browser session of the account ends; API keys keep working (revoke them one by one).
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm/", tag = "account",
+    request_body(content = PasswordResetConfirm, content_type = "application/json"),
+    responses(
+        (status = 204, description = "The password is changed"),
+        (status = 400, description = "The link is used, expired or not valid (`fields.token`), or the password breaks the policy (`fields.password`)", body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn confirm_password_reset(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<StatusCode, AppError> {
+    let [token, password] = required_strings(&body, ["token", "password"])?;
+    reset::confirm(&state, &ip, &token, &password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sends a new verification link to the caller's address (three an hour at most).

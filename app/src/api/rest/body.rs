@@ -126,28 +126,46 @@ pub fn account_patch(body: &[u8]) -> Result<bool, AppError> {
     }
 }
 
-/// `PATCH /api/infographs/{id}/` with `{"alt_text": string | null}`: the only field that can be
-/// changed (`null`: back to the text written from the brief); any other key, or a value that is
-/// not a fitting string, is a 400 naming it.
-pub fn infograph_patch(map: &Map<String, Value>) -> Result<Option<String>, AppError> {
+/// `PATCH /api/infographs/{id}/` with `{"title"?: string, "alt_text"?: string | null}` (`null`:
+/// back to the text written from the brief), at least one; any other key, or a value that is not
+/// a fitting string, is a 400 naming it.
+/// What a `PATCH /api/infographs/{id}/` changes: the family's title, and (`Some(None)` resets
+/// it) the alt text.
+#[derive(Debug, Default, PartialEq)]
+pub struct InfographChanges {
+    pub title: Option<String>,
+    pub alt_text: Option<Option<String>>,
+}
+
+pub fn infograph_patch(map: &Map<String, Value>) -> Result<InfographChanges, AppError> {
     let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| k.as_str() != "alt_text") {
+    for key in map.keys().filter(|k| !matches!(k.as_str(), "alt_text" | "title")) {
         errors.insert(key.clone(), "is not a field that can be changed".into());
     }
-    let alt_text = match map.get("alt_text") {
-        None => {
-            errors.insert("alt_text".into(), "is required (a string, or null to reset it)".into());
-            None
+    let mut changes = InfographChanges::default();
+    match map.get("title") {
+        None => {}
+        Some(Value::String(s)) => changes.title = crate::model::title::parse(Some(s)).map_err(|e| errors.insert("title".into(), e.0)).ok(),
+        Some(_) => {
+            errors.insert("title".into(), "The title must be a string.".into());
         }
-        Some(Value::Null) => None,
-        Some(Value::String(s)) => crate::model::share::parse_alt_text(Some(s)).map_err(|e| errors.insert("alt_text".into(), e.0)).ok(),
+    }
+    match map.get("alt_text") {
+        None => {}
+        Some(Value::Null) => changes.alt_text = Some(None),
+        Some(Value::String(s)) => {
+            changes.alt_text = crate::model::share::parse_alt_text(Some(s)).map_err(|e| errors.insert("alt_text".into(), e.0)).ok().map(Some)
+        }
         Some(_) => {
             errors.insert("alt_text".into(), "must be a string or null".into());
-            None
         }
-    };
+    }
+    if changes == InfographChanges::default() && errors.is_empty() {
+        errors.insert("title".into(), "Send a new title, an alt_text, or both.".into());
+        errors.insert("alt_text".into(), "is required without a title (a string, or null to reset it)".into());
+    }
     if errors.is_empty() {
-        Ok(alt_text)
+        Ok(changes)
     } else {
         Err(AppError::invalid(errors))
     }

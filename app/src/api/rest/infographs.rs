@@ -185,7 +185,7 @@ pub async fn versions(State(state): State<AppState>, ApiUser(user): ApiUser, Pat
     Ok(Json(list_json(&state, &user.id, &views).await?))
 }
 
-/// Changes what can be changed of an infograph: its alt text.
+/// Changes what can be changed of an infograph: its title (every version's) and its alt text.
 #[utoipa::path(patch, path = "/api/infographs/{id}/", tag = "infographs", security(("token" = [])),
     params(("id" = String, Path, description = "Infograph id")),
     request_body(content = InfographPatch, content_type = "application/json"),
@@ -196,8 +196,14 @@ pub async fn versions(State(state): State<AppState>, ApiUser(user): ApiUser, Pat
         (status = 404, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn update(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Json<InfographJson>, AppError> {
-    let alt_text = infograph_patch(&json_object(&body)?)?;
-    let view = manage::set_alt_text(&state, &user, &id, alt_text.as_deref()).await?;
+    let changes = infograph_patch(&json_object(&body)?)?;
+    let mut view = manage::status(&state, &user, &id).await?;
+    if let Some(title) = &changes.title {
+        view = manage::set_title(&state, &user, &id, title).await?;
+    }
+    if let Some(alt_text) = &changes.alt_text {
+        view = manage::set_alt_text(&state, &user, &id, alt_text.as_deref()).await?;
+    }
     let share_url = sharing::live_url(&state, &view.id).await?;
     Ok(Json(InfographJson::from_view(&view, &state.public_base_url).shared(share_url)))
 }

@@ -1,4 +1,4 @@
-//! Sign-up, sign-in, sign-out and "who am I" for the browser (session cookie).
+//! Sign-up, sign-in, password reset, sign-out and "who am I" for the browser (session cookie).
 
 use crate::errors::AppError;
 use crate::model::AccountView;
@@ -38,6 +38,34 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, App
     let ip = super::context::client_ip(&state)?;
     crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
     let user = users::authenticate(&state.db, &email, &password).await?;
+    start_session(&state, &user.id).await?;
+    Ok(user.account_view())
+}
+
+/// Emails a link to choose a new password, if an account uses `email`: the answer (the address
+/// written to) is the same either way. Limited per client and per address.
+#[server(prefix = "/sfn", endpoint = "request_password_reset", output = super::codec::Json)]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    let state = super::context::app_state()?;
+    crate::server::accounts::reset::request(&state, &super::context::client_ip(&state)?, &email).await
+}
+
+/// The address whose password a reset link sets, while the link works (the page says so before
+/// a password is typed; the link's holder came through that address); an error naming `token`
+/// when it does not. Changes nothing.
+#[server(prefix = "/sfn", endpoint = "check_password_reset", output = super::codec::Json)]
+pub async fn check_password_reset(token: String) -> Result<String, AppError> {
+    let state = super::context::app_state()?;
+    Ok(crate::server::accounts::reset::holder(&state, &token).await?.email)
+}
+
+/// Sets a new password through a reset link. Every session of the account ends, and this
+/// browser is signed in afresh.
+#[server(prefix = "/sfn", endpoint = "reset_password", output = super::codec::Json)]
+pub async fn reset_password(token: String, password: String) -> Result<AccountView, AppError> {
+    let state = super::context::app_state()?;
+    let ip = super::context::client_ip(&state)?;
+    let user = crate::server::accounts::reset::confirm(&state, &ip, &token, &password).await?;
     start_session(&state, &user.id).await?;
     Ok(user.account_view())
 }

@@ -41,6 +41,14 @@ pub async fn stop_sharing(id: String) -> Result<(), AppError> {
     crate::server::sharing::revoke(&state, &user, &id).await
 }
 
+/// Renames the infographic (every version of it).
+#[server(prefix = "/sfn", endpoint = "rename_infograph", output = super::codec::Json)]
+pub async fn rename_infograph(id: String, title: String) -> Result<InfographView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    let title = crate::model::title::parse(Some(&title)).map_err(|e| AppError::invalid_field("title", e.0))?;
+    crate::server::jobs::manage::set_title(&state, &user, &id, &title).await
+}
+
 /// Sets the owner's alt text; an empty one goes back to the text written from the brief.
 #[server(prefix = "/sfn", endpoint = "set_alt_text", output = super::codec::Json)]
 pub async fn set_alt_text(id: String, alt_text: String) -> Result<InfographView, AppError> {

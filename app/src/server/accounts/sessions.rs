@@ -5,7 +5,7 @@
 
 use super::secrets::{random_token, token_hash};
 use super::users::{UserRow, USER_COLUMNS};
-use crate::server::platform::db::{now_ms, Db};
+use crate::server::platform::db::{now_ms, Conn, Db};
 
 pub const SESSION_COOKIE: &str = "infograph_session";
 pub const SESSION_DAYS: i64 = 30;
@@ -33,7 +33,14 @@ pub async fn delete(db: &Db, token: &str) -> Result<(), sqlx::Error> {
 /// Ends every session of the user: "sign out everywhere".
 pub async fn delete_all(db: &Db, user_id: &str) -> Result<u64, sqlx::Error> {
     let w = db.write().await;
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(w.pool()).await?.rows_affected())
+    let mut conn = w.pool().acquire().await?;
+    delete_all_in(&mut conn, user_id).await
+}
+
+/// [`delete_all`] inside the caller's transaction (a password reset: new password and signed-out
+/// sessions together or not at all).
+pub async fn delete_all_in(conn: &mut Conn, user_id: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?.rows_affected())
 }
 
 /// Forgets expired sessions (they no longer sign anyone in; this keeps the table small).

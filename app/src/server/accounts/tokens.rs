@@ -5,7 +5,7 @@
 use super::secrets::{random_token, token_hash};
 use super::users::{UserRow, USER_COLUMNS};
 use crate::errors::AppError;
-use crate::model::ApiTokenView;
+use crate::model::{default_token_name as default_name, ApiTokenView};
 use crate::server::platform::db::{new_id, now_ms, plausible_id, Db};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,9 +17,10 @@ pub const NAME_MAX: usize = 60;
 /// every request into a write.
 const LAST_USED_EVERY_MS: i64 = 60_000;
 
-/// A token's name as given, or why it cannot be one.
+/// A token's name as given (trimmed), or why it cannot be one. No name (missing or blank) is an
+/// empty string: [`create`] then picks the account's next default name.
 pub fn checked_name(raw: Option<&str>) -> Result<String, AppError> {
-    let name = raw.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("API token");
+    let name = raw.map(str::trim).unwrap_or_default();
     if name.chars().count() > NAME_MAX {
         return Err(AppError::invalid_field("name", format!("must be at most {NAME_MAX} characters")));
     }
@@ -29,10 +30,15 @@ pub fn checked_name(raw: Option<&str>) -> Result<String, AppError> {
     Ok(name.to_string())
 }
 
-/// A new token for the user, shown once: its secret and what the list will show of it.
+/// A new token for the user, shown once: its secret and what the list will show of it. An empty
+/// `name` gets the account's next default ("Token 3"), so unnamed tokens stay told apart.
 pub async fn create(db: &Db, user_id: &str, name: &str) -> Result<(String, ApiTokenView), sqlx::Error> {
+    let name = match name {
+        "" => default_name(&list(db, user_id).await?),
+        given => given.to_string(),
+    };
     let token = random_token("ig_");
-    let view = ApiTokenView { id: new_id(), name: name.to_string(), created_at: now_ms(), last_used_at: None };
+    let view = ApiTokenView { id: new_id(), name, created_at: now_ms(), last_used_at: None };
     let w = db.write().await;
     sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, id, name) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash(&token))
@@ -161,5 +167,20 @@ mod tests {
         assert_eq!(from_authorization("Basic abc"), None);
         assert_eq!(from_authorization("Token "), None);
         assert_eq!(from_authorization("abc"), None);
+    }
+
+    fn named(names: &[&str]) -> Vec<ApiTokenView> {
+        names.iter().map(|n| ApiTokenView { id: String::new(), name: n.to_string(), created_at: 0, last_used_at: None }).collect()
+    }
+
+    #[test]
+    fn unnamed_tokens_are_numbered_and_never_share_a_name() {
+        assert_eq!(default_name(&named(&[])), "Token 1");
+        assert_eq!(default_name(&named(&["Created at sign-up"])), "Token 2");
+        // Token 1 revoked, Token 2 kept: the next is not a second "Token 2".
+        assert_eq!(default_name(&named(&["Token 2"])), "Token 3");
+        assert_eq!(default_name(&named(&["Token 3", "Token 2", "x"])), "Token 4");
+        assert!(checked_name(None).expect("ok").is_empty() && checked_name(Some("  ")).expect("ok").is_empty());
+        assert_eq!(checked_name(Some(" Deploy ")).expect("ok"), "Deploy");
     }
 }

@@ -80,7 +80,8 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     }
 }
 
-fn password_error(err: PasswordError) -> AppError {
+/// A policy failure as an error naming the `password` field; a hashing failure as an internal one.
+pub(super) fn password_error(err: PasswordError) -> AppError {
     match err {
         PasswordError::Hashing(reason) => {
             tracing::error!(%reason, "password hashing failed");

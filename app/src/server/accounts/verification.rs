@@ -1,7 +1,9 @@
 //! Confirming an email address. Sign-up credits are what scripted sign-ups would farm, so they
 //! are granted only when the owner of the address follows the link we mailed: a signed,
 //! expiring (24 h) token bound to the account and its address, good once (confirming sets
-//! `email_verified_at`, and the grant is guarded by it being unset).
+//! `email_verified_at`, and the grant is guarded by it being unset). Following it the first time
+//! also signs the browser that followed it in (the link proves it came through the address);
+//! a used link signs nobody in.
 
 use super::users::{self, UserRow};
 use crate::errors::AppError;
@@ -30,10 +32,10 @@ pub fn link(base_url: &str, token: &str) -> String {
 }
 
 /// What following a link did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmation {
-    /// The address is confirmed now, and `credits` were granted.
-    Confirmed { credits: i64 },
+    /// The address of `user_id` is confirmed now, and `credits` were granted.
+    Confirmed { credits: i64, user_id: String },
     AlreadyConfirmed,
     Expired,
     Invalid,
@@ -41,7 +43,7 @@ pub enum Confirmation {
 
 impl Confirmation {
     /// The word the page shows its notice by (`/?email=…`).
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Confirmed { .. } => "confirmed",
             Self::AlreadyConfirmed => "already-confirmed",
@@ -69,7 +71,7 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Confirmation, sqlx
     }
     let credits = state.config.signup_credits;
     Ok(match mark_verified(&state.db, &user.id, credits).await? {
-        true => Confirmation::Confirmed { credits },
+        true => Confirmation::Confirmed { credits, user_id: user.id },
         false => Confirmation::AlreadyConfirmed,
     })
 }

@@ -1,7 +1,9 @@
-//! The infographic brief sent to the model: the user's words first, then what we read from the
-//! blog (title, key sections, key facts and numbers, a summary), then the format and a style hint.
-//! Over budget, the least important parts go first — summary, then facts, then sections, then
-//! the title — and the user's words and the format line are never cut.
+//! The infographic brief sent to the model: the picture's title and the author's request first
+//! (labelled as what to show, so the model does not print the request as the headline), then
+//! what we read from the blog (title, key sections, key facts and numbers, a summary), then the
+//! format and a style hint. Over budget, the least important parts go first — summary, then
+//! facts, then sections, then the article's title — and the title, the user's words and the
+//! format line are never cut.
 
 use super::extract::Article;
 use crate::model::design::{self, BrandSnapshot, Layout, Outline, Style};
@@ -124,8 +126,24 @@ pub struct BriefDesign<'a> {
     pub outline: Option<&'a Outline>,
 }
 
-pub fn build(prompt: &str, article: Option<&Article>, aspect: AspectRatio, resolution: Resolution, budget: usize, design: &BriefDesign) -> String {
-    let head = prompt.trim();
+/// Labels the picture's title, the brief's first line (the emulator draws it as the headline).
+pub const TITLE_LABEL: &str = "Title:";
+/// Labels the author's own words: guidance for the picture, not text to print.
+pub const REQUEST_LABEL: &str = "The author's request (what to show; do not print it as text):";
+
+/// The brief's first lines: the title, then the author's request when there is one.
+fn head(title: &str, prompt: &str) -> String {
+    let mut head = format!("{TITLE_LABEL} {}", title.trim());
+    let prompt = prompt.trim();
+    if !prompt.is_empty() {
+        head.push_str(&format!("\n{REQUEST_LABEL} {prompt}"));
+    }
+    head
+}
+
+pub fn build(title: &str, prompt: &str, article: Option<&Article>, aspect: AspectRatio, resolution: Resolution, budget: usize, design: &BriefDesign) -> String {
+    let head = head(title, prompt);
+    let head = head.as_str();
     let tail = format!("\n\n{}", design_lines(aspect, resolution, design));
     let mut parts = match (design.outline, article) {
         (Some(outline), _) => {
@@ -162,9 +180,10 @@ fn fitted_outline(outline: &Outline, room: usize) -> String {
     outline_part(&outline)
 }
 
-/// What the reviewed outline says: its title, subtitle and sections, each with its key figure.
+/// What the reviewed outline says under its title (the brief's first line): its subtitle and
+/// sections, each with its key figure.
 fn outline_part(outline: &Outline) -> String {
-    let mut out = format!("\n\nTitle: {}", outline.title);
+    let mut out = String::new();
     if let Some(subtitle) = &outline.subtitle {
         out.push_str(&format!("\nSubtitle: {subtitle}"));
     }
@@ -221,19 +240,19 @@ pub const REFINE_PREFIX: &str = "Change this infographic:";
 pub const ORIGINAL_TITLE: &str = "Original title:";
 
 /// The prompt for refining an image (fal's edit endpoint, with the image attached): the change
-/// first, then what the original was — its title (the user's first line) and the brief's
-/// article title and format — within `budget`. The instruction is never cut; the original's
-/// title is cut first.
-pub fn refinement(instruction: &str, original_prompt: &str, original_brief: Option<&str>, aspect: AspectRatio, resolution: Resolution, budget: usize) -> String {
+/// first, then what the original was — its title (the family's name) and the brief's article
+/// title and format — within `budget`. The instruction is never cut; the original's title is cut
+/// first.
+pub fn refinement(instruction: &str, title: &str, original_brief: Option<&str>, aspect: AspectRatio, resolution: Resolution, budget: usize) -> String {
     let head = format!("{REFINE_PREFIX} {}\nKeep everything else as it is: the same subject, layout, colours and style.", instruction.trim());
-    let brief = original_brief.unwrap_or(original_prompt);
+    let brief = original_brief.unwrap_or_default();
     let source = brief.lines().find_map(|l| l.strip_prefix("Source article: ")).map(|t| format!("\nThe source article: {t}"));
     let format = brief
         .lines()
         .find(|l| l.starts_with("Format:"))
         .map(str::to_string)
         .unwrap_or_else(|| format!("Format: one infographic, aspect ratio {aspect}, {resolution} resolution."));
-    let title = original_prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let title = title.trim();
     let tail = format!("{}\n{format}", source.unwrap_or_default());
     let room = budget.saturating_sub(chars(&head) + chars(&tail) + ORIGINAL_TITLE.len() + 2);
     let title: String = title.chars().take(room).collect();
@@ -248,12 +267,10 @@ pub fn refinement(instruction: &str, original_prompt: &str, original_brief: Opti
 const ALT_MAX_CHARS: usize = 300;
 
 /// Words for people who cannot see the picture, written from what it was made from: its title
-/// (the prompt's first line) and, when the brief read an article, the sections it covers. One or
-/// two sentences.
-pub fn alt_text(prompt: &str, brief: Option<&str>) -> String {
-    let outlined = brief.and_then(|b| b.lines().find_map(|l| l.strip_prefix("Title: ")));
-    let title = outlined.unwrap_or_else(|| prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled"));
-    let title = clip(title.trim_end_matches(['.', ':']), 120);
+/// and, when the brief read an article or an outline, the sections it covers. One or two
+/// sentences.
+pub fn alt_text(title: &str, brief: Option<&str>) -> String {
+    let title = clip(title.trim().trim_end_matches(['.', ':']), 120);
     let brief = brief.unwrap_or_default();
     let source = brief.lines().find_map(|l| l.strip_prefix("Source article: ")).map(|t| clip(t, 100));
     let sections: Vec<&str> = brief
@@ -301,10 +318,10 @@ mod tests {
 
     #[test]
     fn alt_text_says_the_title_the_source_and_the_sections() {
-        let brief = build("Make it fun\nfor kids", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
+        let brief = build("Why Bees Dance", "Make it fun\nfor kids", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
         assert_eq!(
-            alt_text("Make it fun\nfor kids", Some(&brief)),
-            "Infographic: Make it fun. From the article Why Bees Dance (Bee Blog, by Ada). It covers The waggle run and Distance."
+            alt_text("Why Bees Dance", Some(&brief)),
+            "Infographic: Why Bees Dance. From the article Why Bees Dance (Bee Blog, by Ada). It covers The waggle run and Distance."
         );
         assert_eq!(alt_text("  The water cycle.  ", None), "Infographic: The water cycle.");
         let long = alt_text(&"word ".repeat(200), None);
@@ -313,7 +330,7 @@ mod tests {
 
     #[test]
     fn a_refinement_puts_the_change_first_and_keeps_the_original_title_and_format() {
-        let original = build("Rain in Lisbon", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
+        let original = build("Rain in Lisbon", "", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
         let prompt = refinement("make the title larger", "Rain in Lisbon", Some(&original), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET);
         assert!(prompt.starts_with(&format!("{REFINE_PREFIX} make the title larger")), "{prompt}");
         assert!(prompt.contains("Original title: Rain in Lisbon") && prompt.contains("Why Bees Dance"), "{prompt}");
@@ -341,8 +358,11 @@ mod tests {
 
     #[test]
     fn the_brief_is_structured_with_the_users_words_first() {
-        let built = build("Make it fun", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
-        assert!(built.starts_with("Make it fun\n\nSource article: Why Bees Dance (Bee Blog, by Ada)"), "{built}");
+        let built = build("Why Bees Dance", "Make it fun", Some(&article(TEXT)), AspectRatio::R16x9, Resolution::K2, DEFAULT_BUDGET, &BriefDesign::default());
+        assert!(
+            built.starts_with(&format!("Title: Why Bees Dance\n{REQUEST_LABEL} Make it fun\n\nSource article: Why Bees Dance (Bee Blog, by Ada)")),
+            "the title first, the request labelled: {built}"
+        );
         assert!(built.contains("Key sections:\n- The waggle run\n- Distance"));
         assert!(built.contains("Key facts and numbers:\n- A forager flies up to 6 km from the hive."));
         assert!(built.contains("- The colony holds 50000 bees in summer."));
@@ -355,15 +375,15 @@ mod tests {
     fn the_least_important_parts_are_trimmed_first_never_the_user() {
         let long = format!("{TEXT} {}", "Filler words about bees. ".repeat(2000));
         let prompt = "p".repeat(3000);
-        let built = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
+        let built = build("Bees", &prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
         assert!(built.chars().count() <= DEFAULT_BUDGET, "{}", built.chars().count());
-        assert!(built.starts_with(&prompt));
+        assert!(built.starts_with(&format!("Title: Bees\n{REQUEST_LABEL} {prompt}")));
         assert!(built.contains("Key facts and numbers:") && built.contains("Source article:"));
         assert!(built.contains('…'), "the summary is cut at a word boundary");
 
         // A tiny budget drops everything optional, yet keeps the user's words and the format.
-        let tiny = build(&prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, 100, &BriefDesign::default());
-        assert!(tiny.starts_with(&prompt) && tiny.contains("Format:"));
+        let tiny = build("Bees", &prompt, Some(&article(&long)), AspectRatio::R1x1, Resolution::K1, 100, &BriefDesign::default());
+        assert!(tiny.contains(&prompt) && tiny.contains("Format:"));
         assert!(!tiny.contains("Source article") && !tiny.contains("Key facts"));
     }
 
@@ -384,15 +404,15 @@ mod tests {
             layout: Layout::Process,
         };
         let design = BriefDesign { layout: Layout::Auto, style: Some(Style::Isometric), language: Some("ar"), brand: Some(&brand), outline: Some(&outline) };
-        let built = build("Bees", Some(&article(TEXT)), AspectRatio::R4x5, Resolution::K2, DEFAULT_BUDGET, &design);
-        assert!(built.contains("Title: Bees at work\nSubtitle: How a hive finds food\nKey sections:\n- Scouts: fly up to 6 km (key figure: 6 km)"), "{built}");
+        let built = build("Bees at work", "Bees", Some(&article(TEXT)), AspectRatio::R4x5, Resolution::K2, DEFAULT_BUDGET, &design);
+        assert!(built.starts_with(&format!("Title: Bees at work\n{REQUEST_LABEL} Bees\nSubtitle: How a hive finds food\nKey sections:\n- Scouts: fly up to 6 km (key figure: 6 km)")), "{built}");
         assert!(!built.contains("Why Bees Dance"), "the outline replaces the article: {built}");
         assert!(built.contains("Style: isometric 3D illustration"), "{built}");
         assert!(built.contains("Layout: a process: numbered steps"), "the outline's layout when the form says auto: {built}");
         assert!(built.contains("in Arabic (ar). Arabic is written right to left"), "{built}");
         assert!(built.contains("use the colours #112233, #AABBCC as the palette; classic serif typeface; tone: warm, plain words."), "{built}");
         assert!(built.contains("Place the brand logo"), "{built}");
-        assert_eq!(alt_text("Bees", Some(&built)), "Infographic: Bees at work. It covers Scouts.");
+        assert_eq!(alt_text("Bees at work", Some(&built)), "Infographic: Bees at work. It covers Scouts.");
         // Over budget (a long prompt), the outline gives way, never the user's words.
         let long = "word ".repeat(1100);
         let big = Outline {
@@ -400,15 +420,17 @@ mod tests {
             sections: (0..8).map(|i| OutlineSection { heading: format!("Heading {i}"), line: "l".repeat(240), figure: None, source: None }).collect(),
             ..outline.clone()
         };
-        let fitted = build(&long, None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign { outline: Some(&big), ..BriefDesign::default() });
-        assert!(chars(&fitted) <= DEFAULT_BUDGET && fitted.starts_with(long.trim()) && fitted.contains("Title: Bees at work\n"), "{}", chars(&fitted));
+        let fitted = build("Bees at work", &long, None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign { outline: Some(&big), ..BriefDesign::default() });
+        assert!(chars(&fitted) <= DEFAULT_BUDGET && fitted.starts_with("Title: Bees at work\n") && fitted.contains(long.trim()), "{}", chars(&fitted));
         let chosen = BriefDesign { layout: Layout::Timeline, outline: Some(&outline), ..BriefDesign::default() };
-        assert!(build("Bees", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &chosen).contains("Layout: a timeline"));
+        assert!(build("Bees", "Bees", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &chosen).contains("Layout: a timeline"));
     }
 
     #[test]
     fn without_an_article_it_is_prompt_and_format() {
-        let built = build("A chart of rain", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
-        assert!(built.starts_with("A chart of rain\n\nFormat:"));
+        let built = build("Rain", "A chart of rain", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
+        assert!(built.starts_with(&format!("Title: Rain\n{REQUEST_LABEL} A chart of rain\n\nFormat:")), "{built}");
+        let sourced = build("Rain", "", None, AspectRatio::R1x1, Resolution::K1, DEFAULT_BUDGET, &BriefDesign::default());
+        assert!(sourced.starts_with("Title: Rain\n\nFormat:"), "no empty request line: {sourced}");
     }
 }

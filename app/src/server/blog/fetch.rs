@@ -128,6 +128,20 @@ pub async fn resolve_checked(url: &url::Url, policy: &FetchPolicy) -> Result<Soc
     Ok(first)
 }
 
+/// How long a create waits for a DNS answer about a blog's host before leaving the question to
+/// the fetch (which fails and refunds if the host is really gone).
+pub const HOST_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether a blog's host can be found, asked at create time so nothing is charged for a post
+/// that cannot be read: a DNS look-up, not a fetch. A name that does not resolve, or resolves to
+/// a private address, is refused; a slow answer is not (create stays immediate).
+pub async fn check_host(url: &url::Url, policy: &FetchPolicy) -> Result<(), FetchError> {
+    match tokio::time::timeout(HOST_CHECK_TIMEOUT, resolve_checked(url, policy)).await {
+        Ok(answer) => answer.map(|_| ()),
+        Err(_) => Ok(()),
+    }
+}
+
 /// A fetched HTML page.
 #[derive(Debug, Clone)]
 pub struct Page {

@@ -240,6 +240,8 @@ pub enum AccountEmail {
     Verify,
     /// Someone tried to sign up with this (taken) address.
     SignupAttempt,
+    /// The link that sets a new password (`accounts::reset`).
+    PasswordReset,
 }
 
 impl AccountEmail {
@@ -247,6 +249,7 @@ impl AccountEmail {
         match self {
             Self::Verify => "verify",
             Self::SignupAttempt => "signup_attempt",
+            Self::PasswordReset => "password_reset",
         }
     }
 }
@@ -317,7 +320,8 @@ pub async fn record_failure(db: &Db, row: &OutboxRow, reason: &str, delay: Durat
     Ok(())
 }
 
-/// Subject and body of an account email. `link`: the verification link, for `Verify`.
+/// Subject and body of an account email. `link`: the verification link for `Verify`, the reset
+/// link for `PasswordReset`.
 pub fn compose_account(email: AccountEmail, address: &str, base_url: &str, link: &str, credits: i64) -> (String, String) {
     match email {
         AccountEmail::Verify => (
@@ -336,6 +340,15 @@ pub fn compose_account(email: AccountEmail, address: &str, base_url: &str, link:
                  If it was not, you can ignore this email.\n"
             ),
         ),
+        AccountEmail::PasswordReset => (
+            "Reset your Infograph password".to_string(),
+            format!(
+                "Someone, hopefully you, asked to reset the password of the Infograph account for \
+                 {address}.\n\nChoose a new password here:\n\n{link}\n\n\
+                 The link works once, for 30 minutes. Setting a new password signs the account out \
+                 on every device.\n\nIf you did not ask, ignore this email: your password stays as it is.\n"
+            ),
+        ),
     }
 }
 
@@ -345,30 +358,22 @@ impl AccountEmail {
         match kind {
             "verify" => Some(Self::Verify),
             "signup_attempt" => Some(Self::SignupAttempt),
+            "password_reset" => Some(Self::PasswordReset),
             _ => None,
         }
     }
 }
 
-/// A one-line, bounded rendering of the user's prompt for a subject line.
-fn short_prompt(prompt: &str) -> String {
-    let line = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 60 {
-        format!("{}…", line.chars().take(59).collect::<String>())
-    } else {
-        line
-    }
-}
-
 /// Subject and plain-text body for a final job.
 pub fn compose(job: &InfographRow, base_url: &str) -> (String, String) {
-    let title = short_prompt(&job.user_prompt);
+    let title = job.name();
     if job.status == "completed" {
         (
             format!("Your infographic is ready: {title}"),
             format!(
-                "Your infographic \"{title}\" is ready.\n\nSee it in your gallery: {base_url}/\n\n\
-                 You get these emails because job notifications are on in your settings ({base_url}/settings).\n"
+                "Your infographic \"{title}\" is ready.\n\nSee it: {base_url}/i/{}\n\n\
+                 You get these emails because job notifications are on in your settings ({base_url}/settings).\n",
+                job.id
             ),
         )
     } else {

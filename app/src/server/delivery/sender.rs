@@ -2,7 +2,8 @@
 //! outcome; beside it, the backstop that queues emails a crash may have missed.
 
 use super::email::{self, AccountEmail, MailError, Outbox, OutboxRow, Sent};
-use crate::server::accounts::{users, verification};
+use crate::server::accounts::{reset, users, verification};
+use crate::server::accounts::users::UserRow;
 use crate::server::jobs::repo;
 use crate::server::platform::queue;
 use crate::server::platform::state::AppState;
@@ -111,8 +112,21 @@ async fn account_email(state: &AppState, row: &OutboxRow) -> Result<(String, Str
     if kind == AccountEmail::Verify && user.verified() {
         return Err(Undeliverable::Skip("the address was confirmed before the link was sent"));
     }
-    let token = verification::token(&state.signer, &user, row.created_at + verification::LINK_TTL_MS);
-    let link = verification::link(&state.public_base_url, &token);
+    let link = account_link(state, row, kind, &user)?;
     let (subject, body) = email::compose_account(kind, &user.email, &state.public_base_url, &link, state.config.signup_credits);
     Ok((user.email, subject, body))
+}
+
+/// The link an account email carries, expiring a fixed time after it was asked for (so a retry
+/// sends the same expiry). A reset link that expired while the mail waited is not worth sending.
+fn account_link(state: &AppState, row: &OutboxRow, kind: AccountEmail, user: &UserRow) -> Result<String, Undeliverable> {
+    if kind == AccountEmail::PasswordReset {
+        let expires = row.created_at + reset::LINK_TTL_MS;
+        if expires < crate::server::platform::db::now_ms() {
+            return Err(Undeliverable::Skip("the reset link expired before it could be sent"));
+        }
+        return Ok(reset::link(&state.public_base_url, &reset::token(&state.signer, user, expires)));
+    }
+    let token = verification::token(&state.signer, user, row.created_at + verification::LINK_TTL_MS);
+    Ok(verification::link(&state.public_base_url, &token))
 }

@@ -103,6 +103,9 @@ struct Order<'a> {
     count: u32,
     /// Checked before charging: a literal private address is refused at once.
     blog_url: Option<&'a url::Url>,
+    /// Why the blog's host cannot be read (asked of DNS before the charge's transaction, so no
+    /// look-up holds the writer), refused after a replay could answer instead.
+    unreadable_host: Option<String>,
 }
 
 impl Order<'_> {
@@ -111,7 +114,9 @@ impl Order<'_> {
     }
 }
 
-fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJson, regenerated_from: Option<&'a str>) -> Order<'a> {
+/// `title`: the name a regenerated picture keeps; a new one is named by its outline (or later,
+/// by the article the worker reads).
+fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJson, regenerated_from: Option<&'a str>, title: Option<&'a str>) -> Order<'a> {
     Order {
         job: NewJob {
             design: design.columns(cmd),
@@ -126,10 +131,30 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJ
             parent_id: None,
             family_id: None,
             instruction: None,
+            title: title.or(cmd.design.outline.as_ref().map(|o| o.title.as_str())),
+            alt_text: None,
         },
         count: cmd.count,
         blog_url: cmd.blog_url.as_ref(),
+        unreadable_host: None,
     }
+}
+
+/// The sentence shown beside the blog URL when its post cannot be read.
+fn unreadable(url: &url::Url, e: &fetch::FetchError) -> String {
+    match e {
+        fetch::FetchError::Resolve => format!(
+            "We could not find the site {}. Check the address, or paste the post's text instead.",
+            url.host_str().unwrap_or_default()
+        ),
+        other => format!("This blog post cannot be read: {other}. Paste the post's text instead."),
+    }
+}
+
+/// Asks DNS about the blog's host when the job will read it (an outline replaces the reading).
+async fn host_problem(state: &AppState, cmd: &CreateCommand) -> Option<String> {
+    let url = cmd.blog_url.as_ref().filter(|_| cmd.design.outline.is_none())?;
+    fetch::check_host(url, &state.config.fetch_policy()).await.err().map(|e| unreadable(url, &e))
 }
 
 /// Validates, charges and queues; answers before anything slow happens.
@@ -138,7 +163,8 @@ pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempoten
     let key = key_for(idempotency_key, &cmd)?;
     let design = DesignJson::of(state, user, &cmd).await?;
     let charge = Charge { actor: &user.id, rate_limited: true };
-    charge_and_queue(state, user, &order_for(user, &cmd, &design, None), &charge, key.as_ref()).await
+    let order = Order { unreadable_host: host_problem(state, &cmd).await, ..order_for(user, &cmd, &design, None, None) };
+    charge_and_queue(state, user, &order, &charge, key.as_ref()).await
 }
 
 /// A refinement of the owner's completed infograph `id`: `count` new versions in its family,
@@ -160,6 +186,9 @@ pub async fn refine(
     let key = idempotency_key
         .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count])))
         .transpose()?;
+    // A new version keeps its family's name and the words that describe it.
+    let source_view = source.view();
+    let (title, alt_text) = (source_view.title, source_view.alt_text);
     let order = Order {
         job: NewJob {
             user_id: &owner.id,
@@ -182,9 +211,12 @@ pub async fn refine(
             parent_id: Some(&source.id),
             family_id: Some(source.family_id.as_deref().unwrap_or(&source.id)),
             instruction: Some(&cmd.instruction),
+            title: Some(&title),
+            alt_text: Some(&alt_text),
         },
         count: cmd.count,
         blog_url: None,
+        unreadable_host: None,
     };
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
@@ -214,8 +246,10 @@ async fn charge_and_queue(
         rate_limit::hit_in(&mut tx, &format!("create:{}", owner.id), state.config.create_per_minute).await?;
     }
     if let Some(url) = order.blog_url {
-        fetch::check_literal(url, &state.config.fetch_policy())
-            .map_err(|e| AppError::invalid_field("blog_url", format!("cannot be read: {e}")))?;
+        fetch::check_literal(url, &state.config.fetch_policy()).map_err(|e| AppError::invalid_field("blog_url", unreadable(url, &e)))?;
+    }
+    if let Some(problem) = &order.unreadable_host {
+        return Err(AppError::invalid_field("blog_url", problem.clone()));
     }
     let (cost, now, batch_id) = (order.cost(), now_ms(), new_id());
     if !ledger::debit(&mut tx, &owner.id, cost, &batch_id, charge.actor, now).await? {
@@ -279,5 +313,6 @@ pub async fn regenerate_as(
     let key = key_for(once_key, &cmd)?;
     let design = DesignJson { brand_kit_id: row.brand_kit_id.clone(), brand: row.brand.clone(), outline: row.outline.clone() };
     let charge = Charge { actor, rate_limited: actor == owner.id };
-    charge_and_queue(state, owner, &order_for(owner, &cmd, &design, Some(&row.id)), &charge, key.as_ref()).await
+    let title = row.name();
+    charge_and_queue(state, owner, &order_for(owner, &cmd, &design, Some(&row.id), Some(&title)), &charge, key.as_ref()).await
 }

@@ -90,15 +90,15 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
         _ => "png",
     };
     let width = wanted.width.map(|w| format!("{w}px"));
-    Ok(Download { content_type, file_name: file_name(&row.user_prompt, &row.id, width.as_deref(), ext), body })
+    Ok(Download { content_type, file_name: file_name(&row.name(), &row.id, width.as_deref(), ext), body })
 }
 
-/// `infograph-<prompt words>-<id prefix>[-<suffix>].<ext>`: readable in a downloads folder, safe
+/// `infograph-<title words>-<id prefix>[-<suffix>].<ext>`: readable in a downloads folder, safe
 /// in a `Content-Disposition` header (ASCII letters, digits and dashes only), unique per
 /// infograph and size.
-pub fn file_name(prompt: &str, id: &str, suffix: Option<&str>, ext: &str) -> String {
+pub fn file_name(title: &str, id: &str, suffix: Option<&str>, ext: &str) -> String {
     let mut slug = String::new();
-    for word in prompt.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in title.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if slug.len() + word.len() > 48 {
             break;
         }

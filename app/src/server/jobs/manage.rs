@@ -131,6 +131,17 @@ pub async fn delete(state: &AppState, owner: &UserRow, id: &str) -> Result<(), A
 }
 
 /// Sets the owner's alt text of `id` (`None`: back to the one written from the brief).
+/// Renames the family `id` belongs to: every version shows the new name.
+pub async fn set_title(state: &AppState, owner: &UserRow, id: &str, title: &str) -> Result<InfographView, AppError> {
+    if !repo::set_family_title(&state.db, &owner.id, id, title).await? {
+        return Err(AppError::NotFound);
+    }
+    for version in repo::family_of(&state.db, &owner.id, id).await?.unwrap_or_default() {
+        state.events.job_changed(&version.id).await;
+    }
+    status(state, owner, id).await
+}
+
 pub async fn set_alt_text(state: &AppState, owner: &UserRow, id: &str, text: Option<&str>) -> Result<InfographView, AppError> {
     if !repo::set_alt_text(&state.db, &owner.id, id, text).await? {
         return Err(AppError::NotFound);

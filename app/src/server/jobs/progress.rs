@@ -147,6 +147,7 @@ impl InfographRow {
         let mut view = InfographView {
             id: self.id.clone(),
             status: self.status(),
+            title: self.name(),
             prompt: self.user_prompt.clone(),
             blog_url: self.blog_url.clone(),
             aspect_ratio: self.aspect_ratio.clone(),
@@ -172,7 +173,7 @@ impl InfographRow {
             family_id: self.family_id.clone(),
             instruction: self.instruction.clone(),
             versions: 0,
-            alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&self.user_prompt, self.built_prompt.as_deref())),
+            alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&self.name(), self.built_prompt.as_deref())),
             layout: self.layout.clone().unwrap_or_else(|| "auto".into()),
             style: self.style.clone(),
             language: self.language.clone().unwrap_or_else(|| crate::model::design::DEFAULT_LANGUAGE.into()),
@@ -237,6 +238,7 @@ mod tests {
             brand_kit_id: None,
             brand: None,
             outline: None,
+            title: None,
         }
     }
 

@@ -72,9 +72,17 @@ pub struct InfographRow {
     /// JSON: the brand kit as it was (`design::BrandSnapshot`), and the reviewed outline.
     pub brand: Option<String>,
     pub outline: Option<String>,
+    /// Its name when known: the outline's, the article's, or its owner's (`model::title`).
+    pub title: Option<String>,
 }
 
 impl InfographRow {
+    /// Its name: the one it was given (an outline's, the article's, its owner's), else one
+    /// written from the prompt (`model::title`).
+    pub fn name(&self) -> String {
+        self.title.clone().unwrap_or_else(|| crate::model::title::from_prompt(&self.user_prompt))
+    }
+
     pub fn status(&self) -> JobStatus {
         // The CHECK constraint keeps the column to the four known values.
         self.status.parse().unwrap_or(JobStatus::Failed)
@@ -97,7 +105,7 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
     progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text, \
-    layout, style, language, brand_kit_id, brand, outline";
+    layout, style, language, brand_kit_id, brand, outline, title";
 
 /// A status change of the state machine.
 pub struct Transition {
@@ -286,6 +294,11 @@ pub struct NewJob<'a> {
     pub parent_id: Option<&'a str>,
     pub family_id: Option<&'a str>,
     pub instruction: Option<&'a str>,
+    /// Its name, when known at create (an outline's, or the family's for a new version);
+    /// otherwise the worker names it from the article it reads.
+    pub title: Option<&'a str>,
+    /// The owner's alt text a new version keeps from its source.
+    pub alt_text: Option<&'a str>,
 }
 
 /// A `queued` row, inside the transaction that charged for it.
@@ -293,8 +306,8 @@ pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Resul
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, blog_url, aspect_ratio, \
          resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction, \
-         layout, style, language, brand_kit_id, brand, outline) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19) RETURNING {COLUMNS}",
+         layout, style, language, brand_kit_id, brand, outline, title, alt_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {COLUMNS}",
         Queued.as_str()
     ))
     .bind(new_id())
@@ -316,6 +329,8 @@ pub async fn insert_queued(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> Resul
     .bind(job.design.brand_kit_id)
     .bind(job.design.brand)
     .bind(job.design.outline)
+    .bind(job.title)
+    .bind(job.alt_text)
     .fetch_one(conn)
     .await
 }
@@ -342,19 +357,22 @@ pub async fn claim_queued(db: &Db, lease_ms: i64) -> Result<Option<InfographRow>
     .await
 }
 
-/// Stores the brief and records the intent to submit, if the lease is still ours: from here on
-/// the job is never claimed again, so it is never submitted twice (see migration 0003).
-pub async fn record_intent(db: &Db, id: &str, lease: i64, brief: &str) -> Result<bool, sqlx::Error> {
+/// Stores the brief and the title it names (kept if the job already had one) and records the
+/// intent to submit, if the lease is still ours: from here on the job is never claimed again, so
+/// it is never submitted twice (see migration 0003).
+pub async fn record_intent(db: &Db, id: &str, lease: i64, brief: &str, title: &str) -> Result<bool, sqlx::Error> {
     let w = db.write().await;
     changed_one(&w, sqlx::query(&format!(
-        "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2, progress_version = progress_version + 1 \
+        "UPDATE infographs SET built_prompt = $1, updated_at = $2, submit_started_at = $2, progress_version = progress_version + 1, \
+         title = COALESCE(title, $5) \
          WHERE id = $3 AND {} AND lease_until = $4 AND submit_started_at IS NULL",
         in_state(Queued)
     ))
     .bind(brief)
     .bind(now_ms())
     .bind(id)
-    .bind(lease))
+    .bind(lease)
+    .bind(title))
     .await
 }
 
@@ -665,6 +683,26 @@ pub async fn set_alt_text(db: &Db, user_id: &str, id: &str, text: Option<&str>) 
     .bind(id)
     .bind(user_id))
     .await
+}
+
+/// Names every version of the family `id` belongs to. `false` when it is not the owner's.
+pub async fn set_family_title(db: &Db, user_id: &str, id: &str, title: &str) -> Result<bool, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(false);
+    }
+    let w = db.write().await;
+    let renamed = sqlx::query(
+        "UPDATE infographs SET title = $1, updated_at = $2, version = version + 1 \
+         WHERE user_id = $4 AND deleted_at IS NULL AND COALESCE(family_id, id) = \
+               (SELECT COALESCE(family_id, id) FROM infographs WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL)",
+    )
+    .bind(title)
+    .bind(now_ms())
+    .bind(id)
+    .bind(user_id)
+    .execute(w.pool())
+    .await?;
+    Ok(renamed.rows_affected() > 0)
 }
 
 /// Hides an infograph from its owner. `false` when it is not theirs or already hidden.

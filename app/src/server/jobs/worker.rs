@@ -136,7 +136,8 @@ async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str,
         None => image,
     };
     let instruction = job.instruction.as_deref().unwrap_or_default();
-    let prompt = brief::refinement(instruction, &parent.user_prompt, parent.built_prompt.as_deref(), aspect, resolution, state.config.prompt_max_chars);
+    let title = job.title.clone().unwrap_or_else(|| parent.name());
+    let prompt = brief::refinement(instruction, &title, parent.built_prompt.as_deref(), aspect, resolution, state.config.prompt_max_chars);
     Ok((prompt, source))
 }
 
@@ -172,6 +173,14 @@ impl StoredDesign {
     }
 }
 
+/// The picture's name: the one it has (an outline's, the family's), else the article's title,
+/// else one written from the prompt.
+fn job_title(job: &InfographRow, article: Option<&extract::Article>) -> String {
+    let article_title = article.and_then(|a| a.title.as_deref()).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty());
+    let article_title = article_title.map(|t| t.chars().take(crate::model::design::TITLE_MAX_CHARS).collect::<String>());
+    job.title.clone().or(article_title).unwrap_or_else(|| job.name())
+}
+
 /// How long the signed URL of a refinement's source works: long enough for fal's queue.
 const SOURCE_URL_TTL_MS: i64 = 3600 * 1000;
 
@@ -179,10 +188,10 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     let aspect: AspectRatio = job.aspect_ratio.parse()?;
     let resolution: Resolution = job.resolution.parse()?;
     let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
-    let (prompt, image_urls) = match &job.parent_id {
+    let (prompt, image_urls, title) = match &job.parent_id {
         Some(parent_id) => {
             let (prompt, source) = refinement_input(state, job, parent_id, aspect, resolution).await?;
-            (prompt, Some(vec![source]))
+            (prompt, Some(vec![source]), job.name())
         }
         None => {
             let design = StoredDesign::of(job);
@@ -191,14 +200,15 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
                 (Some(raw), None) => Some(read_blog(state, raw).await?),
                 _ => None,
             };
-            let prompt = brief::build(&job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars, &design.brief());
+            let title = job_title(job, article.as_ref());
+            let prompt = brief::build(&title, &job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars, &design.brief());
             // With a logo, the model's edit endpoint places it: the logo is the image it gets.
             let logo = design.brand.as_ref().and_then(|b| b.logo_key.as_deref()).and_then(|key| brand::signed_logo_url(state, key, now_ms() + SOURCE_URL_TTL_MS));
-            (prompt, logo.map(|url| vec![url]))
+            (prompt, logo.map(|url| vec![url]), title)
         }
     };
     // Storing the brief doubles as the lease check right before the (billed) submission.
-    if !repo::record_intent(&state.db, &job.id, lease, &prompt).await.map_err(internal("preparing the job"))? {
+    if !repo::record_intent(&state.db, &job.id, lease, &prompt, &title).await.map_err(internal("preparing the job"))? {
         return Err(JobError::LeaseLost);
     }
     let input = ModelInput {

@@ -56,6 +56,7 @@ struct Checked {
 
 fn check(raw: &RawOutline) -> Result<Checked, FieldErrors> {
     let mut errors = FieldErrors::new();
+    // The post or the text says what to show: the author's words are optional guidance.
     let prompt = parse_prompt(raw.prompt.as_deref()).map_err(|e| errors.insert("prompt".into(), e.0)).ok();
     let blog = parse_blog_url(raw.blog_url.as_deref()).map_err(|e| errors.insert("blog_url".into(), e.0)).ok().flatten();
     let text = raw.source_text.as_deref().map(str::trim).filter(|t| !t.is_empty());

@@ -130,7 +130,7 @@ pub async fn public_page(state: &AppState, token: &str) -> Result<PublicShare, A
     let view = row.view();
     Ok(PublicShare {
         token: share.token.clone(),
-        title: row.user_prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Infographic").chars().take(200).collect(),
+        title: view.title.clone(),
         alt_text: view.alt_text,
         blog_url: row.blog_url.clone(),
         width: row.width,

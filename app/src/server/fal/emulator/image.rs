@@ -195,7 +195,7 @@ pub fn body_lines(prompt: &str) -> Vec<String> {
         .skip(1)
         .take_while(|l| !l.starts_with("Format:"))
         .filter(|l| !l.is_empty() && !l.starts_with("Source article:"))
-        .map(|l| short(l, 80))
+        .map(|l| short(l.strip_prefix(REQUEST_LABEL).unwrap_or(l), 80))
         .take(MAX_LINES)
         .collect()
 }
@@ -207,7 +207,7 @@ pub fn instruction_of(prompt: &str) -> String {
     short(line.trim(), 160)
 }
 
-use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX as EDIT_PREFIX};
+use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX as EDIT_PREFIX, REQUEST_LABEL, TITLE_LABEL};
 
 fn short(text: &str, max: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -241,10 +241,12 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
-/// The first line of the prompt without emulator markers, shortened for a headline.
+/// The brief's title (its first line, without its label and emulator markers), shortened for a
+/// headline.
 pub fn title_of(prompt: &str) -> String {
     let line = original_title(prompt)
         .or_else(|| prompt.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map(|l| l.strip_prefix(TITLE_LABEL).map_or(l, str::trim))
         .unwrap_or("Infographic");
     let mut title = line.to_string();
     while let Some(start) = title.find("[emulator:") {
@@ -387,6 +389,9 @@ mod tests {
         let refined = format!("{EDIT_PREFIX} make it blue\nKeep everything else.\n{ORIGINAL_TITLE} Rainfall in Lisbon\nFormat: 16:9");
         assert_eq!(title_of(&refined), "Rainfall in Lisbon", "an edit keeps its source's headline");
         assert_eq!(title_of("Plain prompt\nOriginal title: not this"), "Plain prompt");
+        let briefed = format!("{TITLE_LABEL} Urban bees\n{REQUEST_LABEL} An infographic for my blog post on urban beekeeping\n\nFormat: x");
+        assert_eq!(title_of(&briefed), "Urban bees", "the brief's title is the headline, never the request");
+        assert_eq!(body_lines(&briefed), vec!["An infographic for my blog post on urban beekeeping".to_string()]);
     }
 
     #[test]

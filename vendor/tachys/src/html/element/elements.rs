@@ -79,6 +79,7 @@ macro_rules! html_element_inner {
                 const TAG: &'static str = stringify!($tag);
                 const SELF_CLOSING: bool = false;
                 const ESCAPE_CHILDREN: bool = $escape;
+                const HYDRATES_CHILDREN: bool = $escape && !is_escapable_raw_text(stringify!($tag));
                 const NAMESPACE: Option<&'static str> = None;
 
                 #[inline(always)]
@@ -90,6 +91,26 @@ macro_rules! html_element_inner {
             impl ElementWithChildren for $struct_name {}
         }
     };
+}
+
+/// `<textarea>` and `<title>` hold escapable raw text: the parser decodes character references
+/// in them but ends them at the first `</textarea` (`</title`), so their text must be escaped
+/// like any element's, yet their children cannot be hydrated (no markers survive inside).
+const fn is_escapable_raw_text(tag: &str) -> bool {
+    const fn same(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    same(tag.as_bytes(), b"textarea") || same(tag.as_bytes(), b"title")
 }
 
 macro_rules! html_elements {
@@ -403,7 +424,7 @@ html_elements! {
     /// The `<template>` HTML element is a mechanism for holding HTML that is not to be rendered immediately when a page is loaded but may be instantiated subsequently during runtime using JavaScript.
     template HtmlTemplateElement [] true,
     /// The `<textarea>` HTML element represents a multi-line plain-text editing control, useful when you want to allow users to enter a sizeable amount of free-form text, for example a comment on a review or feedback form.
-    textarea HtmlTextAreaElement [autocomplete, cols, dirname, disabled, form, maxlength, minlength, name, placeholder, readonly, required, rows, wrap] false,
+    textarea HtmlTextAreaElement [autocomplete, cols, dirname, disabled, form, maxlength, minlength, name, placeholder, readonly, required, rows, wrap] true,
     /// The `<tfoot>` HTML element defines a set of rows summarizing the columns of the table.
     tfoot HtmlTableSectionElement [] true,
     /// The `<th>` HTML element defines a cell as header of a group of table cells. The exact nature of this group is defined by the scope and headers attributes.

@@ -286,6 +286,10 @@ pub trait ElementType: Send + 'static {
     /// like `<style>` and `<script>`, which include other languages that should not use HTML
     /// entity escaping.
     const ESCAPE_CHILDREN: bool;
+    /// Whether the element's children are hydrated. Raw-text elements (`<script>`, `<style>`,
+    /// `<noscript>`) and escapable raw-text elements (`<textarea>`, `<title>`) are not: their
+    /// content is parsed as text, so hydration markers inside it would be read as literal text.
+    const HYDRATES_CHILDREN: bool = Self::ESCAPE_CHILDREN;
     /// The element's namespace, if it is not HTML.
     const NAMESPACE: Option<&'static str>;
 
@@ -553,7 +557,7 @@ where
         let attrs = self.attributes.hydrate::<FROM_SERVER>(&el);
 
         // hydrate children
-        let children = if !Ch::EXISTS || !E::ESCAPE_CHILDREN {
+        let children = if !Ch::EXISTS || !E::HYDRATES_CHILDREN {
             None
         } else {
             position.set(Position::FirstChild);
@@ -624,7 +628,7 @@ where
         let attrs = self.attributes.hydrate::<true>(&el);
 
         // hydrate children
-        let children = if !Ch::EXISTS || !E::ESCAPE_CHILDREN {
+        let children = if !Ch::EXISTS || !E::HYDRATES_CHILDREN {
             None
         } else {
             position.set(Position::FirstChild);
