@@ -394,13 +394,14 @@ pub struct RefineCommand {
 pub fn parse_instruction(raw: Option<&str>) -> Result<String, Invalid> {
     let text = raw.map(str::trim).unwrap_or_default();
     if text.is_empty() {
-        return Err("is required".into());
+        return Err("Say what should change, e.g. \"make the title larger\".".into());
     }
-    if text.chars().count() > INSTRUCTION_MAX_CHARS {
-        return Err(format!("must be at most {INSTRUCTION_MAX_CHARS} characters").into());
+    let length = text.chars().count();
+    if length > INSTRUCTION_MAX_CHARS {
+        return Err(format!("The instruction can be at most {INSTRUCTION_MAX_CHARS} characters long; this one has {length}.").into());
     }
     if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("must not contain control characters".into());
+        return Err("The instruction must not contain control characters.".into());
     }
     Ok(text.to_string())
 }

@@ -57,18 +57,30 @@ test("signing up with a taken address looks the same and tells its owner", async
   expect(warning).toContain("/signin");
 });
 
-test("confirming the address signs in whichever browser followed the link, once", async ({ page, browser }) => {
+test("confirming signs in the browser that signed up; anywhere else it confirms and asks for the password", async ({ page, browser }) => {
   const email = uniqueEmail("elsewhere");
   await submitSignUp(page, email);
   const link = await emailedLink(email, "Confirm your email");
 
-  // Another browser (the phone the email was read on): signed in, on the gallery, told why.
+  // Another browser (the phone the email was read on): confirmed, then the sign-in page, told
+  // why; a link alone never puts a browser into an account.
   const phone = await browser.newContext();
   const phonePage = await phone.newPage();
   await phonePage.goto(link);
+  await phonePage.waitForURL((url) => url.pathname === "/signin");
   await expect(phonePage.getByTestId("verify-outcome")).toHaveText("Email confirmed — 10 credits added.");
+  await expect(phonePage.getByTestId("balance")).toHaveCount(0);
+  await looksRight(phonePage, "confirmed-elsewhere");
+  await signIn(phonePage, email, "password123");
   await expect(phonePage.getByTestId("balance")).toHaveText("10 credits");
-  await looksRight(phonePage, "confirmed");
+
+  // The browser that signed up, following a fresh sign-up's link: signed in, on the gallery.
+  const second = uniqueEmail("here");
+  await submitSignUp(page, second);
+  await page.goto(await emailedLink(second, "Confirm your email"));
+  await expect(page.getByTestId("verify-outcome")).toHaveText("Email confirmed — 10 credits added.");
+  await expect(page.getByTestId("balance")).toHaveText("10 credits");
+  await looksRight(page, "confirmed");
 
   // A used link signs nobody in.
   const third = await browser.newContext();

@@ -46,7 +46,7 @@ export async function emailedLink(to: string, subject: string): Promise<string> 
   return link as string;
 }
 
-/** Signs up and confirms the address through the emailed link, which signs in: the home page with 10 credits. */
+/** Signs up and confirms the address through the emailed link, which signs in the browser that signed up: the home page with 10 credits. */
 export async function signUp(page: Page, email: string) {
   await submitSignUp(page, email);
   await page.goto(await emailedLink(email, "Confirm your email"));

@@ -18,11 +18,12 @@ fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 
 /// The browser's session token, from the request's `Cookie` headers.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| cookie_value(h, SESSION_COOKIE))
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the request's cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| cookie_value(h, name))
 }
 
 /// The signed-in browser user, from the session cookie.

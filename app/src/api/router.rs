@@ -50,12 +50,15 @@ impl ApiMethods {
         Self(Arc::new(routes))
     }
 
-    /// `GET, POST` for `/api/infographs/abc/` when the document has `/api/infographs/{id}/`.
+    /// `GET, POST` for `/api/infographs/abc/` when the document has `/api/infographs/{id}/`; of
+    /// the routes that match, the most literal (`/create/` before `/{id}/`), as axum routes.
     fn allowed(&self, path: &str) -> Option<&str> {
         let segments: Vec<&str> = path.split('/').collect();
+        let literal = |route: &[String]| route.iter().filter(|r| !r.starts_with('{')).count();
         self.0
             .iter()
-            .find(|(route, _)| route.len() == segments.len() && route.iter().zip(&segments).all(|(r, s)| r.starts_with('{') || r == s))
+            .filter(|(route, _)| route.len() == segments.len() && route.iter().zip(&segments).all(|(r, s)| r.starts_with('{') || r == s))
+            .max_by_key(|(route, _)| literal(route))
             .map(|(_, methods)| methods.as_str())
     }
 }

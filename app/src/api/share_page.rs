@@ -133,8 +133,8 @@ fn share_sizes(width: Option<u32>) -> String {
 /// candidate is wider than the picture.
 fn webp_srcset(file: &str, width: Option<u32>, picture_url: &dyn Fn(&str) -> String) -> String {
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    let full = format!("{} {}w", picture_url(&format!("{stem}.webp")), width.unwrap_or(0));
     let Some(width) = width else { return picture_url(&format!("{stem}.webp")) };
+    let full = format!("{} {width}w", picture_url(&format!("{stem}.webp")));
     let mut widths: Vec<u32> = crate::model::GALLERY_WIDTHS.iter().chain(&crate::model::share::DOWNLOAD_WIDTHS).copied().filter(|w| *w < width).collect();
     widths.sort_unstable();
     widths.dedup();

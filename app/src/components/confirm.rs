@@ -33,9 +33,9 @@ pub fn Confirm(
                 }
             });
             view! {
-                <div class="confirm" role="group" aria-label=move || question.get() data-testid=testid
+                <div class="confirm" role="group" aria-labelledby=format!("{testid}-question") data-testid=testid
                     on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); keep() }>
-                    <p>{move || question.get()}</p>
+                    <p id=format!("{testid}-question")>{move || question.get()}</p>
                     <div class="confirm-answers">
                         <button type="button" class="small danger" data-testid=format!("{testid}-yes")
                             on:click=move |_| { keep(); on_yes.run(()) }>{yes}</button>

@@ -359,11 +359,14 @@ impl Counts {
 /// "1,200 / 4,000 characters", and how many too many past the limit.
 #[component]
 fn CharCount(id: &'static str, count: RwSignal<usize>, max: usize) -> impl IntoView {
+    // Said when it happens, once: a paste past the limit is not silent, and typing on past it
+    // does not announce every key.
+    let over = Memo::new(move |_| count.get() > max);
     view! {
-        <p id=id class=move || count_class(count.get() > max) data-testid=id>
+        <p id=id class=move || count_class(over.get()) data-testid=id>
             {move || format!("{} / {} characters", grouped(count.get()), grouped(max))}
-            // Said as it happens: a paste past the limit is not silent.
-            <span aria-live="polite">{move || too_many(count.get(), max)}</span>
+            <span>{move || too_many(count.get(), max)}</span>
+            <span class="sr-only" aria-live="polite">{move || over.get().then_some("Over the limit.")}</span>
         </p>
     }
 }

@@ -2,7 +2,7 @@
 //! subtitle and sections as fields to edit, reorder, delete and add to. What "Generate" sends is
 //! what is shown here.
 
-use crate::model::design::{Layout, Outline, OutlineSection, FIGURE_MAX_CHARS, HEADING_MAX_CHARS, LINE_MAX_CHARS, OUTLINE_MAX_SECTIONS, SUBTITLE_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::model::design::{Layout, Outline, OutlineSection, OUTLINE_MAX_SECTIONS};
 use leptos::prelude::*;
 
 /// One section being edited; `key` keeps its fields (and the cursor in them) through reorders.
@@ -128,10 +128,10 @@ pub fn OutlineEditor(draft: OutlineDraft, on_discard: Callback<()>) -> impl Into
         <fieldset class="outline" data-testid="outline">
             <legend>"Outline: what the infographic will say"</legend>
             <label for="outline-title">"Title"</label>
-            <input id="outline-title" type="text" maxlength=TITLE_MAX_CHARS data-testid="outline-title"
+            <input id="outline-title" type="text" data-testid="outline-title"
                 prop:value=move || draft.title.get() on:input=move |ev| draft.edit(draft.title, event_target_value(&ev))/>
             <label for="outline-subtitle">"Subtitle"</label>
-            <input id="outline-subtitle" type="text" maxlength=SUBTITLE_MAX_CHARS data-testid="outline-subtitle"
+            <input id="outline-subtitle" type="text" data-testid="outline-subtitle"
                 prop:value=move || draft.subtitle.get() on:input=move |ev| draft.edit(draft.subtitle, event_target_value(&ev))/>
             <ol class="outline-sections">
                 <For each=move || draft.sections.get() key=|s| s.key let:section>
@@ -170,13 +170,13 @@ fn SectionRow(draft: OutlineDraft, section: DraftSection, add_button: NodeRef<le
                         on:click=move |_| { draft.remove(key); crate::components::confirm::focus_later(add_button) }>"✕"</button>
                 </span>
             </div>
-            <input id=id("heading") type="text" maxlength=HEADING_MAX_CHARS placeholder="Heading" data-testid="section-heading"
+            <input id=id("heading") type="text" placeholder="Heading" data-testid="section-heading"
                 prop:value=move || section.heading.get() on:input=move |ev| draft.edit(section.heading, event_target_value(&ev))/>
             <label for=id("line") class="sr-only">"What it says"</label>
-            <input id=id("line") type="text" maxlength=LINE_MAX_CHARS placeholder="One line" data-testid="section-line"
+            <input id=id("line") type="text" placeholder="One line" data-testid="section-line"
                 prop:value=move || section.line.get() on:input=move |ev| draft.edit(section.line, event_target_value(&ev))/>
             <label for=id("figure") class="sr-only">"Key figure"</label>
-            <input id=id("figure") type="text" maxlength=FIGURE_MAX_CHARS placeholder="Key figure (optional)" data-testid="section-figure"
+            <input id=id("figure") type="text" placeholder="Key figure (optional)" data-testid="section-figure"
                 prop:value=move || section.figure.get() on:input=move |ev| draft.edit(section.figure, event_target_value(&ev))/>
             {move || section.source.get().map(|s| view! { <p class="hint source">"From: “" {s} "”"</p> })}
         </li>

@@ -4,17 +4,17 @@
 
 use crate::api::server_fns::viewer::{set_alt_text, share_infograph, stop_sharing};
 use crate::components::confirm::{focus_when_shown, Confirm};
-use crate::model::share::{Embed, ShareView, ALT_TEXT_MAX_CHARS, DOWNLOAD_FORMATS, DOWNLOAD_WIDTHS};
+use crate::model::share::{Embed, ShareView, DOWNLOAD_FORMATS, DOWNLOAD_WIDTHS};
 use crate::model::InfographView;
 use leptos::prelude::*;
 
+/// `title`: the infographic's name as it is now (a rename in the viewer reaches the embed).
 #[component]
-pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoView {
+pub fn SharePanel(item: InfographView, share: Option<ShareView>, #[prop(into)] title: Signal<String>) -> impl IntoView {
     let id = item.id.clone();
     let share = RwSignal::new(share);
     // Edited below; the embeds use the latest words.
     let alt = RwSignal::new(item.alt_text.clone());
-    let title = item.title.clone();
     let (width, height) = (item.width, item.height);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -51,7 +51,7 @@ pub fn SharePanel(item: InfographView, share: Option<ShareView>) -> impl IntoVie
     let link = move || {
         share.get().map(|s| {
             let embeds = s.image_url.as_deref().map(|image_url| {
-                let embed = Embed { page_url: &s.url, image_url, title: &title, alt: &alt.get(), width, height };
+                let embed = Embed { page_url: &s.url, image_url, title: &title.get(), alt: &alt.get(), width, height };
                 (embed.html(), embed.markdown(), image_url.to_string())
             });
             let index_id = index_id.clone();
@@ -192,7 +192,7 @@ fn AltText(id: String, text: RwSignal<String>) -> impl IntoView {
         <form class="alt-form" on:submit=save>
             <label for="alt-text">"Alt text"</label>
             <p class="hint" id="alt-hint">"What the picture shows, for people who cannot see it. Leave it empty to use the text written from the brief."</p>
-            <textarea id="alt-text" node_ref=field rows="3" maxlength=ALT_TEXT_MAX_CHARS aria-describedby="alt-hint" data-testid="alt-text"
+            <textarea id="alt-text" node_ref=field rows="3" aria-describedby="alt-hint" data-testid="alt-text"
                 prop:value=move || text.get() on:input=move |_| saved.set(false)></textarea>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <button type="submit" class="small" data-testid="alt-save">{move || if saved.get() { "Saved" } else { "Save the alt text" }}</button>

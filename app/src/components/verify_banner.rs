@@ -29,7 +29,8 @@ pub fn VerifyBanner(email: String) -> impl IntoView {
     }
 }
 
-/// The notice for `/?email=…`, where the verification link lands (signed in, the first time),
+/// The notice for `/?email=…`, where the verification link lands (signed in, when followed in
+/// the browser the sign-up was made in), for `/signin?email=confirmed` (followed anywhere else)
 /// and for `/?password=changed`, where a password reset does.
 #[component]
 pub fn VerifyOutcome() -> impl IntoView {
@@ -42,6 +43,9 @@ pub fn VerifyOutcome() -> impl IntoView {
         let text = match query.read().get("email").as_deref() {
             Some("confirmed") => confirmed_text(),
             Some("already-confirmed") => "Your email address was already confirmed.".to_string(),
+            Some("confirmed-elsewhere") => {
+                "That address is confirmed. It belongs to another account than the one signed in here: sign out and sign in with it to use it.".to_string()
+            }
             Some("expired") => "That link has expired. Sign in and ask for a new one.".to_string(),
             Some("invalid") => "That link is not valid. Sign in and ask for a new one.".to_string(),
             _ => return None,

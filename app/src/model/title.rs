@@ -37,7 +37,7 @@ const REQUEST_OPENINGS: [&str; 16] = [
 /// capitalised. [`UNTITLED`] for an empty prompt.
 pub fn from_prompt(prompt: &str) -> String {
     let line = prompt.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
-    let line = without_markers(line);
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
     let lower = line.to_lowercase();
     // Lower-casing keeps byte lengths for the ASCII openings matched here.
     let rest = REQUEST_OPENINGS
@@ -50,16 +50,6 @@ pub fn from_prompt(prompt: &str) -> String {
         title if title.is_empty() => UNTITLED.to_string(),
         title => title,
     }
-}
-
-/// Emulator markers (`[emulator:fail]`) are instructions to the test double, not words.
-fn without_markers(line: &str) -> String {
-    let mut text = line.to_string();
-    while let Some(start) = text.find("[emulator:") {
-        let end = text[start..].find(']').map_or(text.len(), |e| start + e + 1);
-        text.replace_range(start..end, "");
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// At most `max` characters, ending on a whole word.
@@ -106,9 +96,8 @@ mod tests {
         assert_eq!(from_prompt("An infographic for my blog post on urban beekeeping: the key numbers, the risks"), "Urban beekeeping");
         assert_eq!(from_prompt("  \nThe water cycle explained for 10-year-olds"), "The water cycle explained for 10-year-olds");
         assert_eq!(from_prompt("create an infographic about remote work. Make it fun"), "Remote work");
-        assert_eq!(from_prompt("[emulator:fail] Bees"), "Bees");
         assert_eq!(from_prompt(""), UNTITLED);
-        assert_eq!(from_prompt("[emulator:slow]"), UNTITLED);
+        assert_eq!(from_prompt(" \n \n"), UNTITLED);
         let long = from_prompt(&"word ".repeat(40));
         assert!(long.chars().count() <= WRITTEN_TITLE_MAX_CHARS && !long.ends_with(' '), "{long}");
         assert_eq!(from_prompt("étés à Paris"), "Étés à Paris");

@@ -26,6 +26,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="auth-card">
             <h1>"Sign in"</h1>
+            <crate::components::verify_banner::VerifyOutcome/>
             <SignInForm/>
             <p><a href="/reset-password" data-testid="forgot-password">"Forgot your password?"</a></p>
             <p>"No account yet? " <a href="/signup">"Sign up"</a></p>
@@ -156,7 +157,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Checking the link…"</p> }>
                 {move || check.get().map(|result| match result {
                     Ok(email) => view! {
-                        <p>"For " <strong data-testid="reset-email">{email}</strong> ". Setting it signs the account out on every other device; your API tokens keep working."</p>
+                        <p>"For " <strong data-testid="reset-email">{email}</strong> ". Setting it signs the account out on every other device and revokes its API tokens (make new ones in Settings)."</p>
                         <NewPasswordForm token=token.clone()/>
                     }.into_any(),
                     Err(e) => stale_link(e.field("token").unwrap_or_else(|| e.to_string())).into_any(),

@@ -43,6 +43,16 @@ pub fn ViewerPage() -> impl IntoView {
     }
 }
 
+/// The tab's title after a rename (the head is the server's, outside the island).
+fn set_tab_title(title: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(&format!("{title} — Infograph"));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = title;
+}
+
 /// The tab's title, naming the infographic. leptos_meta 0.8 writes a `<Title>`'s text into the
 /// head as it is (unlike every element `view!` renders), so the owner's words are escaped here;
 /// the head is rendered on the server only (it is in no island), so nothing escapes it twice.
@@ -88,7 +98,8 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                     <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| d.cost) loaded=loaded/>
                 }.into_any())}
                 {move || completed.get().then(|| view! {
-                    <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())/>
+                    <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())
+                        title=Signal::derive(move || item.with(|i| i.title.clone()))/>
                 }.into_any())}
                 {move || shown.with(|d| compare_form(d).map(IntoAny::into_any))}
             </div>
@@ -480,6 +491,7 @@ fn TitleHeading(data: Memo<ViewerData>, loaded: RwSignal<ViewerData>) -> impl In
         leptos::task::spawn_local(async move {
             match rename_infograph(id, value).await {
                 Ok(view) => {
+                    set_tab_title(&view.title);
                     loaded.update(|d| {
                         d.versions.iter_mut().for_each(|v| v.title = view.title.clone());
                         d.item.title = view.title.clone();
@@ -498,7 +510,7 @@ fn TitleHeading(data: Memo<ViewerData>, loaded: RwSignal<ViewerData>) -> impl In
                 <form class="rename-form" on:submit=save on:keydown=move |ev| if ev.key() == "Escape" { stop() }>
                     <label for="rename-title">"Title"</label>
                     <div class="copy-row">
-                        <input id="rename-title" node_ref=field type="text" maxlength=crate::model::design::TITLE_MAX_CHARS
+                        <input id="rename-title" node_ref=field type="text"
                             prop:value=title() data-testid="rename-input" aria-describedby="rename-error"/>
                         <button type="submit" class="small" data-testid="rename-save">"Save"</button>
                         <button type="button" class="small secondary" on:click=move |_| stop()>"Cancel"</button>
@@ -662,11 +674,13 @@ fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoV
             <h2>"Refine"</h2>
             <input type="hidden" name="id" value=id.clone()/>
             <label for="instruction">"What should change?"</label>
+            // No `maxlength`: it cuts a pasted instruction without a word; the server refuses an
+            // over-long one in a sentence shown below.
             <textarea node_ref=instruction_ref id="instruction" name="instruction" rows="3" required
-                maxlength=INSTRUCTION_MAX_CHARS aria-describedby="instruction-help"
+                aria-describedby="instruction-help"
                 placeholder="e.g. make the title larger, use dark blue, drop the third section"></textarea>
             <p id="instruction-help" class="help">
-                {format!("Each new version costs {cost} credit{}, refunded if it fails.", if cost == 1 { "" } else { "s" })}
+                {format!("Up to {INSTRUCTION_MAX_CHARS} characters. Each new version costs {cost} credit{}, refunded if it fails.", if cost == 1 { "" } else { "s" })}
             </p>
             {move || field_error().map(|m| view! { <p class="field-error" data-field="instruction">{m}</p> })}
             <label>"Versions"

@@ -105,8 +105,11 @@ async fn sign_up_form(app: &TestApp, email: &str) -> (u16, String, bool) {
         .await
         .expect("sign up");
     let status = r.status().as_u16();
-    let cookie = r.headers().get("set-cookie").is_some();
-    (status, r.text().await.expect("text"), cookie)
+    let cookies: Vec<String> = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+    // Only the sign-up's own browser cookie (the same whether or not the address was taken).
+    assert!(cookies.iter().all(|c| c.starts_with("infograph_signup=")), "{cookies:?}");
+    let session = cookies.iter().any(|c| c.starts_with("infograph_session="));
+    (status, r.text().await.expect("text"), session)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -326,42 +329,82 @@ fn session_cookie(r: &reqwest::Response) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Signs up through the form's server function, as a browser does: the cookie it leaves.
+async fn sign_up_in_browser(app: &TestApp, email: &str) -> String {
+    let r = app
+        .http
+        .post(app.url("/sfn/sign_up"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(crate::helpers::form(&[("email", email), ("password", crate::helpers::PASSWORD)]))
+        .send()
+        .await
+        .expect("sign up");
+    assert!(r.status().is_success(), "{}", r.status());
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("infograph_signup="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string)
+        .expect("the sign-up leaves its browser a cookie")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_first_use_of_a_confirmation_link_signs_in_the_browser_that_followed_it() {
+async fn the_confirmation_link_signs_in_only_the_browser_that_signed_up() {
     let app = TestApp::spawn().await;
-    app.register_unverified("elsewhere@example.com").await;
-    app.register_unverified("tricked@example.com").await;
-    app.register("someone@example.com").await;
+    let now = app::server::platform::db::now_ms;
     let client = no_redirects();
-    // Opened in a browser where someone is signed in: the address is confirmed, but the browser
-    // stays with its own account (a link to another's new account must not switch who it is).
-    let earlier = crate::helpers::sign_in_cookie(&app, "someone@example.com").await;
-    let trick = app.verification_link("tricked@example.com", app::server::platform::db::now_ms() + 3_600_000).await;
-    let kept = client.get(&trick).header("cookie", &earlier).send().await.expect("follow");
-    assert_eq!(kept.headers()["location"], "/?email=confirmed");
-    assert_eq!(session_cookie(&kept), None, "no session for the link's account");
-    assert!(account_of(&app, &earlier).await.contains("someone@example.com"), "the browser's own session goes on");
-
-    // Opened in a signed-out browser: the first use signs it in.
-    let link = app.verification_link("elsewhere@example.com", app::server::platform::db::now_ms() + 3_600_000).await;
-    let first = client.get(&link).send().await.expect("follow");
-    assert!(first.status().is_redirection(), "{}", first.status());
+    // Followed in the browser the sign-up was made in: signed in, on the gallery.
+    let here = sign_up_in_browser(&app, "here@example.com").await;
+    let link = app.verification_link("here@example.com", now() + 3_600_000).await;
+    let first = client.get(&link).header("cookie", &here).send().await.expect("follow");
     assert_eq!(first.headers()["location"], "/?email=confirmed");
-    let cookie = session_cookie(&first).expect("the first use signs in");
+    let cookie = session_cookie(&first).expect("the first use signs in its own browser");
     let account = account_of(&app, &cookie).await;
-    assert!(account.contains("elsewhere@example.com") && account.contains(r#""email_verified":true"#), "{account}");
-
-    // Used: nobody else gets in with it.
-    let again = client.get(&link).send().await.expect("follow");
+    assert!(account.contains("here@example.com") && account.contains(r#""email_verified":true"#), "{account}");
+    let cleared = first.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).any(|c| c.starts_with("infograph_signup=;") && c.contains("Max-Age=0"));
+    assert!(cleared, "the sign-up's cookie has done its job");
+    // Used: nobody gets in with it, even with the cookie.
+    let again = client.get(&link).header("cookie", &here).send().await.expect("follow");
     assert_eq!(again.headers()["location"], "/?email=already-confirmed");
     assert_eq!(session_cookie(&again), None);
-    let expired = app.verification_link("elsewhere@example.com", app::server::platform::db::now_ms() - 1000).await;
-    assert_eq!(session_cookie(&client.get(&expired).send().await.expect("follow")), None);
 
-    // The gallery it lands on says what happened.
-    let home = app.http.get(app.url("/?email=confirmed")).header("cookie", &cookie).send().await.expect("home");
-    let html = home.text().await.expect("html");
-    assert!(html.contains("Email confirmed — 10 credits added."), "{html}");
+    // Followed in another browser (another device, or a stranger sent someone's own link):
+    // the address is confirmed, and the sign-in page asks for the password.
+    app.register_unverified("elsewhere@example.com").await;
+    let link = app.verification_link("elsewhere@example.com", now() + 3_600_000).await;
+    let other_cookie = sign_up_in_browser(&app, "someone-else@example.com").await;
+    for cookie in [None, Some(other_cookie.as_str())] {
+        let mut request = client.get(&link);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let r = request.send().await.expect("follow");
+        assert_eq!(session_cookie(&r), None, "a link alone signs nobody in ({cookie:?})");
+        assert!(matches!(r.headers()["location"].to_str(), Ok("/signin?email=confirmed" | "/?email=already-confirmed")), "{:?}", r.headers()["location"]);
+    }
+    let verified: Option<i64> = sqlx::query_scalar("SELECT email_verified_at FROM users WHERE email = $1")
+        .bind("elsewhere@example.com")
+        .fetch_one(app.running.state.db.read())
+        .await
+        .expect("user");
+    assert!(verified.is_some(), "confirmed all the same");
+    let signin = app.http.get(app.url("/signin?email=confirmed")).send().await.expect("page").text().await.expect("html");
+    assert!(signin.contains("Email confirmed — 10 credits added."), "{signin}");
+
+    // Followed in a browser signed in to another account: it stays with that account.
+    app.register_unverified("tricked@example.com").await;
+    app.register("someone@example.com").await;
+    let earlier = crate::helpers::sign_in_cookie(&app, "someone@example.com").await;
+    let trick = app.verification_link("tricked@example.com", now() + 3_600_000).await;
+    let kept = client.get(&trick).header("cookie", &earlier).send().await.expect("follow");
+    assert_eq!(kept.headers()["location"], "/?email=confirmed-elsewhere");
+    assert_eq!(session_cookie(&kept), None, "no session for the link's account");
+    assert!(account_of(&app, &earlier).await.contains("someone@example.com"), "the browser's own session goes on");
+    let expired = app.verification_link("here@example.com", now() - 1000).await;
+    assert_eq!(session_cookie(&client.get(&expired).header("cookie", &here).send().await.expect("follow")), None);
 }
 
 /// Asks for a reset link through the REST API: the status and body.
@@ -480,7 +523,7 @@ async fn a_reset_link_works_once_and_ends_every_session_of_the_account() {
     assert_eq!(account_of(&app, &phone).await, "null");
     assert!(!password_works(&app, "forgetful@example.com", PASSWORD).await, "the old password stops working");
     assert!(password_works(&app, "forgetful@example.com", "a brand new password").await);
-    assert_eq!(app.get(&api_token, "/api/account/").await.0, 200, "API tokens keep working");
+    assert_eq!(app.get(&api_token, "/api/account/").await.0, 401, "API tokens made before the reset are revoked");
 
     // Used: refused on either door, naming the token, signing nobody in, changing nothing.
     let (status, body, again) = reset_form(&app, &token, "yet another password").await;

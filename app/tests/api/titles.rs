@@ -206,22 +206,29 @@ async fn hostile_titles_alt_text_and_prompts_stay_text_on_every_page() {
     let hostile_line = HOSTILE.replace('\n', " ");
     let id = completed(&app, &token, json!({"prompt": format!("{hostile_line} <script>alert(2)</script>"), "outline": outline("Bees </title><script>alert(3)</script>")})).await;
     wait_stored(&app, &token, &id).await;
-    let (status, _) = patch(&app, &token, &id, json!({"alt_text": hostile_line, "title": "Bees </textarea><meta http-equiv=\"refresh\" content=\"0\">"})).await;
-    assert_eq!(status, 200);
     let (status, link) = app.post_json(Some(&token), &format!("/api/infographs/{id}/share/"), "".into()).await;
     assert_eq!(status, 201);
+    let share_url = link["url"].as_str().expect("url").to_string();
     let cookie = sign_in_cookie(&app, "hostile@example.com").await;
-    let pages = [
+    // Named by its hostile outline title first, then renamed and described by hostile words.
+    let mut pages = vec![
+        ("viewer, outline title", page(&app, &format!("/i/{id}"), &cookie).await),
+        ("share page, outline title", app.http.get(&share_url).send().await.expect("share").text().await.expect("html")),
+    ];
+    assert!(pages[0].1.contains("Bees &lt;/title&gt;&lt;script&gt;"), "the outline's title is shown, as text");
+    let (status, _) = patch(&app, &token, &id, json!({"alt_text": hostile_line, "title": "Bees </textarea><meta http-equiv=\"refresh\" content=\"0\">"})).await;
+    assert_eq!(status, 200);
+    pages.extend([
         ("viewer", page(&app, &format!("/i/{id}"), &cookie).await),
         ("gallery", page(&app, "/", &cookie).await),
-        ("share page", app.http.get(link["url"].as_str().expect("url")).send().await.expect("share").text().await.expect("html")),
-    ];
+        ("share page", app.http.get(&share_url).send().await.expect("share").text().await.expect("html")),
+    ]);
     for (name, html) in &pages {
         for injected in ["<img src=x", "<meta http-equiv=\"refresh\"", "<script>alert", "Tea </textarea>", "Bees </textarea>", "</title><script"] {
             assert!(!html.contains(injected), "{name} carries live markup {injected:?}");
         }
     }
-    let viewer = &pages[0].1;
+    let viewer = &pages[2].1;
     // The embed snippet shows the escaped snippet as text: escaped once for the snippet, once
     // for the textarea.
     assert!(viewer.contains("&amp;lt;/textarea&amp;gt;"), "the HTML snippet is shown as text: {viewer}");

@@ -59,28 +59,33 @@ pub struct VerifyQuery {
 }
 
 /// The link in the verification email: confirms the address (granting the sign-up credits once)
-/// and sends the browser home, where a notice says what happened. The first use signs in
-/// whichever browser followed it, replacing a session it had: the signed, single-use link proves
-/// it came through the address. A used link signs nobody in. (A mail scanner that follows the
-/// link first gets a session it throws away; its owner then signs in with their password.)
+/// and says what happened. Its first use signs in the browser the sign-up was made in (it holds
+/// `verification::BROWSER_COOKIE`), landing on the gallery. Anywhere else the address is
+/// confirmed and the sign-in page asks for the password: a link alone must not put a browser
+/// into an account (someone could send theirs to a stranger), nor switch a signed-in browser to
+/// another one. A used link signs nobody in.
 pub async fn verify_email(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<VerifyQuery>) -> Result<Response, AppError> {
     let outcome = match query.token.as_deref() {
         Some(token) => verification::confirm(&state, token).await?,
         None => verification::Confirmation::Invalid,
     };
-    let mut response = Redirect::to(&format!("/?email={}", outcome.as_str())).into_response();
-    if let verification::Confirmation::Confirmed { user_id, .. } = &outcome {
-        // A browser already signed in stays with its account: a link to someone else's new
-        // account (sent to trick a signed-in person) must not switch who they are.
-        if let Some(current) = crate::api::extract::session_token(&headers) {
-            if sessions::user(&state.db, current).await?.is_some() {
-                return Ok(response);
-            }
-        }
-        let token = sessions::create(&state.db, user_id).await?;
-        if let Ok(cookie) = HeaderValue::from_str(&sessions::cookie(&token, state.config.cookie_secure())) {
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
-        }
+    let verification::Confirmation::Confirmed { user_id, email, .. } = &outcome else {
+        return Ok(Redirect::to(&format!("/?email={}", outcome.as_str())).into_response());
+    };
+    if let Some(current) = crate::api::extract::session_user(&state, &headers).await? {
+        let notice = if current.id == *user_id { "confirmed" } else { "confirmed-elsewhere" };
+        return Ok(Redirect::to(&format!("/?email={notice}")).into_response());
+    }
+    let signed_up_here = crate::api::extract::cookie(&headers, verification::BROWSER_COOKIE)
+        .is_some_and(|value| verification::browser_signed_up(&state.signer, value, email, crate::server::platform::db::now_ms()));
+    if !signed_up_here {
+        return Ok(Redirect::to("/signin?email=confirmed").into_response());
+    }
+    let token = sessions::create(&state.db, user_id).await?;
+    let mut response = Redirect::to("/?email=confirmed").into_response();
+    let cookies = [sessions::cookie(&token, state.config.cookie_secure()), verification::clearing_browser_cookie()];
+    for cookie in cookies.iter().filter_map(|c| HeaderValue::from_str(c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
 }
@@ -123,7 +128,7 @@ pub async fn request_password_reset(State(state): State<AppState>, ClientIp(ip):
 }
 
 /// Sets a new password with the `token` from the emailed link (its `token` query parameter).
-/// Every browser session of the account ends; API keys keep working (revoke them one by one).
+/// Every browser session of the account ends and its API keys are revoked.
 #[utoipa::path(post, path = "/api/auth/password-reset/confirm/", tag = "account",
     request_body(content = PasswordResetConfirm, content_type = "application/json"),
     responses(

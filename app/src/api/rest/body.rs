@@ -126,9 +126,6 @@ pub fn account_patch(body: &[u8]) -> Result<bool, AppError> {
     }
 }
 
-/// `PATCH /api/infographs/{id}/` with `{"title"?: string, "alt_text"?: string | null}` (`null`:
-/// back to the text written from the brief), at least one; any other key, or a value that is not
-/// a fitting string, is a 400 naming it.
 /// What a `PATCH /api/infographs/{id}/` changes: the family's title, and (`Some(None)` resets
 /// it) the alt text.
 #[derive(Debug, Default, PartialEq)]
@@ -137,6 +134,10 @@ pub struct InfographChanges {
     pub alt_text: Option<Option<String>>,
 }
 
+
+/// `PATCH /api/infographs/{id}/` with `{"title"?: string, "alt_text"?: string | null}` (`null`:
+/// back to the text written from the brief), at least one; any other key, or a value that is not
+/// a fitting string, is a 400 naming it.
 pub fn infograph_patch(map: &Map<String, Value>) -> Result<InfographChanges, AppError> {
     let mut errors = FieldErrors::new();
     for key in map.keys().filter(|k| !matches!(k.as_str(), "alt_text" | "title")) {

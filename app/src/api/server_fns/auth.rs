@@ -14,14 +14,20 @@ async fn start_session(state: &crate::server::platform::state::AppState, user_id
 
 /// Creates an account and emails its confirmation link. The answer is the same whether or not
 /// the address already had an account (its owner gets an email instead), so the form cannot be
-/// used to find out who has one; nobody is signed in by it. Returns the address written to.
+/// used to find out who has one; nobody is signed in by it, but the link, followed in this
+/// browser, signs it in (`verification::BROWSER_COOKIE`). Returns the address written to.
 #[server(prefix = "/sfn", endpoint = "sign_up", output = super::codec::Json)]
 pub async fn sign_up(email: String, password: String) -> Result<String, AppError> {
     use crate::server::accounts::{signup, users};
     let state = super::context::app_state()?;
     signup::limit(&state, &super::context::client_ip(&state)?).await?;
     signup::sign_up(&state, &email, &password).await?;
-    users::normalize_email(&email)
+    let address = users::normalize_email(&email)?;
+    // Left whether or not the address was new (the answer must not tell): it only lets this
+    // browser be signed in by that address's own confirmation link.
+    let now = crate::server::platform::db::now_ms();
+    super::context::set_cookie(crate::server::accounts::verification::browser_cookie(&state.signer, &address, now, state.config.cookie_secure()));
+    Ok(address)
 }
 
 /// Sends a new confirmation link to the signed-in user's address.

@@ -10,10 +10,10 @@
 //! anything: setting a new password changes the hash, so the signature no longer matches; the
 //! same goes for a newer link or an older one once any of them was used.
 //!
-//! A new password ends every browser session of the account (whoever had the old one is out).
-//! API tokens keep working: they are separate credentials a script depends on, listed in
-//! Settings with when each was last used and revocable one by one, and a forgotten password is
-//! not a sign that one leaked.
+//! A new password ends every browser session of the account and revokes every API token: a
+//! reset is how an owner takes an account back, and whoever held it may have made a token
+//! (an address can be registered over the API, and given a token, before its owner confirms
+//! it). Scripts get a new token from Settings.
 
 use super::passwords;
 use super::sessions;
@@ -97,8 +97,8 @@ pub async fn holder(state: &AppState, token: &str) -> Result<UserRow, AppError> 
     Ok(user)
 }
 
-/// Sets the new password through a good link and ends every session of the account, in one
-/// transaction. Returns the account as it is now. Limited like sign-in (it hashes a password).
+/// Sets the new password through a good link, ends every session of the account and revokes its
+/// API tokens, in one transaction. Returns the account as it is now. Limited like sign-in (it hashes a password).
 pub async fn confirm(state: &AppState, client_ip: &str, token: &str, password: &str) -> Result<UserRow, AppError> {
     rate_limit::hit_auth(&state.db, client_ip, state.config.auth_per_minute).await?;
     let user = holder(state, token).await?;
@@ -119,8 +119,10 @@ pub async fn confirm(state: &AppState, client_ip: &str, token: &str, password: &
         return Err(invalid_link());
     }
     let ended = sessions::delete_all_in(&mut tx, &user.id).await?;
+    let revoked = super::tokens::revoke_all_in(&mut tx, &user.id).await?;
     tx.commit().await?;
-    tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
+    state.tokens.forget_user(&user.id);
+    tracing::info!(user = %user.id, sessions_ended = ended, tokens_revoked = revoked, "password reset");
     Ok(UserRow { password_hash: new_hash, ..user })
 }
 

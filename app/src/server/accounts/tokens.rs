@@ -85,6 +85,12 @@ pub async fn revoke(db: &Db, user_id: &str, id: &str) -> Result<bool, sqlx::Erro
     Ok(gone == 1)
 }
 
+/// Revokes every token of the user, in the caller's transaction (a password reset: see
+/// `reset`). Returns how many there were.
+pub async fn revoke_all_in(conn: &mut crate::server::platform::db::Conn, user_id: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(conn).await?.rows_affected())
+}
+
 /// The token's user; notes the use (at most once a minute per token).
 pub async fn user(db: &Db, token: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let hash = token_hash(token);

@@ -31,11 +31,37 @@ pub fn link(base_url: &str, token: &str) -> String {
     format!("{base_url}/verify-email?token={token}")
 }
 
+/// The cookie a sign-up leaves in the browser it was made in. Following the confirmation link
+/// signs in that browser only: a link opened in another one (or sent by someone else to put a
+/// stranger's browser into their account: login CSRF) confirms the address and asks for the
+/// password instead.
+pub const BROWSER_COOKIE: &str = "infograph_signup";
+const BROWSER_PURPOSE: &str = "signup-browser";
+
+/// `{expiry}.{signature over the address and the expiry}`, for as long as the link works.
+pub fn browser_cookie(signer: &Signer, email: &str, now: i64, secure: bool) -> String {
+    let expires = (now + LINK_TTL_MS).to_string();
+    let signature = signer.sign(BROWSER_PURPOSE, &[email, &expires]);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{BROWSER_COOKIE}={expires}.{signature}; Path=/verify-email; HttpOnly; SameSite=Lax; Max-Age={}{secure}", LINK_TTL_MS / 1000)
+}
+
+/// Ends the sign-up's cookie once it has signed its browser in.
+pub fn clearing_browser_cookie() -> String {
+    format!("{BROWSER_COOKIE}=; Path=/verify-email; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Whether `value` (the cookie's) was left by signing up `email` here, and has not expired.
+pub fn browser_signed_up(signer: &Signer, value: &str, email: &str, now: i64) -> bool {
+    let Some((expires, signature)) = value.split_once('.') else { return false };
+    expires.parse::<i64>().is_ok_and(|at| at > now) && signer.verify(BROWSER_PURPOSE, &[email, expires], signature)
+}
+
 /// What following a link did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmation {
-    /// The address of `user_id` is confirmed now, and `credits` were granted.
-    Confirmed { credits: i64, user_id: String },
+    /// The address (`email`) of `user_id` is confirmed now, and `credits` were granted.
+    Confirmed { credits: i64, user_id: String, email: String },
     AlreadyConfirmed,
     Expired,
     Invalid,
@@ -71,7 +97,7 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Confirmation, sqlx
     }
     let credits = state.config.signup_credits;
     Ok(match mark_verified(&state.db, &user.id, credits).await? {
-        true => Confirmation::Confirmed { credits, user_id: user.id },
+        true => Confirmation::Confirmed { credits, user_id: user.id, email: user.email },
         false => Confirmation::AlreadyConfirmed,
     })
 }

@@ -346,7 +346,7 @@ pub fn compose_account(email: AccountEmail, address: &str, base_url: &str, link:
                 "Someone, hopefully you, asked to reset the password of the Infograph account for \
                  {address}.\n\nChoose a new password here:\n\n{link}\n\n\
                  The link works once, for 30 minutes. Setting a new password signs the account out \
-                 on every device.\n\nIf you did not ask, ignore this email: your password stays as it is.\n"
+                 on every device and revokes its API tokens.\n\nIf you did not ask, ignore this email: your password stays as it is.\n"
             ),
         ),
     }

@@ -151,10 +151,18 @@ fn unreadable(url: &url::Url, e: &fetch::FetchError) -> String {
     }
 }
 
+/// DNS look-ups of blog hosts one user may cause a minute: each is work done before any charge,
+/// on a name the caller chose, so it is limited on its own (a refused create gives back its
+/// create-limit hit, not this one).
+const HOST_LOOKUPS_PER_MINUTE: u32 = 30;
+
 /// Asks DNS about the blog's host when the job will read it (an outline replaces the reading).
-async fn host_problem(state: &AppState, cmd: &CreateCommand) -> Option<String> {
-    let url = cmd.blog_url.as_ref().filter(|_| cmd.design.outline.is_none())?;
-    fetch::check_host(url, &state.config.fetch_policy()).await.err().map(|e| unreadable(url, &e))
+async fn host_problem(state: &AppState, owner: &UserRow, cmd: &CreateCommand) -> Result<Option<String>, AppError> {
+    let Some(url) = cmd.blog_url.as_ref().filter(|_| cmd.design.outline.is_none()) else { return Ok(None) };
+    if matches!(url.host(), Some(url::Host::Domain(_))) {
+        rate_limit::hit(&state.db, &format!("host-lookup:{}", owner.id), HOST_LOOKUPS_PER_MINUTE).await?;
+    }
+    Ok(fetch::check_host(url, &state.config.fetch_policy()).await.err().map(|e| unreadable(url, &e)))
 }
 
 /// Validates, charges and queues; answers before anything slow happens.
@@ -163,7 +171,7 @@ pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempoten
     let key = key_for(idempotency_key, &cmd)?;
     let design = DesignJson::of(state, user, &cmd).await?;
     let charge = Charge { actor: &user.id, rate_limited: true };
-    let order = Order { unreadable_host: host_problem(state, &cmd).await, ..order_for(user, &cmd, &design, None, None) };
+    let order = Order { unreadable_host: host_problem(state, user, &cmd).await?, ..order_for(user, &cmd, &design, None, None) };
     charge_and_queue(state, user, &order, &charge, key.as_ref()).await
 }
 

@@ -130,7 +130,6 @@ pub async fn delete(state: &AppState, owner: &UserRow, id: &str) -> Result<(), A
     Ok(())
 }
 
-/// Sets the owner's alt text of `id` (`None`: back to the one written from the brief).
 /// Renames the family `id` belongs to: every version shows the new name.
 pub async fn set_title(state: &AppState, owner: &UserRow, id: &str, title: &str) -> Result<InfographView, AppError> {
     if !repo::set_family_title(&state.db, &owner.id, id, title).await? {
@@ -142,6 +141,7 @@ pub async fn set_title(state: &AppState, owner: &UserRow, id: &str, title: &str)
     status(state, owner, id).await
 }
 
+/// Sets the owner's alt text of `id` (`None`: back to the one written from the brief).
 pub async fn set_alt_text(state: &AppState, owner: &UserRow, id: &str, text: Option<&str>) -> Result<InfographView, AppError> {
     if !repo::set_alt_text(&state.db, &owner.id, id, text).await? {
         return Err(AppError::NotFound);

@@ -173,12 +173,12 @@ impl StoredDesign {
     }
 }
 
-/// The picture's name: the one it has (an outline's, the family's), else the article's title,
-/// else one written from the prompt.
+/// The picture's name: the one it has (an outline's, the family's), else the article's headline
+/// (its title without " | Site"), else one written from the prompt.
 fn job_title(job: &InfographRow, article: Option<&extract::Article>) -> String {
-    let article_title = article.and_then(|a| a.title.as_deref()).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty());
-    let article_title = article_title.map(|t| t.chars().take(crate::model::design::TITLE_MAX_CHARS).collect::<String>());
-    job.title.clone().or(article_title).unwrap_or_else(|| job.name())
+    let headline = article.and_then(crate::server::outline::heuristic::headline).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty());
+    let headline = headline.map(|t| t.chars().take(crate::model::design::TITLE_MAX_CHARS).collect::<String>());
+    job.title.clone().or(headline).unwrap_or_else(|| job.name())
 }
 
 /// How long the signed URL of a refinement's source works: long enough for fal's queue.

@@ -169,7 +169,7 @@ pub fn outline(article: &Article, _prompt: &str, wanted: Layout) -> Result<Outli
 
 /// The article's headline: its first heading when the page title starts with it, else the page
 /// title without a trailing " | Site name" (or " – Site name": a short tail, or the site's name).
-fn headline(article: &Article) -> Option<String> {
+pub(crate) fn headline(article: &Article) -> Option<String> {
     let title = article.title.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
     if let Some(heading) = article.headings.first().filter(|h| !h.is_empty() && title.starts_with(h.as_str())) {
         return Some(heading.clone());
