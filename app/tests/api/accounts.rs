@@ -650,3 +650,21 @@ async fn unnamed_api_tokens_get_numbered_names_and_the_form_shows_the_next() {
     let settings = app.http.get(app.url("/settings")).header("cookie", &cookie).send().await.expect("settings").text().await.expect("html");
     assert!(settings.contains(r#"placeholder="Token 5""#), "the form shows what the next will be called");
 }
+
+#[tokio::test]
+async fn signing_out_clears_what_the_browser_kept_of_the_form() {
+    let app = TestApp::spawn().await;
+    app.register("shared-computer@example.com").await;
+    let cookie = crate::helpers::sign_in_cookie(&app, "shared-computer@example.com").await;
+    let r = no_redirects()
+        .post(app.url("/sfn/sign_out"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sign out");
+    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    assert_eq!(r.headers().get("clear-site-data").and_then(|v| v.to_str().ok()), Some("\"storage\""), "drafts go with the session");
+    assert_eq!(account_of(&app, &cookie).await, "null");
+}

@@ -84,6 +84,11 @@ pub async fn sign_out() -> Result<(), AppError> {
         sessions::delete(&state.db, &token).await?;
     }
     super::context::set_cookie(sessions::clearing_cookie());
+    // The form's unsent work is kept in the browser's storage (`components::form_draft`): gone
+    // with the session, so the next person at a shared computer cannot read it.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(axum::http::HeaderName::from_static("clear-site-data"), axum::http::HeaderValue::from_static("\"storage\""));
+    }
     // The header's plain form posts here: home, signed out.
     leptos_axum::redirect("/");
     Ok(())
