@@ -12,6 +12,7 @@ help:
 	@echo "make bench   - loopback benchmarks of the release build (SQLite and PostgreSQL)"
 
 tools:
+	@scripts/target-cache.sh
 	@scripts/install-tools.sh
 
 test-tools: tools

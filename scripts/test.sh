@@ -5,25 +5,40 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 start=$(date +%s)
+# Each stage says when it starts; the summary at the end says how long each took (the figures
+# in the tests' documentation come from it).
+stages=() last=$start last_name=""
+# Run by `make test`: the time make spent before this script is the tools' (install-tools.sh).
+if [[ "$(ps -o comm= -p "$PPID" 2>/dev/null)" == make ]]; then
+  stages+=("$(printf '%5d s  %s' "$(ps -o etimes= -p "$PPID" | tr -d ' ')" "Tools (make test-tools)")")
+fi
+stage() {
+  local now; now=$(date +%s)
+  if [[ -n "$last_name" ]]; then stages+=("$(printf '%5d s  %s' $((now - last)) "$last_name")"); fi
+  last=$now last_name="$1"
+  if [[ -n "$1" ]]; then echo "== $1"; fi
+}
 
 if [[ "$what" == all || "$what" == rust ]]; then
-  echo "== Import circles between modules (there must be none)"
+  stage "Import circles between modules (there must be none)"
   python3 scripts/import-cycles.py app/src --quiet
-  echo "== The vendored bundle splitter's own tests (vendor/README.md)"
+  stage "The vendored bundle splitter's own tests (vendor/README.md)"
   cargo test --locked --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
-  echo "== Rust tests (SQLite)"
+  stage "Rust tests (SQLite)"
   cargo test --workspace --no-default-features --features ssr --no-fail-fast
-  echo "== Rust tests (PostgreSQL)"
+  stage "Rust tests (PostgreSQL)"
   scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast
 fi
 
 if [[ "$what" == all || "$what" == e2e ]]; then
-  echo "== Build (debug) for the browser tests"
+  stage "Build (debug) for the browser tests"
   scripts/build.sh debug
-  echo "== API fuzz (schemathesis, from /api/openapi.json)"
+  stage "API fuzz (schemathesis, from /api/openapi.json)"
   scripts/fuzz-api.sh
   scripts/with-postgres.sh scripts/fuzz-api.sh
-  echo "== Playwright"
+  stage "Playwright"
   (cd end2end && npx playwright test)
 fi
+stage ""
+printf '%s\n' "== Time per stage" "${stages[@]}"
 echo "tests finished in $(( $(date +%s) - start )) s"

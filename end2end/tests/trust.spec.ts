@@ -89,7 +89,7 @@ test("sharing keeps the keyboard's place, and stopping asks first with the link'
   await expect(page.getByTestId("share")).toBeFocused();
 });
 
-test("the form's work survives a reload, per account, until it is sent; an edited outline is not replaced unasked", async ({ page }) => {
+test("the form's work survives a reload and a trip to Settings until it is sent or its account signs out; an edited outline is not replaced unasked", async ({ page }) => {
   const ann = uniqueEmail("trust-draft-ann");
   await signUp(page, ann);
   await page.fill("textarea[name=prompt]", "Remote work for HR people");
@@ -124,19 +124,24 @@ test("the form's work survives a reload, per account, until it is sent; an edite
   await expect(page.getByTestId("outline-replace")).toBeVisible();
   await page.keyboard.press("Escape");
 
-  // Another account on the same browser sees none of it.
+  // Signing out takes the draft with it (a shared computer): the next account sees none of it.
   await page.locator("form[action='/sfn/sign_out'] button").click();
   await page.waitForURL((url) => url.pathname === "/");
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("infograph-draft-")))).toEqual([]);
   await signUp(page, uniqueEmail("trust-draft-bob"));
   await expect(page.locator("textarea[name=prompt]")).toHaveValue("");
   await expect(page.getByTestId("outline")).toHaveCount(0);
 
-  // Back to the first account: still there; sent, it is gone.
+  // Back to the first account: a new draft is kept until it is sent, then it is gone.
   await page.locator("form[action='/sfn/sign_out'] button").click();
   await page.waitForURL((url) => url.pathname === "/");
   await signIn(page, ann, "password123");
+  await expect(page.locator("textarea[name=prompt]")).toHaveValue("");
+  await page.fill("textarea[name=prompt]", "Remote work for HR people");
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("infograph-draft-")))).toBe(true);
+  await page.reload();
+  await waitForHydration(page);
   await expect(page.locator("textarea[name=prompt]")).toHaveValue("Remote work for HR people");
-  await page.fill("input[name=blog_url]", "");
   await page.click("form.create-form button[type=submit]");
   await expect(page.getByTestId("form-ok")).toHaveText("Started 1 infographic for 1 credit.");
   await page.reload();

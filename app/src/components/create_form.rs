@@ -170,8 +170,9 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
                 draft.set(Some(OutlineDraft::restored(outline, saved.outline_edited)));
             }
         }
-        // Typed or chosen before the form was live: count it now.
+        // Typed or chosen before the form was live: count it now, and keep it.
         recount();
+        save();
     };
     // Its own effect, which never runs again: the restored outline's signals belong to it, and an
     // effect that ran again would dispose of them.
@@ -365,9 +366,9 @@ fn CharCount(id: &'static str, count: RwSignal<usize>, max: usize) -> impl IntoV
     view! {
         <p id=id class=move || count_class(over.get()) data-testid=id>
             {move || format!("{} / {} characters", grouped(count.get()), grouped(max))}
-            <span>{move || too_many(count.get(), max)}</span>
-            <span class="sr-only" aria-live="polite">{move || over.get().then_some("Over the limit.")}</span>
+            {move || too_many(count.get(), max)}
         </p>
+        <p class="sr-only" aria-live="polite">{move || over.get().then_some("Over the limit.")}</p>
     }
 }
 
