@@ -62,9 +62,11 @@ echo "$hash/$name" > "$site/pkg/stem.txt"
 
 # Precompressed beside the originals: served as is to browsers that accept them, so no CPU is
 # spent compressing the wasm per request (and it gets brotli's best level, too slow to do live).
+# The debug build (the browser tests') gets gzip only: brotli's best level took a minute of the
+# tests on its 2 MB parts, and what it saves is a release figure.
 for file in "$out"/*.{js,wasm,css}; do
   gzip -9 -k -f "$file"
-  if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
+  if [[ "$profile" == release ]] && command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
 done
 size() { stat -c %s "$1"; }
 sum() { local t=0 f; for f in "$@"; do t=$((t + $(size "$f"))); done; echo "$t"; }

@@ -33,9 +33,10 @@ fi
 if [[ "$what" == all || "$what" == e2e ]]; then
   stage "Build (debug) for the browser tests"
   scripts/build.sh debug
+  # Once, on SQLite: the HTTP contract is the same on both databases. What differed (PostgreSQL
+  # refusing NUL in text) has its own tests on both (`manage::odd_ids_and_control_characters…`).
   stage "API fuzz (schemathesis, from /api/openapi.json)"
   scripts/fuzz-api.sh
-  scripts/with-postgres.sh scripts/fuzz-api.sh
   stage "Playwright"
   (cd end2end && npx playwright test)
 fi

@@ -408,5 +408,18 @@ async fn odd_ids_and_control_characters_are_client_errors_on_both_databases() {
         .post_json(None, "/api/auth/token/", json!({"email": "odd\u{0}@example.com", "password": "password123"}).to_string().into())
         .await;
     assert_eq!(status, 401);
-    assert_eq!(app.balance(&token).await, 10, "nothing charged");
+    // What this round added: a title, a password reset, a PATCH of an odd id.
+    let (status, created) = app.create(&token, json!({"prompt": "Bees"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["infographs"][0]["id"].as_str().expect("id").to_string();
+    for (path, body) in [(format!("/api/infographs/{id}/"), json!({"title": "nul \u{0} here"})), ("/api/infographs/%00/".to_string(), json!({"title": "fine"}))] {
+        let r = app.http.patch(app.url(&path)).header("Authorization", format!("Token {token}")).json(&body).send().await.expect("patch");
+        assert!(matches!(r.status().as_u16(), 400 | 404), "{path}: {}", r.status());
+    }
+    let (status, body) = app.post_json(None, "/api/auth/password-reset/", json!({"email": "odd\u{0}@example.com"}).to_string().into()).await;
+    assert_eq!(status, 400, "not an address at all: {body}");
+    assert!(body["fields"]["email"].is_string(), "{body}");
+    let (status, _) = app.post_json(None, "/api/auth/password-reset/confirm/", json!({"token": "a\u{0}b", "password": "a new password"}).to_string().into()).await;
+    assert_eq!(status, 400);
+    assert_eq!(app.balance(&token).await, 9, "nothing charged but the one create");
 }
