@@ -742,7 +742,7 @@ async fn a_proxy_header_whose_last_entry_is_not_an_ip_is_refused_and_counts_noth
         assert!(r.text().await.expect("body").contains("x-forwarded-for"));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "spoof@example.com").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket LIKE $1", "auth:%").await, 0, "nothing was counted");
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_buckets WHERE bucket LIKE $1", "auth:%").await, 0, "nothing was counted");
 
     // The proxy's own entry is the client's address, whatever the client wrote before it.
     let r = app
@@ -757,5 +757,5 @@ async fn a_proxy_header_whose_last_entry_is_not_an_ip_is_refused_and_counts_noth
         .expect("register");
     assert_eq!(r.status(), 201);
     // IPv6 clients are limited per /64: one host can pick any address in its network.
-    assert_eq!(app.count("SELECT COUNT(*) FROM rate_limits WHERE bucket = $1", "auth:2001:db8:1:2::/64").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_buckets WHERE bucket = $1", "auth:2001:db8:1:2::/64").await, 1);
 }
