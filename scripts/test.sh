@@ -24,10 +24,12 @@ if [[ "$what" == all || "$what" == rust ]]; then
   python3 scripts/import-cycles.py app/src --quiet
   stage "The vendored bundle splitter's own tests (vendor/README.md)"
   cargo test --locked --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
+  # `--tests`: every test target but doctests, of which there are none (rustdoc would compile
+  # each crate once more to find that out).
   stage "Rust tests (SQLite)"
-  cargo test --workspace --no-default-features --features ssr --no-fail-fast
+  cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests
   stage "Rust tests (PostgreSQL)"
-  scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast
+  scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests
 fi
 
 if [[ "$what" == all || "$what" == e2e ]]; then
