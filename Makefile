@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help tools test-tools build build-debug run test test-rust test-e2e bench clean-site
+.PHONY: help tools test-tools build build-debug run test test-rust test-e2e test-repeat bench clean-site
 
 help:
 	@echo "make run     - install tools, build (release), migrate, start on http://127.0.0.1:3000 with a demo login"
@@ -35,6 +35,10 @@ test-rust: tools
 
 test-e2e: test-tools
 	@scripts/test.sh e2e
+
+# Finds luck: the Rust suites 5 times on both databases, Playwright 3 times (not in CI).
+test-repeat: test-tools
+	@scripts/test-repeat.sh $(RUST_RUNS) $(E2E_RUNS)
 
 bench: build
 	@bench/run.sh
