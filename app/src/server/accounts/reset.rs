@@ -22,7 +22,7 @@ use crate::errors::AppError;
 use crate::server::billing::rate_limit;
 use crate::server::delivery::email::{self, AccountEmail};
 use crate::server::platform::db::now_ms;
-use crate::server::platform::signing::Signer;
+use crate::server::platform::signing::{LinkToken, Signer};
 use crate::server::platform::state::AppState;
 use std::time::Duration;
 
@@ -37,9 +37,8 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// `{user id}.{expiry}.{signature}`, signed over the password hash as well: see the module docs.
 pub fn token(signer: &Signer, user: &UserRow, expires_ms: i64) -> String {
-    let expires = expires_ms.to_string();
-    let signature = signer.sign(PURPOSE, &[&user.id, &user.email, &user.password_hash, &expires]);
-    format!("{}.{expires}.{signature}", user.id)
+    let signature = signer.sign(PURPOSE, &[&user.id, &user.email, &user.password_hash, &expires_ms.to_string()]);
+    LinkToken::write(&user.id, expires_ms, &signature)
 }
 
 pub fn link(base_url: &str, token: &str) -> String {
@@ -82,16 +81,12 @@ fn expired_link() -> AppError {
 
 /// The account a link resets, while the link is good; an error naming `token` otherwise.
 pub async fn holder(state: &AppState, token: &str) -> Result<UserRow, AppError> {
-    let mut parts = token.trim().splitn(3, '.');
-    let (Some(user_id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(invalid_link());
-    };
-    let Ok(expires_ms) = expires.parse::<i64>() else { return Err(invalid_link()) };
-    let Some(user) = users::by_id(&state.db, user_id).await? else { return Err(invalid_link()) };
-    if !state.signer.verify(PURPOSE, &[&user.id, &user.email, &user.password_hash, expires], signature) {
+    let Some(link) = LinkToken::parse(token) else { return Err(invalid_link()) };
+    let Some(user) = users::by_id(&state.db, link.subject).await? else { return Err(invalid_link()) };
+    if !state.signer.verify(PURPOSE, &[&user.id, &user.email, &user.password_hash, link.expires], link.signature) {
         return Err(invalid_link());
     }
-    if expires_ms < now_ms() {
+    if link.expires_ms < now_ms() {
         return Err(expired_link());
     }
     Ok(user)

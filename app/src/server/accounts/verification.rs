@@ -10,7 +10,7 @@ use crate::errors::AppError;
 use crate::server::billing::{ledger, rate_limit};
 use crate::server::delivery::email::{self, AccountEmail};
 use crate::server::platform::db::{now_ms, Db};
-use crate::server::platform::signing::Signer;
+use crate::server::platform::signing::{LinkToken, Signer};
 use crate::server::platform::state::AppState;
 use std::time::Duration;
 
@@ -22,9 +22,8 @@ const RESENDS_PER_HOUR: u32 = 3;
 
 /// `{user id}.{expiry}.{signature}`: everything the check needs is in the link.
 pub fn token(signer: &Signer, user: &UserRow, expires_ms: i64) -> String {
-    let expires = expires_ms.to_string();
-    let signature = signer.sign(PURPOSE, &[&user.id, &user.email, &expires]);
-    format!("{}.{expires}.{signature}", user.id)
+    let signature = signer.sign(PURPOSE, &[&user.id, &user.email, &expires_ms.to_string()]);
+    LinkToken::write(&user.id, expires_ms, &signature)
 }
 
 pub fn link(base_url: &str, token: &str) -> String {
@@ -80,19 +79,15 @@ impl Confirmation {
 }
 
 pub async fn confirm(state: &AppState, token: &str) -> Result<Confirmation, sqlx::Error> {
-    let mut parts = token.splitn(3, '.');
-    let (Some(user_id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(Confirmation::Invalid);
-    };
-    let Ok(expires_ms) = expires.parse::<i64>() else { return Ok(Confirmation::Invalid) };
-    let Some(user) = users::by_id(&state.db, user_id).await? else { return Ok(Confirmation::Invalid) };
-    if !state.signer.verify(PURPOSE, &[&user.id, &user.email, expires], signature) {
+    let Some(link) = LinkToken::parse(token) else { return Ok(Confirmation::Invalid) };
+    let Some(user) = users::by_id(&state.db, link.subject).await? else { return Ok(Confirmation::Invalid) };
+    if !state.signer.verify(PURPOSE, &[&user.id, &user.email, link.expires], link.signature) {
         return Ok(Confirmation::Invalid);
     }
     if user.verified() {
         return Ok(Confirmation::AlreadyConfirmed);
     }
-    if expires_ms < now_ms() {
+    if link.expires_ms < now_ms() {
         return Ok(Confirmation::Expired);
     }
     let credits = state.config.signup_credits;

@@ -144,10 +144,11 @@ impl InfographRow {
     /// The view with the default duration estimate; [`EtaCache::view`] refines it with our own
     /// recent durations.
     pub fn view(&self) -> InfographView {
+        let title = self.name();
         let mut view = InfographView {
             id: self.id.clone(),
             status: self.status(),
-            title: self.name(),
+            title: title.clone(),
             prompt: self.user_prompt.clone(),
             blog_url: self.blog_url.clone(),
             aspect_ratio: self.aspect_ratio.clone(),
@@ -173,7 +174,7 @@ impl InfographRow {
             family_id: self.family_id.clone(),
             instruction: self.instruction.clone(),
             versions: 0,
-            alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&self.name(), self.built_prompt.as_deref())),
+            alt_text: self.alt_text.clone().unwrap_or_else(|| brief::alt_text(&title, self.built_prompt.as_deref())),
             layout: self.layout.clone().unwrap_or_else(|| "auto".into()),
             style: self.style.clone(),
             language: self.language.clone().unwrap_or_else(|| crate::model::design::DEFAULT_LANGUAGE.into()),

@@ -75,9 +75,42 @@ impl Signer {
     }
 }
 
+/// A link's token as the confirmation and password-reset links carry it,
+/// `{account id}.{expiry}.{signature}`: everything its check needs is in the link. What the
+/// signature covers is the caller's (see `accounts::verification` and `accounts::reset`).
+#[derive(Debug, PartialEq)]
+pub struct LinkToken<'a> {
+    pub subject: &'a str,
+    /// As written, the form the signature covers.
+    pub expires: &'a str,
+    pub expires_ms: i64,
+    pub signature: &'a str,
+}
+
+impl<'a> LinkToken<'a> {
+    pub fn parse(token: &'a str) -> Option<Self> {
+        let mut parts = token.trim().splitn(3, '.');
+        let (subject, expires, signature) = (parts.next()?, parts.next()?, parts.next()?);
+        Some(Self { subject, expires, expires_ms: expires.parse().ok()?, signature })
+    }
+
+    pub fn write(subject: &str, expires_ms: i64, signature: &str) -> String {
+        format!("{subject}.{expires_ms}.{signature}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_tokens_read_back_what_was_written() {
+        let token = LinkToken::write("u1", 42, "c2ln");
+        assert_eq!(LinkToken::parse(&token), Some(LinkToken { subject: "u1", expires: "42", expires_ms: 42, signature: "c2ln" }));
+        for bad in ["", "u1", "u1.42", "u1.soon.sig"] {
+            assert_eq!(LinkToken::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn signatures_bind_purpose_parts_and_key() {
