@@ -104,3 +104,11 @@ test("pasted text without an outline: Generate makes the outline first and charg
   await expect(card.getByTestId("card-title")).toHaveText("Urban beekeeping in numbers");
   await expect(page.getByTestId("balance")).toHaveText("9 credits");
 });
+
+test("the API reference fits a phone: long lines scroll inside their box, not the page", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/api/docs/");
+  await expect(page.locator("pre.curl").first()).toBeVisible();
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(sideways).toBeLessThanOrEqual(0);
+});
