@@ -1,5 +1,6 @@
 //! `infograph`: the server and its admin commands. Configuration comes from the environment
-//! (see the README); this file only parses the command line and calls into the `app` crate.
+//! (see docs/configuration.md); this file only parses the command line and calls into the `app`
+//! crate.
 
 use anyhow::{anyhow, Context};
 use app::server::accounts::users;

@@ -359,8 +359,8 @@ impl Config {
         }
     }
 
-    /// Reads every variable documented in the README; unparsable values are errors, not silent
-    /// defaults. Empty variables count as unset.
+    /// Reads every variable documented in docs/configuration.md; unparsable values are errors,
+    /// not silent defaults. Empty variables count as unset.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_env_and_args(Vec::<String>::new())
     }
