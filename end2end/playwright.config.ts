@@ -20,8 +20,10 @@ export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
   expect: { timeout: 20_000 },
+  // Each test signs up its own account, so files run side by side (a file's tests in order);
+  // two workers fit the 2-core machines beside the server (E2E_WORKERS to change it).
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [["list"]],

@@ -58,6 +58,11 @@ if ! command -v brotli >/dev/null; then
 fi
 
 if $want_test; then
+  # The Rust tests are compiled once and run on both databases by cargo-nextest (scripts/rust-tests.sh).
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "installing cargo-nextest (crates.io)"
+    cargo install --locked cargo-nextest
+  fi
   if [[ ! -x /usr/bin/chromium ]]; then
     log "installing Debian chromium"
     apt_install chromium

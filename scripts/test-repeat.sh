@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rust_runs="${1:-5}" e2e_runs="${2:-3}"
 
+scripts/rust-tests.sh build
 for i in $(seq 1 "$rust_runs"); do
   echo "== Rust, SQLite, run $i of $rust_runs"
-  cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests --quiet
+  scripts/rust-tests.sh sqlite --status-level fail
   echo "== Rust, PostgreSQL, run $i of $rust_runs"
-  scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests --quiet
+  scripts/rust-tests.sh postgres --status-level fail
 done
 if (( e2e_runs > 0 )); then
   scripts/build.sh debug

@@ -22,19 +22,33 @@ stage() {
 if [[ "$what" == all || "$what" == rust ]]; then
   stage "Import circles between modules (there must be none)"
   python3 scripts/import-cycles.py app/src --quiet
+  stage "Vendored crates are the published ones plus their patches (vendor/README.md)"
+  scripts/verify-vendor.sh
   stage "The vendored bundle splitter's own tests (vendor/README.md)"
   cargo test --locked --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
-  # `--tests`: every test target but doctests, of which there are none (rustdoc would compile
-  # each crate once more to find that out).
+  stage "Rust tests: compile once for both databases"
+  scripts/rust-tests.sh build
+  # The archive runs without cargo, so the browser tests' build (mostly the wasm, one core) goes
+  # on meanwhile; its output is shown when it is waited for.
+  if [[ "$what" == all ]]; then
+    mkdir -p target/test-logs
+    scripts/build.sh debug > target/test-logs/build-debug.log 2>&1 & build_pid=$!
+    trap 'pkill -P "$build_pid" 2>/dev/null; kill "$build_pid" 2>/dev/null; true' EXIT
+  fi
   stage "Rust tests (SQLite)"
-  cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests
-  stage "Rust tests (PostgreSQL)"
-  scripts/with-postgres.sh cargo test --workspace --no-default-features --features ssr --no-fail-fast --tests
+  scripts/rust-tests.sh sqlite
+  stage "Rust tests (PostgreSQL: the tests that open a database)"
+  scripts/rust-tests.sh postgres
 fi
 
 if [[ "$what" == all || "$what" == e2e ]]; then
   stage "Build (debug) for the browser tests"
-  scripts/build.sh debug
+  if [[ -n "${build_pid:-}" ]]; then
+    wait "$build_pid" || { cat target/test-logs/build-debug.log; exit 1; }
+    tail -n 3 target/test-logs/build-debug.log
+  else
+    scripts/build.sh debug
+  fi
   # Once, on SQLite: the HTTP contract is the same on both databases. What differed (PostgreSQL
   # refusing NUL in text) has its own tests on both (`manage::odd_ids_and_control_characters…`).
   stage "API fuzz (schemathesis, from /api/openapi.json)"

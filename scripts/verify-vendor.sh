@@ -65,6 +65,17 @@ for line in sys.stdin:
 ' "$version"
 }
 
+# The "Exit." items of CRATE's section in vendor/README.md: which upstream release lets each
+# part of its patch go, printed with every check so that it is read when the upgrade comes.
+exit_plans() {
+  awk -v crate="## \`$1\`" '
+    /^## / { in_crate = (index($0, crate) == 1) }
+    in_crate && /^- \*\*Exit\.\*\*/ { item = 1; sub(/^- \*\*Exit\.\*\* */, ""); text = $0; next }
+    item && /^  / { sub(/^ +/, ""); text = text " " $0; next }
+    item { print "     exit: " text; item = 0 }
+  ' vendor/README.md
+}
+
 # Puts the published .crate of NAME VERSION at PATH.
 fetch_crate() {
   local name="$1" version="$2" out="$3" cached want got
@@ -135,6 +146,7 @@ for crate in "${crates[@]}"; do
   fi
   if diff -r -q -x .cargo-ok -x target "$expected" "$folder" > "$work/summary" 2>&1; then
     echo "ok   $crate $version = crates.io + $patch_file"
+    exit_plans "$crate"
     continue
   fi
   echo "FAIL $crate $version: $folder is not the published crate + $patch_file" >&2

@@ -127,13 +127,16 @@ pub fn init_tracing() {
 }
 
 /// `infograph fal-emulator`: the emulator alone, for pointing `FAL_QUEUE_URL` / `FAL_JWKS_URL` at;
-/// it serves only callers presenting `key` (the apps' `FAL_KEY`).
+/// it serves only callers presenting `key` (the apps' `FAL_KEY`). Port 0 in `addr` picks a free
+/// port; the address it got is printed on stdout.
 pub async fn serve_emulator(addr: SocketAddr, delay: Duration, key: String) -> Result<(), StartupError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| StartupError::Listen(addr, e))?;
     let bound = listener.local_addr().map_err(|e| StartupError::Listen(addr, e))?;
     let base = loopback_url(bound);
-    let emu = Emulator::new(base.clone(), base, key, delay, crate::server::platform::http::client()?);
+    let emu = Emulator::new(base.clone(), base.clone(), key, delay, crate::server::platform::http::client()?);
     tracing::info!(queue = %emu.queue_url(), jwks = %emu.jwks_url(), "fal emulator listening");
+    // Like `serve`'s line: with port 0 in `addr`, this is how callers learn the port it got.
+    println!("The fal emulator is running on {base}");
     axum::serve(listener, emu.router())
         .with_graceful_shutdown(shutdown_signal())
         .await

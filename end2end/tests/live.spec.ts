@@ -5,9 +5,14 @@ import { uniqueEmail, signUp } from "./helpers";
 // `infograph_status` server function only while the push stream is down.
 
 /** Counts calls of the status server function (what polling sends). */
+/** The status calls the page has sent (`n`) and those not yet answered (`open`). */
 function countStatusCalls(page: Page) {
-  const calls = { n: 0 };
-  page.on("request", (r) => { if (r.url().includes("/sfn/infograph_status")) calls.n++; });
+  const calls = { n: 0, open: 0 };
+  const isStatus = (r: { url(): string }) => r.url().includes("/sfn/infograph_status");
+  page.on("request", (r) => { if (isStatus(r)) { calls.n++; calls.open++; } });
+  for (const done of ["requestfinished", "requestfailed"] as const) {
+    page.on(done, (r) => { if (isStatus(r)) calls.open--; });
+  }
   return calls;
 }
 
@@ -76,6 +81,8 @@ test("a job that finishes while the user is elsewhere shows a toast linking to t
 });
 
 test("polling pauses while the tab is hidden and resumes when it is visible again", async ({ page }) => {
+  // The page's timers run on a clock the test moves: three polling periods pass at once.
+  await page.clock.install();
   await page.route(/\/api\/events\//, (route) => route.abort());
   await signUp(page, uniqueEmail("live-hidden"));
   await expect(page.locator("body[data-live=polling]")).toHaveCount(1);
@@ -93,8 +100,13 @@ test("polling pauses while the tab is hidden and resumes when it is visible agai
   }, hidden);
   await setVisibility(true);
   const whenHidden = statusCalls.n;
-  // Three polling periods: a card that kept polling would have sent at least two requests.
-  await page.waitForTimeout(9_000);
+  // Three polling periods, one at a time: a card that kept polling would send a request in each
+  // (each waits for the last answer), and is given the time to.
+  for (let period = 0; period < 3; period++) {
+    await page.clock.runFor(3_100);
+    await page.evaluate(() => 0); // every request the timers started has been reported
+    await expect.poll(() => statusCalls.open).toBe(0);
+  }
   expect(statusCalls.n).toBeLessThanOrEqual(whenHidden + 1); // one may have been in flight
   const beforeVisible = statusCalls.n;
   await setVisibility(false);

@@ -13,10 +13,13 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   const originalId = (await card.getAttribute("data-id")) as string;
 
-  // The gallery image opens the viewer. Its wasm is slowed here, so that the first click surely
-  // comes before the island is live: it is held and replayed, not lost.
+  // The gallery image opens the viewer. Its wasm is held here until the first click has been
+  // made, so that the click surely comes before the island is live: it is held and replayed,
+  // not lost.
+  let releaseWasm = () => {};
+  const wasmHeld = new Promise<void>((resolve) => { releaseWasm = resolve; });
   await page.route("**/*.wasm", async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await wasmHeld;
     await route.continue();
   });
   await card.getByTestId("open-viewer").click();
@@ -28,6 +31,7 @@ test("the viewer: full size, refine live into the strip, compare, arrow keys, on
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
   // Fit to the screen, 100 % on click (this one before hydration), back with the keyboard.
   await zoom.click();
+  releaseWasm();
   await waitForHydration(page);
   await page.unroute("**/*.wasm");
   await expect(zoom).toHaveAttribute("aria-pressed", "true");

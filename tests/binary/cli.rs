@@ -1,5 +1,6 @@
 //! The `infograph` binary's admin commands, run as a person would, against a fresh SQLite file.
 
+use crate::running::{spawn_listening, Running, EMULATOR_LINE};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -169,16 +170,6 @@ fn extract_refuses_a_page_too_complex_to_parse() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Kills the process it holds when dropped, so a failing test leaves nothing running.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_standalone_emulator_needs_a_key_and_refuses_any_other() {
     // Without a key it would be an open relay: anyone could have it post signed webhooks anywhere.
@@ -205,22 +196,10 @@ async fn the_standalone_emulator_needs_a_key_and_refuses_any_other() {
         assert!(stderr.contains("--key") && stderr.contains("FAL_EMULATOR_KEY"), "{stderr}");
     }
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    let _emulator = Running(
-        Command::new(env!("CARGO_BIN_EXE_infograph"))
-            .args(["fal-emulator", "--addr", &format!("127.0.0.1:{port}")])
-            .env("FAL_EMULATOR_KEY", "the-emulator-key")
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("start emulator"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    let mut emulator = Command::new(env!("CARGO_BIN_EXE_infograph"));
+    emulator.args(["fal-emulator", "--addr", "127.0.0.1:0"]).env("FAL_EMULATOR_KEY", "the-emulator-key").env("RUST_LOG", "warn");
+    let (_emulator, base) = spawn_listening(emulator, EMULATOR_LINE);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http.get(format!("{base}/.well-known/jwks.json")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the emulator never came up");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let submit = |key: &'static str| {
         http.post(format!("{base}/queue/fal-ai/nano-banana-pro?fal_webhook=http://127.0.0.1:9/hook"))
             .header("Authorization", format!("Key {key}"))

@@ -2,4 +2,5 @@
 //! scaling out on one PostgreSQL database.
 
 mod cli;
+mod running;
 mod scale_out;

@@ -3,27 +3,14 @@
 //! failing, some webhook-less), one instance is SIGKILLed mid-way, and the ledger and the job
 //! table must still add up. Runs when `TEST_POSTGRES_URL` is set (`make test` sets it).
 
+use crate::running::{spawn_listening, Running, EMULATOR_LINE, SERVE_LINE};
 use serde_json::{json, Value};
 use sqlx::{AnyPool, Connection, Executor};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CREDITS: i64 = 1000;
 const CREATES: usize = 200;
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
 
 fn infograph() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_infograph"));
@@ -31,17 +18,19 @@ fn infograph() -> Command {
     cmd
 }
 
-/// `public`: the address fal's webhooks are sent to — in production the load balancer; here the
-/// instance that survives, which is what a load balancer would route to after the kill.
 /// The standalone emulator serves only callers with this key; the instances use it as `FAL_KEY`.
 const EMULATOR_KEY: &str = "scale-out-emulator-key";
 
-fn spawn_instance(db: &str, port: u16, public: &str, emulator: &str) -> Proc {
-    let child = infograph()
-        .arg("serve")
+/// An instance on a port of the system's choosing; returns it and its base URL. `public`: the
+/// address fal's webhooks are sent to — in production the load balancer; here the instance that
+/// survives, which is what a load balancer would route to after the kill (`None`: the instance's
+/// own address, the default).
+fn spawn_instance(db: &str, public: Option<&str>, emulator: &str) -> (Running, String) {
+    let mut cmd = infograph();
+    cmd.arg("serve")
         .env("DATABASE_URL", db)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("PUBLIC_BASE_URL", public)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env_remove("PUBLIC_BASE_URL")
         .env("FAL_KEY", EMULATOR_KEY)
         // The emulator signs its webhooks as its own fal user: our account here.
         .env("FAL_WEBHOOK_USER_ID", "emulator-user")
@@ -54,18 +43,11 @@ fn spawn_instance(db: &str, port: u16, public: &str, emulator: &str) -> Proc {
         .env("JOB_TIMEOUT_SECS", "30")
         .env("JOB_LEASE_SECS", "5")
         .env("SIGNUP_CREDITS", CREDITS.to_string())
-        .env("CREATE_RATE_PER_MINUTE", "0")
-        .spawn()
-        .expect("start infograph serve");
-    Proc(child)
-}
-
-async fn wait_up(http: &reqwest::Client, url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http.get(url).send().await.is_err() {
-        assert!(Instant::now() < deadline, "{url} never came up");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        .env("CREATE_RATE_PER_MINUTE", "0");
+    if let Some(public) = public {
+        cmd.env("PUBLIC_BASE_URL", public);
     }
+    spawn_listening(cmd, SERVE_LINE)
 }
 
 async fn fresh_database(admin: &str) -> String {
@@ -106,24 +88,17 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     let db = fresh_database(&admin).await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
 
-    let emu_port = free_port();
-    let emulator = format!("http://127.0.0.1:{emu_port}");
-    let _emu = Proc(
-        infograph()
-            .args(["fal-emulator", "--addr", &format!("127.0.0.1:{emu_port}")])
-            .env("FAL_EMULATOR_DELAY_MS", "1000")
-            .env("FAL_EMULATOR_KEY", EMULATOR_KEY)
-            .spawn()
-            .expect("start emulator"),
-    );
-    wait_up(&http, &format!("{emulator}/.well-known/jwks.json")).await;
+    let mut emulator_cmd = infograph();
+    emulator_cmd
+        .args(["fal-emulator", "--addr", "127.0.0.1:0"])
+        .env("FAL_EMULATOR_DELAY_MS", "1000")
+        .env("FAL_EMULATOR_KEY", EMULATOR_KEY);
+    let (_emu, emulator) = spawn_listening(emulator_cmd, EMULATOR_LINE);
 
-    let (port_a, port_b) = (free_port(), free_port());
-    let (a, b) = (format!("http://127.0.0.1:{port_a}"), format!("http://127.0.0.1:{port_b}"));
-    let mut instance_a = Some(spawn_instance(&db, port_a, &b, &emulator));
-    wait_up(&http, &format!("{a}/api/account/")).await;
-    let _instance_b = spawn_instance(&db, port_b, &b, &emulator);
-    wait_up(&http, &format!("{b}/api/account/")).await;
+    // B first: the address it reports is where A's webhooks go too.
+    let (_instance_b, b) = spawn_instance(&db, None, &emulator);
+    let (instance_a, a) = spawn_instance(&db, Some(&b), &emulator);
+    let mut instance_a = Some(instance_a);
 
     // Registered on A (confirmed as its emailed link would, with the sign-up credits), used on
     // both: tokens (like sessions) are rows, valid on any instance.

@@ -1,11 +1,11 @@
 //! Who is calling: the extractors every REST handler, the media route and the event stream take,
 //! and the one parser of the session cookie.
 
+use super::client_address;
 use crate::errors::AppError;
 use crate::server::accounts::sessions::{self, SESSION_COOKIE};
 use crate::server::accounts::tokens;
 use crate::server::accounts::users::UserRow;
-use crate::server::billing::rate_limit;
 use crate::server::platform::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -77,14 +77,14 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// The caller's rate-limit key (its address, an IPv6 one by its /64; see
-/// [`rate_limit::client_key`]). A trusted proxy header whose entry is not an address is a `400`
+/// [`client_address::client_key`]). A trusted proxy header whose entry is not an address is a `400`
 /// before the handler runs, so nothing is counted or created.
 pub struct ClientIp(pub String);
 
 /// The rate-limit key of a request's client.
 pub fn client_ip(parts: &Parts, state: &AppState) -> Result<String, AppError> {
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
-    rate_limit::client_key(&parts.headers, peer, state.config.trusted_proxy_header.as_deref())
+    client_address::client_key(&parts.headers, peer, state.config.trusted_proxy_header.as_deref())
 }
 
 impl FromRequestParts<AppState> for ClientIp {

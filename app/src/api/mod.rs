@@ -7,6 +7,8 @@ pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod assets;
 #[cfg(feature = "ssr")]
+pub mod client_address;
+#[cfg(feature = "ssr")]
 pub mod docs;
 #[cfg(feature = "ssr")]
 pub mod extract;

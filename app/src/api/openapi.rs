@@ -64,3 +64,13 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+#[cfg(test)]
+mod dump_tmp {
+    #[test]
+    fn dump_openapi_tmp() {
+        if let Ok(path) = std::env::var("OPENAPI_DUMP") {
+            std::fs::write(path, super::document().to_pretty_json().unwrap()).unwrap();
+        }
+    }
+}

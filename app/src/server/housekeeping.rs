@@ -3,8 +3,8 @@
 //! deletes).
 
 use crate::server::accounts::sessions;
-use crate::server::billing::rate_limit;
 use crate::server::idempotency;
+use crate::server::platform::rate_limit;
 use crate::server::platform::state::AppState;
 use std::time::Duration;
 

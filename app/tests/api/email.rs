@@ -83,7 +83,10 @@ async fn one_email_per_final_job_for_opted_in_users_only() {
     let messages = wait_messages(&app, 2, || job_emails(crate::helpers::pyservers::maildir_messages(maildir.path()))).await;
     // A duplicate webhook, or a second enqueue, never queues a second email.
     assert!(!app::server::delivery::email::queue_job_email(&app.running.state.db, &done).await.expect("enqueue"));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Nothing is left to send (a row is marked sent only once the SMTP server has taken it), so
+    // the maildir below is final.
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE infograph_id = $1", &done).await, 1);
+    assert_eq!(unsent(&app).await, 0);
     let messages_after = job_emails(crate::helpers::pyservers::maildir_messages(maildir.path()));
     assert_eq!(messages_after.len(), 2, "exactly one per final job of ann, none for bob: {messages_after:?}");
     assert_eq!(messages.len(), 2);
@@ -110,7 +113,10 @@ async fn one_email_per_final_job_for_opted_in_users_only() {
     assert_eq!(status, 200);
     let later = create_one(&app, &ann, "After opting out").await;
     app.wait_final(&ann, &later, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The job's follow-ups have run once its image is stored: the copier is woken right after the
+    // job's email was, or was not, queued.
+    crate::helpers::wait_stored(&app, &ann, &later).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE infograph_id = $1", &later).await, 0);
     assert_eq!(unsent(&app).await, 0);
     assert_eq!(job_emails(crate::helpers::pyservers::maildir_messages(maildir.path())).len(), 2);
 }

@@ -496,13 +496,18 @@ async fn a_submission_lost_by_a_crash_is_adopted_from_its_webhook_not_resubmitte
     .execute(app.running.state.db.write().await.pool())
     .await
     .expect("simulate the crash");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let row: (String, Option<String>) = sqlx::query_as("SELECT status, fal_request_id FROM infographs WHERE id = $1")
-        .bind(&id)
-        .fetch_one(app.running.state.db.read())
-        .await
-        .expect("row");
-    assert_eq!(row, ("queued".to_string(), None), "a job that may be at fal is never submitted again");
+    // The worker claims queued jobs oldest first: once a later job has been submitted, the worker
+    // has gone past this one, and a claim of it would have left its lease set.
+    let other = app.register("later@example.com").await;
+    let (_, later) = app.create(&other, json!({"prompt": "a later job"})).await;
+    app.fal_request_id(later["infographs"][0]["id"].as_str().expect("id")).await;
+    let row: (String, Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT status, fal_request_id, lease_until FROM infographs WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.running.state.db.read())
+            .await
+            .expect("row");
+    assert_eq!(row, ("queued".to_string(), None, Some(0)), "a job that may be at fal is never claimed or submitted again");
 
     let webhook = json!({"request_id": "rid-from-the-crash", "status": "OK", "payload": ok_payload()});
     let (status, answer) = app.post_webhook(&id, "rid-from-the-crash", &webhook, None).await;
@@ -519,7 +524,7 @@ async fn a_payload_error_webhook_fetches_the_result_instead_of_failing() {
     let (_, body) = app.create(&token, json!({"prompt": "[emulator:nowebhook] big output"})).await;
     let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
     let rid = app.fal_request_id(&id).await;
-    tokio::time::sleep(Duration::from_millis(500)).await; // the emulated job has finished
+    app.wait_fal_completed(&id).await;
     let webhook = json!({"request_id": rid, "status": "OK", "payload": null, "payload_error": "Output too large"});
     let (status, answer) = app.post_webhook(&id, &rid, &webhook, None).await;
     assert_eq!((status, answer["changed"].clone()), (200, json!(true)), "{answer}");

@@ -232,11 +232,14 @@ struct StorageState {
     stored_at: Option<i64>,
     storage_attempts: i64,
     storage_error: Option<String>,
+    storage_next_at: Option<i64>,
+    storage_gave_up_at: Option<i64>,
 }
 
 async fn storage_state(app: &TestApp, id: &str) -> StorageState {
     sqlx::query_as(
-        "SELECT status, image_url, source_image_url, stored_at, storage_attempts, storage_error FROM infographs WHERE id = $1",
+        "SELECT status, image_url, source_image_url, stored_at, storage_attempts, storage_error, storage_next_at, \
+         storage_gave_up_at FROM infographs WHERE id = $1",
     )
     .bind(id)
     .fetch_one(app.running.state.db.read())
@@ -257,6 +260,15 @@ async fn wait_storage(app: &TestApp, id: &str, done: impl Fn(&StorageState) -> b
     }
 }
 
+/// Waits until the app's clock is past `at_ms`, a time the app recorded (a retry falling due).
+async fn wait_until_past(at_ms: i64) {
+    let deadline = Instant::now() + WAIT;
+    while app::server::platform::db::now_ms() <= at_ms {
+        assert!(Instant::now() < deadline, "{at_ms} is not near");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn failed_copies_keep_the_job_completed_with_fals_url_and_are_retried_boundedly() {
     let (fixture, hits) = spawn_media_fixture().await;
@@ -270,21 +282,20 @@ async fn failed_copies_keep_the_job_completed_with_fals_url_and_are_retried_boun
 
     // A media host that always fails: three tries, then it stops; the job is untouched.
     let broken = format!("http://{fixture}/broken.png");
-    let id = complete_with(&app, &token, &broken).await;
-    let s = wait_storage(&app, &id, |s| s.storage_attempts == 3 && s.storage_error.is_some()).await;
+    let broken_id = complete_with(&app, &token, &broken).await;
+    let s = wait_storage(&app, &broken_id, |s| s.storage_gave_up_at.is_some()).await;
+    assert_eq!(s.storage_attempts, 3, "{s:?}");
     assert_eq!(s.status, "completed");
     assert_eq!(s.image_url.as_deref(), Some(broken.as_str()));
     assert!(s.stored_at.is_none() && s.source_image_url.is_none(), "{s:?}");
     assert!(s.storage_error.as_deref().is_some_and(|e| e.contains("HTTP 500")), "{s:?}");
-    // Bounded: after the last attempt's backoff has long passed, no fourth fetch happens.
-    let after = app.running.state.config.storage.retry_base * 8;
-    tokio::time::sleep(after).await;
-    assert_eq!(storage_state(&app, &id).await.storage_attempts, 3);
-    assert_eq!(hits[0].load(Ordering::SeqCst), 3);
-    let seen = app.status(&token, &id).await;
+    let seen = app.status(&token, &broken_id).await;
     assert_eq!((seen["status"].as_str(), seen["image_url"].as_str()), (Some("completed"), Some(broken.as_str())));
     // The card leaves "storing" once the copier gives up: fal's URL is the image for good.
     assert_eq!(seen["phase"], "done", "{seen}");
+    // Bounded: once a fourth try would be due, the copier (one copy at a time, the earliest
+    // completed first) copies the next job below without fetching this one again.
+    wait_until_past(s.storage_next_at.expect("the time a next try would be due")).await;
 
     // Bytes that are not an image are refused whatever the Content-Type says.
     let page = format!("http://{fixture}/page.png");
@@ -292,6 +303,8 @@ async fn failed_copies_keep_the_job_completed_with_fals_url_and_are_retried_boun
     let s = wait_storage(&app, &id, |s| s.storage_error.is_some()).await;
     assert!(s.storage_error.as_deref().is_some_and(|e| e.contains("not an image")), "{s:?}");
     assert!(s.stored_at.is_none());
+    assert_eq!(storage_state(&app, &broken_id).await.storage_attempts, 3);
+    assert_eq!(hits[0].load(Ordering::SeqCst), 3);
 
     // A transient failure is retried and then stored; fal's URL becomes the source.
     let flaky = format!("http://{fixture}/flaky.png");

@@ -364,7 +364,9 @@ pub struct SplitProgramInfo {
     pub split_points: Vec<SplitPoint>,
     pub split_point_exports: HashSet<InputFuncId>,
 
-    pub shared_deps: HashSet<DepNode>,
+    /// Ordered: the JS loader lists the shared globals, tables and memories in this set's order,
+    /// and the output must not change from one run to the next on the same input.
+    pub shared_deps: BTreeSet<DepNode>,
     pub symbol_output_module: HashMap<DepNode, usize>,
     /// A pseudo-unique identifier for the input file and options.
     /// We get better detection if this differs between compilations, but it should be derived from
@@ -711,5 +713,34 @@ mod group_tests {
     fn a_name_that_is_no_split_is_an_error() {
         let modules = names(&["form_loader_1"]);
         assert!(SplitGroups::resolve(&[names(&["form", "galery"])], modules.iter()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod determinism_tests {
+    use super::*;
+
+    fn shared_in_iteration_order(deps: &[DepNode]) -> Vec<DepNode> {
+        let mut info = SplitProgramInfo::default();
+        info.shared_deps.extend(deps.iter().copied());
+        info.shared_deps.iter().copied().collect()
+    }
+
+    /// The loader JS names the shared globals, tables and memories in the order `shared_deps`
+    /// iterates: a set that iterates in a per-process order made two runs on the same wasm write
+    /// two different loaders (and so two bundle hashes). Each run here is a fresh set, as each
+    /// run of the tool is.
+    #[test]
+    fn shared_deps_iterate_in_one_order_whatever_the_run_or_insertion_order() {
+        let deps: Vec<DepNode> = (0..6)
+            .flat_map(|i| [DepNode::Global(i), DepNode::Table(i), DepNode::Tag(i), DepNode::Memory(i)])
+            .collect();
+        let first = shared_in_iteration_order(&deps);
+        for run in 0..16 {
+            let mut reordered = deps.clone();
+            reordered.rotate_left(run % deps.len());
+            assert_eq!(shared_in_iteration_order(&deps), first, "run {run}");
+            assert_eq!(shared_in_iteration_order(&reordered), first, "run {run}, rotated");
+        }
     }
 }

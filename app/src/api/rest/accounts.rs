@@ -8,8 +8,8 @@ use crate::api::types::{
 use crate::errors::AppError;
 use crate::server::accounts::signup::{self, SignUp};
 use crate::server::accounts::{reset, sessions, tokens, users, verification};
-use crate::server::billing::rate_limit;
 use crate::server::delivery::email;
+use crate::server::platform::rate_limit;
 use crate::server::platform::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

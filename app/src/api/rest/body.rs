@@ -2,9 +2,11 @@
 //! axum's plain-text rejection.
 
 use crate::errors::AppError;
-use crate::model::{FieldErrors, RawCreate};
+use crate::model::field;
+use crate::model::FieldErrors;
 use crate::server::delivery::renditions::Format;
 use crate::server::jobs::download::DownloadAs;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// Parses a JSON object body; anything else is a 400 naming `body`.
@@ -17,58 +19,28 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
 }
 
 /// A string field; `null` or missing = absent. With `numbers`, a JSON number is accepted too
-/// (the seed API took both `"2"` and `2` for counts).
+/// (the seed API took both `"2"` and `2` for counts). Read as the request types read theirs.
 fn text_field(map: &Map<String, Value>, name: &str, numbers: bool) -> Result<Option<String>, (String, String)> {
-    match map.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) if numbers => Ok(Some(n.to_string())),
-        Some(_) if numbers => Err((name.to_string(), "must be a number".to_string())),
-        Some(_) => Err((name.to_string(), "must be a string".to_string())),
-    }
+    let Some(value) = map.get(name) else { return Ok(None) };
+    let read = if numbers { field::text_or_number(value) } else { field::text(value) };
+    read.map_err(|e| (name.to_string(), e.to_string()))
 }
 
-pub fn raw_create(map: &Map<String, Value>) -> Result<RawCreate, AppError> {
+/// A request body read into its type (`CreateRequest`, `RefineRequest`): each field on its own
+/// first, so that every field of the wrong type is named at once, as validation names bad values.
+/// Fields the type does not know are left alone.
+pub fn request<T: DeserializeOwned>(map: &Map<String, Value>) -> Result<T, AppError> {
     let mut errors = FieldErrors::new();
-    let mut get = |name: &str, numbers: bool| text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    let mut raw = RawCreate {
-        prompt: get("prompt", false),
-        blog_url: get("blog_url", false),
-        aspect_ratio: get("aspect_ratio", false),
-        resolution: get("resolution", false),
-        number_of_infographs: get("number_of_infographs", true),
-        design: crate::model::design::RawDesign {
-            layout: get("layout", false),
-            style: get("style", false),
-            language: get("language", false),
-            brand_kit_id: get("brand_kit_id", false),
-            outline: None,
-        },
-    };
-    // The outline is an object; validation reads it back from its JSON text.
-    match map.get("outline") {
-        None | Some(Value::Null) => {}
-        Some(outline @ Value::Object(_)) => raw.design.outline = Some(outline.to_string()),
-        Some(_) => {
-            errors.insert("outline".into(), "must be an object: {title, subtitle?, sections: [{heading, line, figure?}], layout?}".into());
+    for (name, value) in map {
+        let alone = Map::from_iter([(name.clone(), value.clone())]);
+        if let Err(e) = serde_json::from_value::<T>(Value::Object(alone)) {
+            errors.insert(name.clone(), e.to_string());
         }
     }
-    if errors.is_empty() {
-        Ok(raw)
-    } else {
-        Err(AppError::invalid(errors))
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
     }
-}
-
-pub fn raw_refine(map: &Map<String, Value>) -> Result<crate::model::RawRefine, AppError> {
-    let mut errors = FieldErrors::new();
-    let mut get = |name: &str, numbers: bool| text_field(map, name, numbers).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    let raw = crate::model::RawRefine { instruction: get("instruction", false), number_of_infographs: get("number_of_infographs", true) };
-    if errors.is_empty() {
-        Ok(raw)
-    } else {
-        Err(AppError::invalid(errors))
-    }
+    serde_json::from_value(Value::Object(map.clone())).map_err(|e| AppError::invalid_field("body", e.to_string()))
 }
 
 /// `{"email", "password"}`, both non-empty strings.

@@ -1,10 +1,10 @@
 //! Infographs: create, follow, cancel, regenerate, delete, download.
 
-use super::body::{download_as, infograph_patch, json_object, raw_create, raw_refine};
+use super::body::{download_as, infograph_patch, json_object, request};
 use crate::api::extract::{ApiUser, Caller};
-use crate::api::types::{CreateRequest, ErrorBody, InfographJson, InfographList, InfographPatch, RefineRequest, ERR};
+use crate::api::types::{ErrorBody, InfographJson, InfographList, InfographPatch, ERR};
 use crate::errors::AppError;
-use crate::model::{CreateResponse, InfographView};
+use crate::model::{CreateRequest, CreateResponse, InfographView, RefineRequest};
 use crate::server::jobs::create::{self, Created};
 use crate::server::jobs::{download, manage};
 use crate::server::sharing;
@@ -55,8 +55,8 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
-    let raw = raw_create(&json_object(&body)?)?;
-    Ok(created_response(create::create(&state, &user, &raw, key.as_deref()).await?))
+    let request: CreateRequest = request(&json_object(&body)?)?;
+    Ok(created_response(create::create(&state, &user, &request, key.as_deref()).await?))
 }
 
 /// One of the caller's infographs. Someone else's is a 404, like a missing one.
@@ -172,8 +172,8 @@ pub async fn refine(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
-    let raw = raw_refine(&json_object(&body)?)?;
-    Ok(created_response(create::refine(&state, &user, &id, &raw, key.as_deref()).await?))
+    let request: RefineRequest = request(&json_object(&body)?)?;
+    Ok(created_response(create::refine(&state, &user, &id, &request, key.as_deref()).await?))
 }
 
 /// Every version of the infograph's family (the original and its refinements), oldest first.
@@ -246,7 +246,11 @@ pub async fn download(
     let wanted = download_as(&query)?;
     let file = download::download(&state, &user, &id, wanted).await?;
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
-    let mut response = file.body.into_response();
+    let mut response = match file.contents {
+        download::Contents::Stream(stream) => axum::body::Body::from_stream(stream),
+        download::Contents::Bytes(bytes) => axum::body::Body::from(bytes),
+    }
+    .into_response();
     let headers = response.headers_mut();
     for (name, value) in [
         (header::CONTENT_TYPE, file.content_type),

@@ -42,7 +42,7 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, App
     use crate::server::accounts::users;
     let state = super::context::app_state()?;
     let ip = super::context::client_ip(&state)?;
-    crate::server::billing::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
+    crate::server::platform::rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
     let user = users::authenticate(&state.db, &email, &password).await?;
     start_session(&state, &user.id).await?;
     Ok(user.account_view())

@@ -40,7 +40,7 @@ pub async fn require_user() -> Result<(AppState, UserRow), AppError> {
 pub fn client_ip(state: &AppState) -> Result<String, AppError> {
     let key = match parts() {
         Some(parts) => extract::client_ip(&parts, state),
-        None => crate::server::billing::rate_limit::client_key(&http::HeaderMap::new(), None, None),
+        None => crate::api::client_address::client_key(&http::HeaderMap::new(), None, None),
     };
     key
 }

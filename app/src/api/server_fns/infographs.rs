@@ -1,32 +1,21 @@
 //! Server functions behind the create form, the gallery and the polling cards.
 
 use crate::errors::AppError;
-use crate::model::{CreateResponse, InfographView};
+use crate::model::{CreateRequest, CreateResponse, InfographView};
 use leptos::prelude::*;
 
+/// The create form's fields are the request's own (`#[server(flatten)]`): the form posts what
+/// [`CreateRequest`] reads, by the names it declares.
 #[server(prefix = "/sfn", endpoint = "create_infographs", output = super::codec::Json)]
 pub async fn create_infographs(
-    prompt: Option<String>,
-    blog_url: Option<String>,
-    aspect_ratio: Option<String>,
-    resolution: Option<String>,
-    number_of_infographs: Option<String>,
+    #[server(flatten)]
+    request: CreateRequest,
     /// One per form display: a double submit (or a retry after a lost answer) charges once.
     idempotency_key: Option<String>,
-    layout: Option<String>,
-    style: Option<String>,
-    language: Option<String>,
-    brand_kit_id: Option<String>,
-    /// The reviewed outline, as JSON.
-    outline: Option<String>,
 ) -> Result<CreateResponse, AppError> {
-    use crate::model::design::RawDesign;
-    use crate::model::RawCreate;
     let (state, user) = super::context::require_user().await?;
-    let design = RawDesign { layout, style, language, brand_kit_id, outline };
-    let raw = RawCreate { prompt, blog_url, aspect_ratio, resolution, number_of_infographs, design };
     let key = idempotency_key.filter(|k| !k.trim().is_empty());
-    Ok(crate::server::jobs::create::create(&state, &user, &raw, key.as_deref()).await?.response)
+    Ok(crate::server::jobs::create::create(&state, &user, &request, key.as_deref()).await?.response)
 }
 
 #[server(prefix = "/sfn", endpoint = "cancel_infograph", output = super::codec::Json)]

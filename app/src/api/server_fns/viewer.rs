@@ -2,7 +2,7 @@
 
 use crate::errors::AppError;
 use crate::model::share::ShareView;
-use crate::model::{CreateResponse, InfographView, ViewerData};
+use crate::model::{CreateResponse, InfographView, RefineRequest, ViewerData};
 use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "viewer_page_data", output = super::codec::Json)]
@@ -14,16 +14,14 @@ pub async fn viewer_page_data(id: String) -> Result<ViewerData, AppError> {
 #[server(prefix = "/sfn", endpoint = "refine_infograph", output = super::codec::Json)]
 pub async fn refine_infograph(
     id: String,
-    instruction: Option<String>,
-    number_of_infographs: Option<String>,
+    #[server(flatten)]
+    request: RefineRequest,
     /// One per form display, as on the create form: a double submit charges once.
     idempotency_key: Option<String>,
 ) -> Result<CreateResponse, AppError> {
-    use crate::model::RawRefine;
     let (state, user) = super::context::require_user().await?;
-    let raw = RawRefine { instruction, number_of_infographs };
     let key = idempotency_key.filter(|k| !k.trim().is_empty());
-    Ok(crate::server::jobs::create::refine(&state, &user, &id, &raw, key.as_deref()).await?.response)
+    Ok(crate::server::jobs::create::refine(&state, &user, &id, &request, key.as_deref()).await?.response)
 }
 
 /// Publishes the owner's infograph (or, with `indexable`, changes whether search engines may

@@ -4,8 +4,8 @@
 use super::users::{self, NewAccount, UserRow};
 use super::verification;
 use crate::errors::AppError;
-use crate::server::billing::rate_limit;
 use crate::server::delivery::email::{self, AccountEmail};
+use crate::server::platform::rate_limit;
 use crate::server::platform::state::AppState;
 use std::time::Duration;
 

@@ -95,25 +95,24 @@ pub(super) fn password_error(err: PasswordError) -> AppError {
 pub struct NewAccount<'a> {
     pub email: &'a str,
     pub password: &'a str,
-    /// Credits on the balance from the start (with their `signup` ledger row).
+    /// Credits on the balance from the start (moved there by the ledger, in the same transaction).
     pub credits: i64,
     pub admin: bool,
     /// The operator vouches for the address (`infograph user add`): no confirmation needed.
     pub verified: bool,
 }
 
-/// Inserts the account; `None` when the email is taken.
+/// Inserts the account, with no credits yet; `None` when the email is taken.
 async fn insert(conn: &mut Conn, email: &str, password_hash: &str, account: &NewAccount<'_>, now: i64) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(
-        "INSERT INTO users (id, email, password_hash, is_admin, credit_balance, created_at, email_verified_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING \
+        "INSERT INTO users (id, email, password_hash, is_admin, created_at, email_verified_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING \
          RETURNING id, email, password_hash, is_admin, credit_balance, created_at, email_verified_at",
     )
     .bind(new_id())
     .bind(email)
     .bind(password_hash)
     .bind(i64::from(account.admin))
-    .bind(account.credits)
     .bind(now)
     .bind(account.verified.then_some(now))
     .fetch_optional(conn)
@@ -129,12 +128,12 @@ pub async fn create(db: &Db, account: &NewAccount<'_>) -> Result<Option<UserRow>
     let now = now_ms();
     let w = db.write().await;
     let mut tx = w.begin().await?;
-    let Some(user) = insert(&mut tx, &email, &password_hash, account, now).await? else {
+    let Some(mut user) = insert(&mut tx, &email, &password_hash, account, now).await? else {
         tx.rollback().await?;
         return Ok(None);
     };
-    if account.credits > 0 {
-        ledger::record_signup(&mut tx, &user.id, account.credits, now).await?;
+    if account.credits != 0 {
+        user.credit_balance = ledger::credit_signup(&mut tx, &user.id, account.credits, now).await?;
     }
     tx.commit().await?;
     Ok(Some(user))

@@ -7,9 +7,10 @@
 
 use super::users::{self, UserRow};
 use crate::errors::AppError;
-use crate::server::billing::{ledger, rate_limit};
+use crate::server::billing::ledger;
 use crate::server::delivery::email::{self, AccountEmail};
 use crate::server::platform::db::{now_ms, Db};
+use crate::server::platform::rate_limit;
 use crate::server::platform::signing::{LinkToken, Signer};
 use crate::server::platform::state::AppState;
 use std::time::Duration;
@@ -103,21 +104,18 @@ async fn mark_verified(db: &Db, user_id: &str, credits: i64) -> Result<bool, sql
     let now = now_ms();
     let w = db.write().await;
     let mut tx = w.begin().await?;
-    let confirmed = sqlx::query(
-        "UPDATE users SET email_verified_at = $1, credit_balance = credit_balance + $2 WHERE id = $3 AND email_verified_at IS NULL",
-    )
-    .bind(now)
-    .bind(credits)
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let confirmed = sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     if confirmed != 1 {
         tx.rollback().await?;
         return Ok(false);
     }
     if credits > 0 {
-        ledger::record_signup(&mut tx, user_id, credits, now).await?;
+        ledger::credit_signup(&mut tx, user_id, credits, now).await?;
     }
     tx.commit().await?;
     Ok(true)

@@ -367,7 +367,7 @@ impl AccountEmail {
 /// Subject and plain-text body for a final job.
 pub fn compose(job: &InfographRow, base_url: &str) -> (String, String) {
     let title = job.name();
-    if job.status == "completed" {
+    if job.status() == crate::model::JobStatus::Completed {
         (
             format!("Your infographic is ready: {title}"),
             format!(

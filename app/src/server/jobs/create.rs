@@ -4,10 +4,10 @@
 
 use super::repo::{self, InfographRow, JobDesign, NewJob};
 use crate::errors::AppError;
-use crate::model::design::RawDesign;
-use crate::model::{validate_create, validate_refine, CreateCommand, CreateResponse, CreatedJob, JobStatus, RawCreate, RawRefine, Resolution};
+use crate::model::{CreateCommand, CreateRequest, CreateResponse, CreatedJob, JobStatus, RefineRequest, Resolution};
 use crate::server::accounts::users::UserRow;
-use crate::server::billing::{ledger, rate_limit};
+use crate::server::billing::ledger;
+use crate::server::platform::rate_limit;
 use crate::server::blog::fetch;
 use crate::server::idempotency::{self, IdempotencyKey, NextAction, Saved};
 use crate::server::platform::db::{new_id, now_ms};
@@ -166,8 +166,8 @@ async fn host_problem(state: &AppState, owner: &UserRow, cmd: &CreateCommand) ->
 }
 
 /// Validates, charges and queues; answers before anything slow happens.
-pub async fn create(state: &AppState, user: &UserRow, raw: &RawCreate, idempotency_key: Option<&str>) -> Result<Created, AppError> {
-    let cmd = validate_create(raw).map_err(AppError::invalid)?;
+pub async fn create(state: &AppState, user: &UserRow, raw: &CreateRequest, idempotency_key: Option<&str>) -> Result<Created, AppError> {
+    let cmd = raw.validate().map_err(AppError::invalid)?;
     let key = key_for(idempotency_key, &cmd)?;
     let design = DesignJson::of(state, user, &cmd).await?;
     let charge = Charge { actor: &user.id, rate_limited: true };
@@ -182,10 +182,10 @@ pub async fn refine(
     state: &AppState,
     owner: &UserRow,
     id: &str,
-    raw: &RawRefine,
+    raw: &RefineRequest,
     idempotency_key: Option<&str>,
 ) -> Result<Created, AppError> {
-    let cmd = validate_refine(raw).map_err(AppError::invalid)?;
+    let cmd = raw.validate().map_err(AppError::invalid)?;
     let source = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
     if source.status() != JobStatus::Completed {
         return Err(AppError::Conflict(format!("only a completed infograph can be refined; this one is {}", source.status())));
@@ -283,20 +283,18 @@ async fn charge_and_queue(
 
 /// The settings an infograph was made with, as a create request for one more image. Its brand
 /// kit is not looked up again: the regenerated image keeps the look the kit had (`brand`).
-fn same_settings(row: &InfographRow) -> RawCreate {
-    RawCreate {
+fn same_settings(row: &InfographRow) -> CreateRequest {
+    CreateRequest {
         prompt: Some(row.user_prompt.clone()),
         blog_url: row.blog_url.clone(),
         aspect_ratio: Some(row.aspect_ratio.clone()),
         resolution: Some(row.resolution.clone()),
         number_of_infographs: Some("1".into()),
-        design: RawDesign {
-            layout: row.layout.clone(),
-            style: row.style.clone(),
-            language: row.language.clone(),
-            brand_kit_id: None,
-            outline: row.outline.clone(),
-        },
+        layout: row.layout.clone(),
+        style: row.style.clone(),
+        language: row.language.clone(),
+        brand_kit_id: None,
+        outline: row.outline.clone(),
     }
 }
 
@@ -317,7 +315,7 @@ pub async fn regenerate_as(
     actor: &str,
     once_key: Option<&str>,
 ) -> Result<Created, AppError> {
-    let cmd = validate_create(&same_settings(row)).map_err(AppError::invalid)?;
+    let cmd = same_settings(row).validate().map_err(AppError::invalid)?;
     let key = key_for(once_key, &cmd)?;
     let design = DesignJson { brand_kit_id: row.brand_kit_id.clone(), brand: row.brand.clone(), outline: row.outline.clone() };
     let charge = Charge { actor, rate_limited: actor == owner.id };

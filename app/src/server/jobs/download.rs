@@ -4,10 +4,11 @@ use super::repo;
 use crate::errors::AppError;
 use crate::model::JobStatus;
 use crate::server::accounts::users::UserRow;
-use crate::server::delivery::files;
+use crate::server::delivery::files::{self, ByteStream};
 use crate::server::delivery::renditions::{self, Format, Rendition, Size};
 use crate::server::delivery::storage;
 use crate::server::platform::state::AppState;
+use bytes::Bytes;
 
 /// Each fallback download buffers a whole image: a few at a time per instance, so parallel
 /// downloads cannot exhaust memory (the stored copy, the normal case, is streamed).
@@ -17,7 +18,14 @@ static FALLBACK_DOWNLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::cons
 pub struct Download {
     pub content_type: &'static str,
     pub file_name: String,
-    pub body: axum::body::Body,
+    pub contents: Contents,
+}
+
+/// A download's bytes: streamed from our storage, or already in memory (fetched from fal's URL,
+/// or a rendition made from that).
+pub enum Contents {
+    Stream(ByteStream),
+    Bytes(Bytes),
 }
 
 /// Which file to hand over: the image as stored, or another format and/or width of it.
@@ -47,7 +55,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
         .filter(|_| row.status() == JobStatus::Completed)
         .ok_or_else(|| AppError::Conflict("this infograph has no image yet".into()))?;
     let stored = repo::stored_keys(&state.db, Some(&owner.id), &row.id).await?.and_then(|(image, _)| image);
-    let (content_type, body) = match stored {
+    let (content_type, contents) = match stored {
         Some(key) => {
             let name = key.rsplit('/').next().unwrap_or_default();
             let own_format = Format::parse(name.rsplit('.').next().unwrap_or_default()).unwrap_or(Format::Png);
@@ -58,7 +66,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
                 tracing::error!(infograph = %row.id, error = %e, "a stored image could not be read");
                 AppError::Internal
             })?;
-            (content_type, axum::body::Body::from_stream(stream))
+            (content_type, Contents::Stream(stream))
         }
         None => {
             let unavailable = |e: storage::ImageError| {
@@ -77,9 +85,9 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
                     let content_type = rendition.content_type();
                     let _turn = renditions::turn().await.map_err(unavailable)?;
                     let made = renditions::make(bytes, rendition, state.config.storage.thumbnail_edge).await.map_err(unavailable)?;
-                    (content_type, axum::body::Body::from(made))
+                    (content_type, Contents::Bytes(made))
                 }
-                None => (inspected.content_type(), axum::body::Body::from(bytes)),
+                None => (inspected.content_type(), Contents::Bytes(bytes)),
             }
         }
     };
@@ -90,7 +98,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
         _ => "png",
     };
     let width = wanted.width.map(|w| format!("{w}px"));
-    Ok(Download { content_type, file_name: file_name(&row.name(), &row.id, width.as_deref(), ext), body })
+    Ok(Download { content_type, file_name: file_name(&row.name(), &row.id, width.as_deref(), ext), contents })
 }
 
 /// `infograph-<title words>-<id prefix>[-<suffix>].<ext>`: readable in a downloads folder, safe

@@ -189,7 +189,7 @@ impl InfographRow {
 mod tests {
     use super::*;
 
-    fn row(status: &str) -> InfographRow {
+    fn row(status: JobStatus) -> InfographRow {
         InfographRow {
             id: "i".into(),
             user_id: "u".into(),
@@ -200,7 +200,7 @@ mod tests {
             aspect_ratio: "1:1".into(),
             resolution: "1K".into(),
             cost: 1,
-            status: status.into(),
+            status,
             version: 0,
             attempts: 0,
             lease_until: None,
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn phases_follow_the_row() {
         let now = 1_000_000;
-        let mut r = row("queued");
+        let mut r = row(JobStatus::Queued);
         assert_eq!(phase_of(&r, now), Phase::Queued);
         r.lease_until = Some(now + 10);
         assert_eq!(phase_of(&r, now), Phase::Queued, "claimed without a blog goes straight to fal");
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(phase_of(&r, now), Phase::Queued, "an expired lease is a dead worker");
         r.submit_started_at = Some(now);
         assert_eq!(phase_of(&r, now), Phase::Submitted);
-        r.status = "processing".into();
+        r.status = JobStatus::Processing;
         assert_eq!(phase_of(&r, now), Phase::Submitted);
         r.fal_phase = Some("IN_QUEUE".into());
         assert_eq!(phase_of(&r, now), Phase::InQueue);
@@ -264,14 +264,14 @@ mod tests {
         assert_eq!(phase_of(&r, now), Phase::Generating);
         r.fal_phase = Some("SOMETHING_NEW".into());
         assert_eq!(phase_of(&r, now), Phase::Submitted);
-        r.status = "completed".into();
+        r.status = JobStatus::Completed;
         assert_eq!(phase_of(&r, now), Phase::Storing, "completed at fal, not yet in our storage");
         r.storage_gave_up_at = Some(now);
         assert_eq!(phase_of(&r, now), Phase::Done, "the copy gave up: fal's URL is the image");
         r.storage_gave_up_at = None;
         r.stored_at = Some(now);
         assert_eq!(phase_of(&r, now), Phase::Done);
-        r.status = "failed".into();
+        r.status = JobStatus::Failed;
         assert_eq!(phase_of(&r, now), Phase::Failed);
     }
 
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_queue_position_shows_only_in_the_queue() {
-        let mut r = row("processing");
+        let mut r = row(JobStatus::Processing);
         r.queue_position = Some(3);
         r.fal_phase = Some("IN_PROGRESS".into());
         let v = r.view();

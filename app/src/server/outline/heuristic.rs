@@ -842,7 +842,9 @@ mod tests {
             format!("{} bees.", "9".repeat(100_000)),
             "up to \u{a0}\u{202f}40\u{a0}% of 7\u{202f}000 ruches. ".repeat(5_000),
         ];
-        let started = std::time::Instant::now();
+        // No time limit is asserted (a limit fails on a busy machine, not on slow code): linear work
+        // takes seconds here unoptimised, a quadratic one would take many minutes and be stopped by
+        // the runner's per-test deadline (`.config/nextest.toml`).
         for text in &texts {
             if let Ok(o) = outline(&article_of_text(text), "x", Layout::Auto) {
                 within_limits(&o);
@@ -852,8 +854,6 @@ mod tests {
                 within_limits(&o);
             }
         }
-        // Linear work is well under a second per text even unoptimised; quadratic would be minutes.
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
     }
 
     #[test]

@@ -9,11 +9,12 @@ pub mod llm;
 
 use crate::errors::AppError;
 use crate::model::design::{self, Layout, Outline, SOURCE_TEXT_MAX_CHARS};
-use crate::model::{parse_blog_url, parse_prompt, FieldErrors};
+use crate::model::create::{parse_blog_url, parse_prompt};
+use crate::model::FieldErrors;
 use crate::server::accounts::users::UserRow;
-use crate::server::billing::rate_limit;
 use crate::server::blog::extract::Article;
 use crate::server::blog::fetch;
+use crate::server::platform::rate_limit;
 use crate::server::platform::state::AppState;
 
 /// An outline request as it arrives.

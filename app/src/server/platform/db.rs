@@ -227,3 +227,25 @@ pub fn redact_url(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+/// Reads a TEXT column straight into an enum: `text_column!(Type, parse)`, where `parse` takes
+/// the text to `Option<Type>`. A value the enum does not know fails the query with a decode
+/// error naming it; it is never read as some default.
+macro_rules! text_column {
+    ($ty:ty, $parse:expr) => {
+        impl sqlx::Type<sqlx::Any> for $ty {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $ty {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<sqlx::Any>>::decode(value)?;
+                let parse: fn(&str) -> Option<$ty> = $parse;
+                parse(&text).ok_or_else(|| format!("unknown {} {text:?}", stringify!($ty)).into())
+            }
+        }
+    };
+}
+pub(crate) use text_column;

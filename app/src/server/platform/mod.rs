@@ -1,10 +1,11 @@
 //! What every part of the server stands on: configuration, the database, the shared state, the
-//! outbound HTTP client, the background-queue loop, and the bootstrap that builds them.
+//! outbound HTTP client, the background-queue loop, the rate limits, and the bootstrap that builds them.
 
 pub mod bootstrap;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod queue;
+pub mod rate_limit;
 pub mod signing;
 pub mod state;

@@ -228,6 +228,25 @@ impl TestApp {
         }
     }
 
+    /// Waits until fal (here the emulator) says the job's submitted request has completed.
+    pub async fn wait_fal_completed(&self, id: &str) {
+        self.fal_request_id(id).await;
+        let status_url: String = sqlx::query_scalar("SELECT fal_status_url FROM infographs WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.running.state.db.read())
+            .await
+            .expect("status url");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let status = self.running.state.fal.status(&status_url).await.expect("fal status");
+            if status.is_completed() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "fal never completed job {id}: {status:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Posts a webhook for fal request `rid`, signed with `key` (the published test key if `None`)
     /// for our fal account (the emulator's user id, which the app expects in emulator mode).
     pub async fn post_webhook(&self, id: &str, rid: &str, body: &Value, key: Option<&SigningKey>) -> (u16, Value) {

@@ -1,20 +1,87 @@
 //! Real third-party servers for the storage and email tests, started as subprocesses from the
 //! Python venv that `scripts/install-tools.sh --test` fills from `scripts/requirements-test.txt`:
-//! moto's S3-compatible server, aiosmtpd's SMTP server and localstripe's Stripe API. Each listens on a free loopback port
-//! and is killed when its guard drops. Missing tools fail the test under CI (`CI` set) and are
+//! moto's S3-compatible server, aiosmtpd's SMTP server and localstripe's Stripe API. Each is the
+//! library's own server started by a few lines of Python that bind port 0 and print the port the
+//! system gave them, so no port is ever picked here and released for another process to take.
+//! Each is killed when its guard drops. Missing tools fail the test under CI (`CI` set) and are
 //! skipped with a loud message otherwise.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub struct ChildGuard(Child);
+/// How long a server may take to start and say where it listens.
+const START_DEADLINE: Duration = Duration::from_secs(30);
+
+/// moto's server, as `moto_server -H 127.0.0.1` runs it, on a port of the system's choosing.
+const MOTO: &str = r#"
+import threading
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+threading.Event().wait()
+"#;
+
+/// aiosmtpd's SMTP server with its Mailbox handler (what `aiosmtpd -n -c
+/// aiosmtpd.handlers.Mailbox DIR` serves), listening once the port is printed.
+const SMTP: &str = r#"
+import asyncio, sys
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import SMTP
+async def serve(maildir):
+    handler = Mailbox(maildir)
+    server = await asyncio.get_running_loop().create_server(lambda: SMTP(handler), "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+asyncio.run(serve(sys.argv[1]))
+"#;
+
+/// localstripe's app as `localstripe --from-scratch` starts it (its access and webhook log on
+/// stderr), on a socket that is listening before its port is printed.
+const LOCALSTRIPE: &str = r#"
+import logging, socket
+from aiohttp import web
+from localstripe.server import app
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.bind(("127.0.0.1", 0))
+sock.listen(128)
+logger = logging.getLogger("aiohttp.access")
+logger.setLevel(logging.DEBUG)
+logger.addHandler(logging.StreamHandler())
+print(sock.getsockname()[1], flush=True)
+web.run_app(app, sock=sock, access_log=logger, print=None)
+"#;
+
+/// A running server: killed when dropped. Its stderr is kept, to say why it failed and for
+/// tests that wait for a line it logs.
+pub struct ChildGuard {
+    child: Child,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ChildGuard {
+    fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|lines| lines.join("\n")).unwrap_or_default()
+    }
+
+    /// Waits (bounded) until the server has logged a line containing `needle` on stderr.
+    pub async fn wait_for_log(&self, needle: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.stderr.lock().is_ok_and(|lines| lines.iter().any(|l| l.contains(needle))) {
+            assert!(Instant::now() < deadline, "never logged {needle:?}; stderr:\n{}", self.stderr_text());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 
@@ -42,54 +109,64 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     None
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+/// Runs `script` with the venv's Python (when `installed`, the package's own command, is there)
+/// and waits, bounded, for the port it prints as its first line. The rest of its stdout is read
+/// and dropped so that it never blocks on a full pipe; its stderr is kept in the guard.
+async fn start_python(installed: &str, script: &str, args: &[&Path]) -> Option<(ChildGuard, u16)> {
+    tool(installed)?;
+    let mut child = Command::new(venv().join("bin/python"))
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {installed}: {e}"));
+    let (stdout, stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
+    let guard = ChildGuard { child, stderr: Arc::new(Mutex::new(Vec::new())) };
+    keep_lines(stderr, guard.stderr.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        let _ = tx.send(reader.read_line(&mut first).ok().filter(|&n| n > 0).map(|_| first));
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    let line = match tokio::time::timeout(START_DEADLINE, rx).await {
+        Ok(Ok(Some(line))) => line,
+        Ok(_) => panic!("{installed} exited before saying its port; stderr:\n{}", guard.stderr_text()),
+        Err(_) => panic!("{installed} did not say its port within {START_DEADLINE:?}; stderr:\n{}", guard.stderr_text()),
+    };
+    let port = line.trim().parse().unwrap_or_else(|_| panic!("{installed} said {line:?}, not a port"));
+    Some((guard, port))
 }
 
-async fn wait_listening(port: u16, child: &mut ChildGuard, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        if let Ok(Some(status)) = child.0.try_wait() {
-            panic!("{what} exited early: {status}");
+/// Collects `from`'s lines into `into` until it closes.
+fn keep_lines(from: impl Read + Send + 'static, into: Arc<Mutex<Vec<String>>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(mut lines) = into.lock() {
+                lines.push(line);
+            }
         }
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    });
 }
 
 /// moto's standalone server: an S3-compatible endpoint (it accepts any credentials).
 pub async fn start_moto() -> Option<(ChildGuard, String)> {
-    let bin = tool("moto_server")?;
-    let port = free_port();
-    let child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    let mut guard = ChildGuard(child);
-    wait_listening(port, &mut guard, "moto_server").await;
+    let (guard, port) = start_python("moto_server", MOTO, &[]).await?;
     Some((guard, format!("http://127.0.0.1:{port}")))
 }
 
 /// aiosmtpd with its Mailbox handler: every message it accepts lands in `maildir/new/`.
 pub async fn start_smtp(maildir: &Path) -> Option<(ChildGuard, u16)> {
-    let bin = tool("aiosmtpd")?;
     // Python's Maildir only creates its folders when the maildir itself does not exist yet.
     for sub in ["tmp", "new", "cur"] {
         std::fs::create_dir_all(maildir.join(sub)).expect("maildir");
     }
-    let port = free_port();
-    let child = Command::new(bin)
-        .args(["-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(maildir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start aiosmtpd");
-    let mut guard = ChildGuard(child);
-    wait_listening(port, &mut guard, "aiosmtpd").await;
-    Some((guard, port))
+    start_python("aiosmtpd", SMTP, &[maildir]).await
 }
 
 /// The messages in a maildir's `new/` folder, as text.
@@ -100,17 +177,9 @@ pub fn maildir_messages(maildir: &Path) -> Vec<String> {
 
 /// localstripe: a stateful Stripe API server (PaymentIntents, SetupIntents, refunds, events)
 /// that posts signed webhooks to the endpoints registered with it, and serves a Stripe.js
-/// stand-in. Any `sk_test_…` key is accepted.
+/// stand-in. Any `sk_test_…` key is accepted. It logs each webhook delivery on stderr
+/// (`webhook "TYPE" successfully delivered`), which [`ChildGuard::wait_for_log`] can wait for.
 pub async fn start_localstripe() -> Option<(ChildGuard, String)> {
-    let bin = tool("localstripe")?;
-    let port = free_port();
-    let child = Command::new(bin)
-        .args(["--port", &port.to_string(), "--from-scratch"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start localstripe");
-    let mut guard = ChildGuard(child);
-    wait_listening(port, &mut guard, "localstripe").await;
+    let (guard, port) = start_python("localstripe", LOCALSTRIPE, &[]).await?;
     Some((guard, format!("http://127.0.0.1:{port}")))
 }

@@ -1,3 +1,19 @@
+//! The create form: what to show, where from, how it should look, and the outline to review
+//! before paying. [`CreateForm`] is the form island's part; [`LookFields`] is drawn on the server
+//! and handed to it.
+
+mod charge;
+mod counts;
+mod look;
+#[cfg(feature = "hydrate")]
+mod page;
+#[cfg(not(feature = "hydrate"))]
+#[path = "page_on_server.rs"]
+mod page;
+
+pub use charge::{new_idempotency_key, started};
+pub use look::LookFields;
+
 use crate::api::server_fns::infographs::CreateInfographs;
 use crate::components::confirm::{focus_later, focus_when_shown, Confirm};
 use crate::components::form_draft::{self, SavedDraft};
@@ -5,9 +21,11 @@ use crate::components::live::account_refresh;
 use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
 use crate::context::{form_prefill, workspace};
 use crate::errors::AppError;
-use crate::model::design::{BrandKitView, Layout, Style, DEFAULT_LANGUAGE, LANGUAGES, SIZE_PRESETS, SOURCE_TEXT_MAX_CHARS};
-use crate::model::{AspectRatio, InfographView, Resolution, MAX_IMAGES, PROMPT_MAX_CHARS};
+use crate::model::design::SOURCE_TEXT_MAX_CHARS;
+use crate::model::{CreateRequest, InfographView, USER_PROMPT_MAX_CHARS};
+use counts::{generate_label, CharCount, Counts};
 use leptos::prelude::*;
+use look::apply_preset;
 
 /// The create form (the form island's): what to show, where from, how it should look (`look`:
 /// the server-rendered [`LookFields`]), and optionally the outline to review before paying.
@@ -105,19 +123,10 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
             return;
         }
         outline_first.set(false);
-        action.dispatch(CreateInfographs {
-            prompt: fields.get("prompt"),
-            blog_url: fields.given("blog_url"),
-            aspect_ratio: fields.get("aspect_ratio"),
-            resolution: fields.get("resolution"),
-            number_of_infographs: fields.get("number_of_infographs"),
-            idempotency_key: Some(idempotency_key.get_untracked()),
-            layout: fields.get("layout"),
-            style: fields.given("style"),
-            language: fields.get("language"),
-            brand_kit_id: fields.given("brand_kit_id"),
-            outline: draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok()),
-        });
+        // Every field by the request's own names; the outline is the reviewed draft, not a field.
+        let outline = draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok());
+        let request = CreateRequest { outline, ..CreateRequest::from_fields(|name| fields.given(name)) };
+        action.dispatch(CreateInfographs { request, idempotency_key: Some(idempotency_key.get_untracked()) });
     };
     let prefill = form_prefill();
     Effect::new(move |_| {
@@ -265,9 +274,9 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
         // No `maxlength`: it cut pasted text at the limit without a word. The counter
         // says how far over it is, and the server refuses it in a sentence.
         <textarea id="prompt" name="prompt" rows="4" aria-describedby="prompt-count"
-            aria-invalid=move || (counts.prompt.get() > PROMPT_MAX_CHARS).then_some("true")
+            aria-invalid=move || (counts.prompt.get() > USER_PROMPT_MAX_CHARS).then_some("true")
             placeholder="e.g. The water cycle explained for 10-year-olds"></textarea>
-        <CharCount id="prompt-count" count=counts.prompt max=PROMPT_MAX_CHARS/>
+        <CharCount id="prompt-count" count=counts.prompt max=USER_PROMPT_MAX_CHARS/>
         {field("prompt")}
         <label for="blog_url">"Blog post URL (optional)"</label>
         <input id="blog_url" name="blog_url" type="url" placeholder="https://example.com/my-post"/>
@@ -334,82 +343,6 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
     .into_any()
 }
 
-/// What the form's fields add up to: the characters of the long texts and the credits a send
-/// costs, counted in the browser. Before the form is live: an empty form's.
-#[derive(Clone, Copy)]
-struct Counts {
-    prompt: RwSignal<usize>,
-    source: RwSignal<usize>,
-    cost: RwSignal<i64>,
-}
-
-impl Counts {
-    fn new() -> Self {
-        Self { prompt: RwSignal::new(0), source: RwSignal::new(0), cost: RwSignal::new(cost_of(None, None)) }
-    }
-
-    fn take(self, form: &leptos::web_sys::HtmlFormElement) {
-        let fields = page::Fields::of(form);
-        // As the server counts: characters, not the browser's UTF-16 units.
-        self.prompt.set(page::text_of(form, "prompt").chars().count());
-        self.source.set(page::text_of(form, "source_text").chars().count());
-        self.cost.set(cost_of(fields.get("number_of_infographs").as_deref(), fields.get("resolution").as_deref()));
-    }
-}
-
-/// "1,200 / 4,000 characters", and how many too many past the limit.
-#[component]
-fn CharCount(id: &'static str, count: RwSignal<usize>, max: usize) -> impl IntoView {
-    // Said when it happens, once: a paste past the limit is not silent, and typing on past it
-    // does not announce every key.
-    let over = Memo::new(move |_| count.get() > max);
-    view! {
-        <p id=id class=move || count_class(over.get()) data-testid=id>
-            {move || format!("{} / {} characters", grouped(count.get()), grouped(max))}
-            {move || too_many(count.get(), max)}
-        </p>
-        <p class="sr-only" aria-live="polite">{move || over.get().then_some("Over the limit.")}</p>
-    }
-}
-
-fn count_class(over: bool) -> &'static str {
-    if over { "hint count over" } else { "hint count" }
-}
-
-/// " — 120 too many" past `max`, nothing up to it.
-fn too_many(count: usize, max: usize) -> String {
-    match count.checked_sub(max) {
-        Some(over) if over > 0 => format!(" — {} too many", grouped(over)),
-        _ => String::new(),
-    }
-}
-
-/// 4000 → "4,000".
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The credits a send costs: images × credits per image (1 image at 1K when unreadable, as
-/// the form starts).
-fn cost_of(count: Option<&str>, resolution: Option<&str>) -> i64 {
-    let count = count.and_then(|c| c.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
-    let per_image = resolution.and_then(|r| r.parse::<Resolution>().ok()).unwrap_or(Resolution::K1).credits_per_image();
-    count * per_image
-}
-
-/// "Generate · 2 credits".
-fn generate_label(credits: i64) -> String {
-    format!("Generate · {credits} credit{}", if credits == 1 { "" } else { "s" })
-}
-
 /// Asks the form's island to wake now when a draft is waiting for it: the draft is restored by
 /// the island, which otherwise hydrates only when first used.
 pub fn wake_for_draft(draft_key: &str) {
@@ -423,280 +356,4 @@ pub fn wake_for_draft(draft_key: &str) {
 pub fn fill_from(item: InfographView) {
     form_prefill().0.set(Some(item));
     page::wake_islands();
-}
-
-/// A size preset's button (`data-aspect`, `data-resolution`, in [`LookFields`]) sets the aspect
-/// ratio and resolution; the click reaches the form, which handles its server-rendered buttons.
-fn apply_preset(form: NodeRef<leptos::html::Form>, event: &leptos::ev::MouseEvent) {
-    let (Some(form), Some((aspect, resolution))) = (form.get_untracked(), page::preset_of(event)) else { return };
-    page::set(&form, "aspect_ratio", &aspect);
-    page::set(&form, "resolution", &resolution);
-}
-
-/// How it should look: size presets, aspect ratio, resolution, count, layout, language, brand kit
-/// and style. Rendered on the server only and handed to the workspace island as its children: the
-/// markup never changes once drawn, so the island reads and sets these fields on the page
-/// ([`page`]) rather than carrying their views in the wasm (a quarter of the form's code).
-#[component]
-pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
-    let credits = |r: Resolution| format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" });
-    view! {
-        <fieldset class="presets">
-            <legend>"Size for where it goes"</legend>
-            <div class="preset-buttons">
-                {SIZE_PRESETS.iter().map(|p| view! {
-                    <button type="button" class="small" data-testid=format!("preset-{}", p.id)
-                        data-aspect=p.aspect_ratio data-resolution=p.resolution>{p.label}</button>
-                }).collect_view()}
-            </div>
-        </fieldset>
-        <div class="row fields">
-            <label>"Aspect ratio"
-                <select name="aspect_ratio" data-testid="aspect_ratio">
-                    {AspectRatio::ALL.into_iter().map(|r| view! {
-                        <option value=r.as_fal() selected=r == AspectRatio::R16x9>{r.as_fal()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            // The resolution last: its options are the longest, so on a phone it is the one
-            // that wraps to a line of its own, where "1K (1 credit/image)" fits.
-            <label>"Images"
-                <select name="number_of_infographs">
-                    {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Resolution"
-                <select name="resolution" data-testid="resolution">
-                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{credits(r)}</option> }).collect_view()}
-                </select>
-            </label>
-        </div>
-        <div class="row fields">
-            <label>"Layout"
-                <select name="layout" data-testid="layout">
-                    {Layout::ALL.into_iter().map(|l| view! { <option value=l.as_str() selected=l == Layout::Auto>{l.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Language of the text"
-                <select name="language" data-testid="language">
-                    {LANGUAGES.iter().map(|l| view! {
-                        <option value=l.code selected=l.code == DEFAULT_LANGUAGE>{format!("{} ({})", l.name, l.code)}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            {(!kits.is_empty()).then(|| view! {
-                <label>"Brand kit"
-                    <select name="brand_kit_id" data-testid="brand_kit">
-                        <option value="">"None"</option>
-                        {kits.into_iter().map(|k| view! { <option value=k.id selected=k.is_default>{k.name}</option> }).collect_view()}
-                    </select>
-                </label>
-            })}
-        </div>
-        <fieldset class="styles">
-            <legend>"Style"</legend>
-            <div class="style-options">
-                <label class="style-option">
-                    <input type="radio" name="style" value="" checked=true/>
-                    <span class="swatch" style="background: linear-gradient(90deg,#4338ca,#e0e7ff)"></span>
-                    "Clean (default)"
-                </label>
-                {Style::ALL.into_iter().map(|st| view! {
-                    <label class="style-option">
-                        <input type="radio" name="style" value=st.as_str()/>
-                        <span class="swatch" style=format!("background: {}", st.swatch())></span>
-                        {st.label()}
-                    </label>
-                }).collect_view()}
-            </div>
-        </fieldset>
-    }
-}
-
-/// The form's fields on the page, by name. Hand-written over `web_sys` because the fields are
-/// server-rendered markup the island never drew, so it holds no signals or node refs for them.
-#[cfg(feature = "hydrate")]
-mod page {
-    use wasm_bindgen::JsCast;
-    use web_sys::{Element, HtmlFormElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
-
-    /// The form's values as they stand (what a plain post of it would send).
-    pub struct Fields(Option<web_sys::FormData>);
-
-    impl Fields {
-        pub fn of(form: &HtmlFormElement) -> Self {
-            Self(web_sys::FormData::new_with_form(form).ok())
-        }
-
-        /// A field's value as typed, `None` when the form has no such field.
-        pub fn get(&self, name: &str) -> Option<String> {
-            self.0.as_ref().and_then(|data| data.get(name).as_string())
-        }
-
-        /// A field's value when it is not empty.
-        pub fn given(&self, name: &str) -> Option<String> {
-            self.get(name).filter(|v| !v.is_empty())
-        }
-    }
-
-    /// Sets every field named `name`: a text field or list takes the value, a radio button is
-    /// checked when it holds the value.
-    pub fn set(form: &HtmlFormElement, name: &str, value: &str) {
-        let Ok(found) = form.query_selector_all(&named(name)) else { return };
-        for node in (0..found.length()).filter_map(|i| found.item(i)) {
-            if let Some(input) = node.dyn_ref::<HtmlInputElement>() {
-                if input.type_() == "radio" {
-                    input.set_checked(input.value() == value);
-                } else {
-                    input.set_value(value);
-                }
-            } else if let Some(select) = node.dyn_ref::<HtmlSelectElement>() {
-                select.set_value(value);
-            } else if let Some(text) = node.dyn_ref::<HtmlTextAreaElement>() {
-                text.set_value(value);
-            }
-        }
-    }
-
-    /// The text of the field named `name` as the browser holds it (line breaks as typed, where
-    /// the form's data would send two characters for each).
-    pub fn text_of(form: &HtmlFormElement, name: &str) -> String {
-        match form.query_selector(&named(name)) {
-            Ok(Some(el)) => el.dyn_ref::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default(),
-            _ => String::new(),
-        }
-    }
-
-    /// Opens the "Or paste the text" section.
-    pub fn open_paste(form: &HtmlFormElement) {
-        if let Ok(Some(details)) = form.query_selector("details.paste") {
-            let _ = details.set_attribute("open", "");
-        }
-    }
-
-    /// Which field an input or change event is about: a named field, or "outline" for the
-    /// outline's own fields.
-    pub fn changed_field(event: &web_sys::Event) -> Option<String> {
-        let target = event.target()?.dyn_into::<Element>().ok()?;
-        target.get_attribute("name").or_else(|| target.closest(".outline").ok().flatten().map(|_| "outline".to_string()))
-    }
-
-    /// Brings the field named `name` into view and puts the cursor in it.
-    pub fn show(form: &HtmlFormElement, name: &str) {
-        if let Ok(Some(el)) = form.query_selector(&named(name)) {
-            el.scroll_into_view();
-            if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    }
-
-    /// The selector of the form's fields named `name` (one of ours, never typed input).
-    fn named(name: &str) -> String {
-        format!("[name=\"{name}\"]")
-    }
-
-    /// Asks the islands loader (`islands_loader.js`) to hydrate the islands that wait to be used.
-    pub fn wake_islands() {
-        let document = web_sys::window().and_then(|w| w.document());
-        if let (Some(document), Ok(event)) = (document, web_sys::Event::new("islands:wake")) {
-            let _ = document.dispatch_event(&event);
-        }
-    }
-
-    /// The aspect ratio and resolution of the size preset clicked, if the click was on one.
-    pub fn preset_of(event: &web_sys::MouseEvent) -> Option<(String, String)> {
-        let target = event.target()?.dyn_into::<Element>().ok()?;
-        let button = target.closest("[data-aspect]").ok()??;
-        Some((button.get_attribute("data-aspect")?, button.get_attribute("data-resolution")?))
-    }
-}
-
-/// The server never runs the form's handlers: what they call only has to exist there.
-#[cfg(not(feature = "hydrate"))]
-mod page {
-    use leptos::web_sys::{HtmlFormElement, MouseEvent};
-
-    pub struct Fields;
-
-    impl Fields {
-        pub fn of(_: &HtmlFormElement) -> Self {
-            Self
-        }
-
-        pub fn get(&self, _: &str) -> Option<String> {
-            None
-        }
-
-        pub fn given(&self, _: &str) -> Option<String> {
-            None
-        }
-    }
-
-    pub fn set(_: &HtmlFormElement, _: &str, _: &str) {}
-
-    pub fn text_of(_: &HtmlFormElement, _: &str) -> String {
-        String::new()
-    }
-
-    pub fn open_paste(_: &HtmlFormElement) {}
-
-    pub fn changed_field(_: &leptos::web_sys::Event) -> Option<String> {
-        None
-    }
-
-    pub fn show(_: &HtmlFormElement, _: &str) {}
-
-    pub fn wake_islands() {}
-
-    pub fn preset_of(_: &MouseEvent) -> Option<(String, String)> {
-        None
-    }
-}
-
-/// "Started 3 infographics for 3 credits." — counted words, never "(s)".
-pub fn started(count: usize, thing: &str, credits: i64) -> String {
-    let plural = |n: i64| if n == 1 { "" } else { "s" };
-    format!("Started {count} {thing}{} for {credits} credit{}.", plural(count as i64), plural(credits))
-}
-
-/// A random key for one display of a form that charges (empty without the wasm).
-#[cfg(feature = "hydrate")]
-pub fn new_idempotency_key() -> String {
-    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub fn new_idempotency_key() -> String {
-    String::new()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_button_says_what_a_send_costs() {
-        assert_eq!(super::generate_label(super::cost_of(Some("1"), Some("1K"))), "Generate · 1 credit");
-        assert_eq!(super::generate_label(super::cost_of(Some("1"), Some("4K"))), "Generate · 2 credits");
-        assert_eq!(super::generate_label(super::cost_of(Some("3"), Some("4K"))), "Generate · 6 credits");
-        assert_eq!(super::cost_of(Some("2"), Some("2K")), 2);
-        assert_eq!(super::cost_of(None, None), 1, "an empty form's");
-    }
-
-    #[test]
-    fn counters_say_how_far_over_the_limit() {
-        assert_eq!(super::grouped(4000), "4,000");
-        assert_eq!(super::grouped(50_000), "50,000");
-        assert_eq!(super::grouped(1_234_567), "1,234,567");
-        assert_eq!(super::grouped(999), "999");
-        assert_eq!(super::too_many(4120, 4000), " — 120 too many");
-        assert_eq!(super::too_many(4000, 4000), "");
-        assert_eq!(super::too_many(12, 4000), "");
-    }
-
-    #[test]
-    fn counts_are_spelled_out() {
-        assert_eq!(super::started(1, "infographic", 1), "Started 1 infographic for 1 credit.");
-        assert_eq!(super::started(3, "infographic", 6), "Started 3 infographics for 6 credits.");
-        assert_eq!(super::started(2, "refinement", 2), "Started 2 refinements for 2 credits.");
-    }
 }

@@ -1,0 +1,174 @@
+//! A request's fields: how each is read, the same from a JSON body and from a form post, and how
+//! its problems are said (in words shown next to it, keyed by its name).
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Every problem of a request, keyed by the field's name.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// Why a field's value was refused, in words shown next to the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl From<&str> for Invalid {
+    fn from(message: &str) -> Self {
+        Self(message.to_string())
+    }
+}
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
+/// The value, trimmed, unless it is missing or blank.
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A text field: a string, or `null` / missing for none. Anything else is refused in words that
+/// name what it must be, so a JSON body's wrong type reads like every other field problem.
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(Text { numbers: false })
+}
+
+/// A count: a string (a form's) or a JSON number (the seed API took both `"2"` and `2`).
+pub fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(Text { numbers: true })
+}
+
+struct Text {
+    numbers: bool,
+}
+
+impl Text {
+    fn refuse<E: de::Error>(&self) -> Result<Option<String>, E> {
+        Err(E::custom(if self.numbers { "must be a number" } else { "must be a string" }))
+    }
+
+    fn number<E: de::Error>(&self, n: impl ToString) -> Result<Option<String>, E> {
+        if self.numbers {
+            Ok(Some(n.to_string()))
+        } else {
+            self.refuse()
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(if self.numbers { "a number" } else { "a string" })
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(s.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Some(s))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        self.number(n)
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        self.number(n)
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+        self.number(n)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.refuse()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.refuse()
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.refuse()
+    }
+}
+
+/// A JSON object kept as its text: the object itself (a JSON body), or its text (a form field,
+/// which can only hold text). `what` is the sentence saying what it must be.
+pub fn object_text<'de, D: Deserializer<'de>>(deserializer: D, what: &'static str) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(ObjectText { what })
+}
+
+struct ObjectText {
+    what: &'static str,
+}
+
+impl<'de> Visitor<'de> for ObjectText {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.what)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let object: serde_json::Value = serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Some(object.to_string()))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(s.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Some(s))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Err(E::custom(self.what))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Err(E::custom(self.what))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Err(E::custom(self.what))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Err(E::custom(self.what))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(de::Error::custom(self.what))
+    }
+}

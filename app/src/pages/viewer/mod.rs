@@ -1,0 +1,116 @@
+//! `/i/{id}`: one infograph full size, its family of versions, what it cost and how it was
+//! made, and the refine form. Owner only: anyone else gets the 404 page.
+//!
+//! The page follows its family live: pushed updates, a reload when a version it does not know
+//! appears, polling while the push stream is down (`live.rs`).
+
+mod actions;
+mod facts;
+mod live;
+mod refine;
+mod stage;
+mod title;
+mod versions;
+
+use crate::api::server_fns::viewer::viewer_page_data;
+use crate::components::not_found::NotFound;
+use crate::components::share_panel::SharePanel;
+use crate::errors::AppError;
+use crate::model::{JobStatus, ViewerData};
+use actions::Actions;
+use facts::facts;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use live::{follow_family, refresh_balance_on_refund, with_pushed};
+use refine::RefineForm;
+use stage::Stage;
+use title::{title_text, TitleHeading};
+use versions::{arrow_keys, compare_form, compare_view, RunningVersions, VersionStrip};
+
+#[component]
+pub fn ViewerPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let compare = use_query_map().read_untracked().get("compare");
+    let data = Resource::new(move || id.clone(), load);
+    view! {
+        <Title text="Infographic — Infograph"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok(found) => view! {
+                    <Title text=title_text(&found.item.title)/>
+                    <Viewer initial=found compare=compare.clone()/>
+                }.into_any(),
+                Err(AppError::NotFound | AppError::Unauthorized) => view! { <NotFound/> }.into_any(),
+                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The page's data; a stranger's (or a missing) infograph sets the response's 404 status, which
+/// is still in time: the route renders in `Async` mode, after its data.
+async fn load(id: String) -> Result<ViewerData, AppError> {
+    #[cfg(feature = "ssr")]
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    let result = viewer_page_data(id).await;
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Err(AppError::NotFound | AppError::Unauthorized)) = (&response, &result) {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    result
+}
+
+/// Everything on the page that changes: one island.
+#[island(lazy)]
+fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
+    let loaded = RwSignal::new(initial);
+    let live = crate::components::live::live();
+    let shown = Memo::new(move |_| with_pushed(loaded.get(), live));
+    follow_family(loaded, live);
+    refresh_balance_on_refund(shown);
+    arrow_keys(shown);
+    // Memos, so a pushed update of another version does not rebuild the stage (and its zoom)
+    // or the refine form (and what is typed in it).
+    let item = Memo::new(move |_| shown.with(|d| d.item.clone()));
+    let completed = Memo::new(move |_| item.with(|i| i.status == JobStatus::Completed));
+    // Kept here, not in the stage: the stage is drawn again when its own version changes (our
+    // copy of the picture replaces fal's a moment after it completes), and the zoom stays.
+    let zoomed = RwSignal::new(false);
+    // Typed views nest deeply: the lower half is erased to an AnyView to keep the type small.
+    let details = view! {
+        <div class="viewer-grid">
+            <div class="viewer-side">
+                {view! { <Actions data=shown/> }.into_any()}
+                {move || completed.get().then(|| view! {
+                    <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| d.cost) loaded=loaded/>
+                }.into_any())}
+                {move || completed.get().then(|| view! {
+                    <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())
+                        title=Signal::derive(move || item.with(|i| i.title.clone()))/>
+                }.into_any())}
+                {move || shown.with(|d| compare_form(d).map(IntoAny::into_any))}
+            </div>
+            <div class="viewer-facts">{move || shown.with(|d| facts(d).into_any())}</div>
+        </div>
+    }
+    .into_any();
+    view! {
+        <article class="viewer" data-testid="viewer" data-id=move || shown.with(|d| d.item.id.clone())
+            data-status=move || shown.with(|d| d.item.status.as_str())>
+            <p class="back"><a href="/">"← Back to the gallery"</a></p>
+            <TitleHeading data=shown loaded=loaded/>
+            {move || {
+                let other = compare.clone().and_then(|c| shown.with(|d| d.versions.iter().find(|v| v.id == c && v.id != d.item.id).cloned()));
+                match other {
+                    Some(other) => shown.with(|data| compare_view(data, &other).into_any()),
+                    None => view! { <Stage item=item.get() zoomed=zoomed/> }.into_any(),
+                }
+            }}
+            <VersionStrip data=shown/>
+            <RunningVersions data=shown/>
+            {details}
+        </article>
+    }
+    .into_any()
+}

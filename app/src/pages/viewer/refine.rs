@@ -1,0 +1,89 @@
+use super::live::reload;
+use crate::api::server_fns::viewer::refine_infograph;
+use crate::components::create_form::{new_idempotency_key, started};
+use crate::components::live::account_refresh;
+use crate::errors::AppError;
+use crate::model::{RefineRequest, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
+use leptos::prelude::*;
+
+/// "Make the title larger, use dark blue": new versions in this family.
+#[component]
+pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoView {
+    let refresh = account_refresh();
+    let instruction_ref = NodeRef::<leptos::html::Textarea>::new();
+    let count_ref = NodeRef::<leptos::html::Select>::new();
+    let outcome = RwSignal::new(None::<Result<String, AppError>>);
+    let busy = RwSignal::new(false);
+    // A fresh key per form display, kept across a failed attempt (see the create form).
+    let key = RwSignal::new(String::new());
+    Effect::new(move |_| key.set(new_idempotency_key()));
+    let form_id = id.clone();
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let instruction = instruction_ref.get_untracked().map(|el| el.value());
+        let count = count_ref.get_untracked().map(|el| el.value());
+        let (id, idempotency_key) = (form_id.clone(), key.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let request = RefineRequest { instruction, number_of_infographs: count };
+            let result = refine_infograph(id, request, Some(idempotency_key)).await;
+            if let Ok(created) = &result {
+                refresh.bump();
+                key.set(new_idempotency_key());
+                if let Some(el) = instruction_ref.get_untracked() {
+                    el.set_value("");
+                }
+                reload(loaded);
+                let _ = outcome.try_set(Some(Ok(started(created.total_submitted, "refinement", created.credits_used))));
+            } else if let Err(e) = result {
+                let _ = outcome.try_set(Some(Err(e)));
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let field_error = move || {
+        outcome.with(|o| match o {
+            Some(Err(e)) => e.field("instruction").or_else(|| e.field("number_of_infographs")),
+            _ => None,
+        })
+    };
+    let general_error = move || {
+        outcome.with(|o| match o {
+            Some(Err(e)) if field_error().is_none() => Some(e.to_string()),
+            _ => None,
+        })
+    };
+    view! {
+        <form class="refine-form" method="post" action="/sfn/refine_infograph" on:submit=on_submit data-testid="refine-form">
+            <h2>"Refine"</h2>
+            <input type="hidden" name="id" value=id.clone()/>
+            <label for="instruction">"What should change?"</label>
+            // No `maxlength`: it cuts a pasted instruction without a word; the server refuses an
+            // over-long one in a sentence shown below.
+            <textarea node_ref=instruction_ref id="instruction" name="instruction" rows="3" required
+                aria-describedby="instruction-help"
+                placeholder="e.g. make the title larger, use dark blue, drop the third section"></textarea>
+            <p id="instruction-help" class="help">
+                {format!("Up to {INSTRUCTION_MAX_CHARS} characters. Each new version costs {cost} credit{}, refunded if it fails.", if cost == 1 { "" } else { "s" })}
+            </p>
+            {move || field_error().map(|m| view! { <p class="field-error" data-field="instruction">{m}</p> })}
+            <label>"Versions"
+                <select node_ref=count_ref name="number_of_infographs">
+                    {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                </select>
+            </label>
+            <input type="hidden" name="idempotency_key" prop:value=move || key.get()/>
+            {move || general_error().map(|m| view! { <p class="form-error" role="alert" data-testid="refine-error">{m}</p> })}
+            {move || outcome.with(|o| match o {
+                Some(Ok(text)) => Some(view! { <p class="form-ok" role="status" data-testid="refine-ok">{text.clone()}</p> }),
+                _ => None,
+            })}
+            <button type="submit" data-testid="refine" disabled=move || busy.get()>
+                {move || if busy.get() { "Starting…" } else { "Refine" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,28 @@
+//! The `infographs` table: the row type, its reads, and every write to it.
+//!
+//! Reads are open to everyone. Writes are open only to `jobs`, the module that owns a job's
+//! state transitions (and, for our stored copy, to the image copier): a status change is a
+//! guarded [`transition`], and the other writes (leases, fal's queue position, the cancel flag,
+//! our stored copy, the owner's edits) change no status and are guarded by the state they belong
+//! to. Nothing else in the code base writes this table.
+
+mod ending;
+mod new_job;
+mod owner_edits;
+mod read;
+mod row;
+mod running;
+mod stored_copy;
+mod submission;
+mod transition;
+
+pub use new_job::{JobDesign, NewJob};
+pub use read::{by_id, family_of, list_families, list_owned, owned, recent_durations, running_since_before, stored_keys};
+pub use row::{InfographRow, COLUMNS};
+
+pub(in crate::server::jobs) use ending::{cancel_unsubmitted, complete, fail_with_refund, Image};
+pub(in crate::server::jobs) use new_job::insert_queued;
+pub(in crate::server::jobs) use owner_edits::{hide, set_alt_text, set_family_title};
+pub(in crate::server::jobs) use running::{claim_due_polls, claim_progress_polls, record_fal_status, set_cancel_requested};
+pub(in crate::server::jobs) use submission::{adopt_request, claim_queued, record_intent, record_submission};
+pub(in crate::server) use stored_copy::{claim_copy, record_copy_failure, record_stored, CopyJob, Stored};
