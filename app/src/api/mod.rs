@@ -4,27 +4,15 @@
 //! document and its page) and the router that joins them live beside them.
 
 pub mod server_fns;
-#[cfg(feature = "ssr")]
-pub mod assets;
-#[cfg(feature = "ssr")]
-pub mod client_address;
-#[cfg(feature = "ssr")]
-pub mod docs;
-#[cfg(feature = "ssr")]
-pub mod extract;
-#[cfg(feature = "ssr")]
-pub mod guards;
-#[cfg(feature = "ssr")]
-pub mod live;
-#[cfg(feature = "ssr")]
-pub mod media;
-#[cfg(feature = "ssr")]
-pub mod openapi;
-#[cfg(feature = "ssr")]
-pub mod rest;
-#[cfg(feature = "ssr")]
-pub mod router;
-#[cfg(feature = "ssr")]
-pub mod share_page;
-#[cfg(feature = "ssr")]
-pub mod types;
+
+/// Everything but the server functions exists on the server only.
+macro_rules! server_only {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "ssr")]
+            pub mod $module;
+        )*
+    };
+}
+
+server_only!(assets, client_address, docs, extract, guards, live, media, openapi, rest, router, share_page, types);

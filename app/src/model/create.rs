@@ -144,15 +144,7 @@ pub const NOTHING_TO_MAKE: &str =
 /// The author's words, trimmed; empty when not given (a source may say what to show: see
 /// [`CreateRequest::validate`]).
 pub fn parse_prompt(raw: Option<&str>) -> Result<String, Invalid> {
-    let prompt = raw.map(str::trim).unwrap_or_default();
-    let length = prompt.chars().count();
-    if length > USER_PROMPT_MAX_CHARS {
-        return Err(format!("The prompt can be at most {USER_PROMPT_MAX_CHARS} characters long; this one has {length}.").into());
-    }
-    if prompt.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("The prompt must not contain control characters.".into());
-    }
-    Ok(prompt.to_string())
+    field::written_text(raw, "The prompt", USER_PROMPT_MAX_CHARS)
 }
 
 pub fn parse_blog_url(raw: Option<&str>) -> Result<Option<url::Url>, Invalid> {

@@ -34,18 +34,10 @@ pub struct RefineCommand {
 }
 
 pub fn parse_instruction(raw: Option<&str>) -> Result<String, Invalid> {
-    let text = raw.map(str::trim).unwrap_or_default();
-    if text.is_empty() {
+    if raw.map(str::trim).unwrap_or_default().is_empty() {
         return Err("Say what should change, e.g. \"make the title larger\".".into());
     }
-    let length = text.chars().count();
-    if length > INSTRUCTION_MAX_CHARS {
-        return Err(format!("The instruction can be at most {INSTRUCTION_MAX_CHARS} characters long; this one has {length}.").into());
-    }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("The instruction must not contain control characters.".into());
-    }
-    Ok(text.to_string())
+    field::written_text(raw, "The instruction", INSTRUCTION_MAX_CHARS)
 }
 
 impl RefineRequest {

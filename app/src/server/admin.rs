@@ -117,35 +117,32 @@ const JOB_WHERE: &str = "($1 = '' OR i.status = $1) AND ($2 = '' OR LOWER(u.emai
     AND ($3 = 0 OR i.created_at >= $3) AND ($4 = 0 OR i.created_at < $4) \
     AND ($5 = '' OR LOWER(i.user_prompt) LIKE $5 ESCAPE '\\' OR i.id = $6)";
 
+/// Binds a query's [`JOB_WHERE`] parameters ($1 to $6) from the filter.
+fn filtered<'q, T>(
+    query: sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>,
+    q: &'q JobQuery,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>> {
+    query.bind(&q.status).bind(&q.user).bind(q.from).bind(q.to).bind(&q.like).bind(&q.id)
+}
+
 type JobRow = (String, String, String, String, String, String, i64, Option<String>, Option<i64>, Option<i64>, Option<i64>, i64, Option<i64>, Option<String>, Option<i64>, Option<i64>);
 
 pub async fn jobs(db: &Db, filter: &JobFilter) -> Result<AdminJobsPage, AppError> {
     let q = job_query(filter)?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM infographs i JOIN users u ON u.id = i.user_id WHERE {JOB_WHERE}"
-    ))
-    .bind(&q.status)
-    .bind(&q.user)
-    .bind(q.from)
-    .bind(q.to)
-    .bind(&q.like)
-    .bind(&q.id)
+    let (total,): (i64,) = filtered(
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM infographs i JOIN users u ON u.id = i.user_id WHERE {JOB_WHERE}")),
+        &q,
+    )
     .fetch_one(db.read())
     .await?;
-    let rows: Vec<JobRow> = sqlx::query_as(&format!(
+    let rows: Vec<JobRow> = filtered(sqlx::query_as(&format!(
         "SELECT i.id, i.user_id, u.email, i.status, i.user_prompt, i.resolution, i.cost, i.error_message, \
          i.refunded_at, i.cancelled_at, i.deleted_at, i.created_at, \
          CASE WHEN i.completed_at IS NOT NULL AND i.submitted_at IS NOT NULL THEN i.completed_at - i.submitted_at END, \
          i.fal_cancel_url, i.submit_started_at, i.cancel_requested_at \
          FROM infographs i JOIN users u ON u.id = i.user_id WHERE {JOB_WHERE} \
          ORDER BY i.created_at DESC, i.id DESC LIMIT $7 OFFSET $8"
-    ))
-    .bind(&q.status)
-    .bind(&q.user)
-    .bind(q.from)
-    .bind(q.to)
-    .bind(&q.like)
-    .bind(&q.id)
+    )), &q)
     .bind(ADMIN_PAGE_SIZE)
     .bind((q.page - 1) * ADMIN_PAGE_SIZE)
     .fetch_all(db.read())

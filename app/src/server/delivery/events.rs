@@ -45,7 +45,15 @@ struct Inner {
     /// Open streams per user on this instance, so one account cannot hold unbounded connections.
     streams: Mutex<HashMap<String, usize>>,
     streams_per_user: usize,
+    /// Per job, the `(version, progress_version)` last broadcast. A delivery reads the row as it
+    /// is when it runs, so two changes close together would otherwise both send the later state,
+    /// or a slow delivery send an older one after a newer: only a newer state goes out.
+    sent: Mutex<HashMap<String, (i64, i64)>>,
 }
+
+/// Jobs remembered in `sent` before it is emptied (a bound on memory; after that, one repeated
+/// event per job at most, which browsers ignore by its version).
+const SENT_REMEMBERED: usize = 10_000;
 
 /// One open stream, counted until dropped (when the browser disconnects or the server stops).
 pub struct StreamSlot {
@@ -77,7 +85,8 @@ impl Events {
         let (tx, _) = broadcast::channel(CAPACITY);
         let (closed, _) = watch::channel(false);
         let streams = Mutex::new(HashMap::new());
-        Self(Arc::new(Inner { tx, db, eta, instance: new_id(), closed, streams, streams_per_user }))
+        let sent = Mutex::new(HashMap::new());
+        Self(Arc::new(Inner { tx, db, eta, instance: new_id(), closed, streams, streams_per_user, sent }))
     }
 
     /// Takes one of the user's stream slots; `None` when they all are in use.
@@ -117,12 +126,28 @@ impl Events {
         match repo::by_id(&self.0.db, id).await {
             Ok(Some(row)) => {
                 let view = self.0.eta.view(&self.0.db, &row).await;
-                // No receivers is fine: nobody is watching.
-                let _ = self.0.tx.send(Arc::new(JobEvent { user_id: row.user_id, view: Some(view) }));
+                self.send_if_newer(JobEvent { user_id: row.user_id, view: Some(view) });
             }
             Ok(None) => {}
             Err(err) => tracing::warn!(infograph = %id, error = %err, "could not read a changed job"),
         }
+    }
+
+    /// Broadcasts a job's state unless a state as new has gone out already. The check and the
+    /// send are one step under the lock, so what goes out is in version order.
+    fn send_if_newer(&self, event: JobEvent) {
+        let Some(view) = &event.view else { return };
+        let Ok(mut sent) = self.0.sent.lock() else { return };
+        let state = (view.version, view.progress_version);
+        if sent.get(&view.id).is_some_and(|&last| last >= state) {
+            return;
+        }
+        if sent.len() >= SENT_REMEMBERED {
+            sent.clear();
+        }
+        sent.insert(view.id.clone(), state);
+        // No receivers is fine: nobody is watching.
+        let _ = self.0.tx.send(Arc::new(event));
     }
 
     async fn notify_others(&self, id: &str) {
