@@ -74,8 +74,7 @@ fn outline_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opt
     field::object_text(deserializer, "must be an object: {title, subtitle?, sections: [{heading, line, figure?}], layout?}")
 }
 
-/// The names of the request's fields, for the form that posts them (a field the form names is
-/// one the request reads).
+/// The names of the request's fields, as its problems are keyed (the names serde reads).
 pub mod fields {
     pub const PROMPT: &str = "prompt";
     pub const BLOG_URL: &str = "blog_url";
@@ -90,21 +89,13 @@ pub mod fields {
 }
 
 impl CreateRequest {
-    /// The request a form's fields make, each read by its name (`value` is `None` for a field the
-    /// form lacks or left blank).
-    pub fn from_fields(value: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
-            prompt: value(fields::PROMPT),
-            blog_url: value(fields::BLOG_URL),
-            aspect_ratio: value(fields::ASPECT_RATIO),
-            resolution: value(fields::RESOLUTION),
-            number_of_infographs: value(fields::NUMBER_OF_INFOGRAPHS),
-            layout: value(fields::LAYOUT),
-            style: value(fields::STYLE),
-            language: value(fields::LANGUAGE),
-            brand_kit_id: value(fields::BRAND_KIT_ID),
-            outline: value(fields::OUTLINE),
-        }
+    /// The request a form's fields make, read by the names the request declares: empty and
+    /// unknown fields are left out, so the form keeps no list of its own. Every field reads text,
+    /// so text cannot be refused here (validation says what is wrong with it).
+    pub fn from_form(fields: impl IntoIterator<Item = (String, String)>) -> Self {
+        let given = fields.into_iter().filter(|(_, value)| !value.is_empty());
+        let object = given.map(|(name, value)| (name, serde_json::Value::String(value))).collect();
+        serde_json::from_value(serde_json::Value::Object(object)).unwrap_or_default()
     }
 
     /// The design fields, as [`design::validate_design`] reads them.
@@ -282,15 +273,22 @@ mod tests {
     }
 
     #[test]
-    fn the_form_names_are_the_fields_the_request_reads() {
-        // Every field read from the form by the name it posts under: the JSON of the request so
-        // made has each name once, holding that name as its value.
-        let all = CreateRequest::from_fields(|name| Some(name.to_string()));
-        let serde_json::Value::Object(sent) = serde_json::to_value(&all).expect("json") else { panic!("an object") };
-        assert_eq!(sent.len(), 10, "{sent:?}");
-        for (name, value) in &sent {
+    fn a_form_posts_the_requests_own_field_names() {
+        // The names in `fields` are the ones the request reads: a form sending each (its name as
+        // its value) fills every field, and nothing else.
+        let names = [
+            fields::PROMPT, fields::BLOG_URL, fields::ASPECT_RATIO, fields::RESOLUTION, fields::NUMBER_OF_INFOGRAPHS,
+            fields::LAYOUT, fields::STYLE, fields::LANGUAGE, fields::BRAND_KIT_ID, fields::OUTLINE,
+        ];
+        let sent = names.iter().map(|n| (n.to_string(), n.to_string()));
+        let request = CreateRequest::from_form(sent.chain([("idempotency_key".to_string(), "k".to_string())]));
+        let serde_json::Value::Object(read) = serde_json::to_value(&request).expect("json") else { panic!("an object") };
+        assert_eq!(read.len(), names.len(), "{read:?}");
+        for (name, value) in &read {
             assert_eq!(value.as_str(), Some(name.as_str()), "the field {name} is read from the form's {value}");
         }
+        // A field left empty is not given.
+        assert_eq!(CreateRequest::from_form([(fields::STYLE.to_string(), String::new())]), CreateRequest::default());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Accounts as an attacker would try them: sign-up credits only for confirmed addresses, a
 //! sign-up form that does not tell who has an account, sign-up limits per address.
 
+use reqwest::Method;
 use crate::helpers::{outbox_messages, unfold_quoted_printable, TestApp, PASSWORD, WAIT};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -162,13 +163,7 @@ async fn a_new_link_can_be_asked_for_a_few_times_and_not_once_confirmed() {
     let app = TestApp::spawn().await;
     let token = app.register_unverified("again@example.com").await;
     let resend = || async {
-        let r = app
-            .http
-            .post(app.url("/api/account/verification/"))
-            .header("Authorization", format!("Token {token}"))
-            .send()
-            .await
-            .expect("resend");
+        let r = app.send(Method::POST, &token, "/api/account/verification/").await;
         r.status().as_u16()
     };
     let mut statuses = Vec::new();
@@ -236,13 +231,7 @@ async fn api_tokens_are_named_listed_and_revoked_one_by_one() {
 
     // Revoke the first one: it stops working at once; the second still works.
     let first_id = tokens[1]["id"].as_str().expect("id");
-    let r = app
-        .http
-        .delete(app.url(&format!("/api/account/tokens/{first_id}/")))
-        .header("Authorization", format!("Token {second_token}"))
-        .send()
-        .await
-        .expect("revoke");
+    let r = app.send(Method::DELETE, &second_token, &format!("/api/account/tokens/{first_id}/")).await;
     assert_eq!(r.status(), 204);
     let (status, _) = app.get(&first, "/api/account/").await;
     assert_eq!(status, 401, "a revoked token is refused");
@@ -252,13 +241,7 @@ async fn api_tokens_are_named_listed_and_revoked_one_by_one() {
     let other = app.register("other-keys@example.com").await;
     let (_, theirs) = app.get(&other, "/api/account/tokens/").await;
     let their_id = theirs["tokens"][0]["id"].as_str().expect("id").to_string();
-    let r = app
-        .http
-        .delete(app.url(&format!("/api/account/tokens/{their_id}/")))
-        .header("Authorization", format!("Token {second_token}"))
-        .send()
-        .await
-        .expect("revoke");
+    let r = app.send(Method::DELETE, &second_token, &format!("/api/account/tokens/{their_id}/")).await;
     assert_eq!(r.status(), 404);
     assert_eq!(app.get(&other, "/api/account/").await.0, 200);
     let too_long = app
@@ -444,14 +427,7 @@ async fn reset_form(app: &TestApp, token: &str, password: &str) -> (u16, String,
 
 /// Whether `password` gets an API key for `email`.
 async fn password_works(app: &TestApp, email: &str, password: &str) -> bool {
-    let r = app
-        .http
-        .post(app.url("/api/auth/token/"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("token");
-    r.status() == 200
+    app.post_json(None, "/api/auth/token/", json!({"email": email, "password": password}).to_string().into()).await.0 == 200
 }
 
 fn token_of(link: &str) -> String {
@@ -553,14 +529,7 @@ async fn expired_forged_and_weak_resets_change_nothing() {
     let signer = &app.running.state.signer;
     let app = &app;
     let confirm = |token: String, password: &'static str| async move {
-        let r = app
-            .http
-            .post(app.url("/api/auth/password-reset/confirm/"))
-            .json(&json!({"token": token, "password": password}))
-            .send()
-            .await
-            .expect("confirm");
-        (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        app.post_json(None, "/api/auth/password-reset/confirm/", json!({"token": token, "password": password}).to_string().into()).await
     };
 
     let expired = reset::token(signer, &user, now - 1000);

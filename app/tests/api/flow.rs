@@ -1,6 +1,7 @@
 //! End-to-end flows through the real HTTP server, SQLite and the fal emulator.
 
 
+use reqwest::Method;
 use crate::helpers::{new_key, now_secs, TestApp, WAIT};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -695,13 +696,7 @@ async fn the_fal_key_is_never_sent_to_urls_outside_the_queues_origin() {
     let id = body["infographs"][0]["id"].as_str().expect("id").to_string();
     assert_eq!(app.fal_request_id(&id).await, "req-foreign");
     // Cancelling would PUT the foreign cancel URL: refused without sending, reported upstream.
-    let r = app
-        .http
-        .post(app.url(&format!("/api/infographs/{id}/cancel/")))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .expect("cancel");
+    let r = app.send(Method::POST, &token, &format!("/api/infographs/{id}/cancel/")).await;
     assert_eq!(r.status(), 502);
     // The reconciler and the progress poller refuse the foreign status URL; the hard timeout ends it.
     let done = app.wait_final(&token, &id, WAIT).await;

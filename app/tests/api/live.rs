@@ -4,6 +4,7 @@
 //! change made on one instance reaches a stream held by another (LISTEN/NOTIFY).
 
 
+use reqwest::Method;
 use crate::helpers::{TestApp, WAIT};
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -324,13 +325,7 @@ async fn streams_per_user_are_bounded() {
     let other = app.register("ida@example.com").await;
     let _one = SseStream::open(&app, &token).await;
     let _two = SseStream::open(&app, &token).await;
-    let third = app
-        .http
-        .get(app.url("/api/events/"))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .expect("get");
+    let third = app.send(Method::GET, &token, "/api/events/").await;
     assert_eq!(third.status(), 429);
     let body: Value = third.json().await.expect("json");
     assert_eq!(body["error"], "rate_limited");
@@ -340,13 +335,7 @@ async fn streams_per_user_are_bounded() {
     drop(_one);
     let deadline = Instant::now() + WAIT;
     loop {
-        let again = app
-            .http
-            .get(app.url("/api/events/"))
-            .header("Authorization", format!("Token {token}"))
-            .send()
-            .await
-            .expect("get");
+        let again = app.send(Method::GET, &token, "/api/events/").await;
         if again.status() == 200 {
             break;
         }

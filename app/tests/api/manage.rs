@@ -2,6 +2,7 @@
 //! the OpenAPI document, over HTTP against a real server and emulator.
 
 
+use reqwest::Method;
 use crate::helpers::{form, sign_in_cookie, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -235,13 +236,7 @@ async fn download_serves_the_image_with_a_file_name() {
     let token = app.register("download@example.com").await;
     let id = create_one(&app, &token, "Ocean currents, explained!").await;
     app.wait_final(&token, &id, Duration::from_secs(20)).await;
-    let r = app
-        .http
-        .get(app.url(&format!("/api/infographs/{id}/download/")))
-        .header("Authorization", format!("Token {token}"))
-        .send()
-        .await
-        .expect("download");
+    let r = app.send(Method::GET, &token, &format!("/api/infographs/{id}/download/")).await;
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().expect("ascii").to_string();
     let short: String = id.chars().filter(char::is_ascii_alphanumeric).take(8).collect();

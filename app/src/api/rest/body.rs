@@ -183,14 +183,7 @@ pub fn share_request(body: &[u8]) -> Result<Option<bool>, AppError> {
     for key in map.keys().filter(|k| k.as_str() != "indexable") {
         errors.insert(key.clone(), "is not a share setting".into());
     }
-    let indexable = match map.get("indexable") {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errors.insert("indexable".into(), "must be true or false".into());
-            None
-        }
-    };
+    let indexable = bool_field(&map, "indexable", &mut errors);
     if errors.is_empty() {
         Ok(indexable)
     } else {
@@ -268,17 +261,22 @@ pub fn kit_request(map: &Map<String, Value>) -> Result<crate::model::design::Raw
             None
         }
     };
-    let is_default = match map.get("is_default") {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errors.insert("is_default".into(), "must be true or false".into());
-            None
-        }
-    };
+    let is_default = bool_field(&map, "is_default", &mut errors);
     if errors.is_empty() {
         Ok(crate::model::design::RawKit { name, colors, font_mood, tone, is_default })
     } else {
         Err(AppError::invalid(errors))
+    }
+}
+
+/// An optional boolean field; anything but `true`, `false` or `null` is named in `errors`.
+fn bool_field(map: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<bool> {
+    match map.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            errors.insert(name.into(), "must be true or false".into());
+            None
+        }
     }
 }

@@ -125,7 +125,7 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
         outline_first.set(false);
         // Every field by the request's own names; the outline is the reviewed draft, not a field.
         let outline = draft.get_untracked().and_then(|d| serde_json::to_string(&d.outline()).ok());
-        let request = CreateRequest { outline, ..CreateRequest::from_fields(|name| fields.given(name)) };
+        let request = CreateRequest { outline, ..CreateRequest::from_form(fields.all()) };
         action.dispatch(CreateInfographs { request, idempotency_key: Some(idempotency_key.get_untracked()) });
     };
     let prefill = form_prefill();

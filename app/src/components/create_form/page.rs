@@ -21,6 +21,16 @@ impl Fields {
     pub fn given(&self, name: &str) -> Option<String> {
         self.get(name).filter(|v| !v.is_empty())
     }
+
+    /// Every field, as (name, value), in the form's order.
+    pub fn all(&self) -> Vec<(String, String)> {
+        let Some(Ok(Some(entries))) = self.0.as_ref().map(|data| js_sys::try_iter(data)) else { return Vec::new() };
+        let pair = |entry: wasm_bindgen::JsValue| {
+            let pair = js_sys::Array::from(&entry);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        };
+        entries.flatten().filter_map(pair).collect()
+    }
 }
 
 /// Sets every field named `name`: a text field or list takes the value, a radio button is

@@ -16,6 +16,10 @@ impl Fields {
     pub fn given(&self, _: &str) -> Option<String> {
         None
     }
+
+    pub fn all(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 pub fn set(_: &HtmlFormElement, _: &str, _: &str) {}

@@ -291,28 +291,24 @@ pub async fn claim_next(db: &Db, outbox: Outbox, max_attempts: u32) -> Result<Op
 
 /// Done: sent, or (`note`) nothing left to send.
 pub async fn mark_sent(db: &Db, row: &OutboxRow, note: Option<&str>) -> Result<(), sqlx::Error> {
-    let w = db.write().await;
-    sqlx::query(&format!(
-        "UPDATE {} SET sent_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL",
-        row.outbox.table()
-    ))
-    .bind(now_ms())
-    .bind(note)
-    .bind(&row.id)
-    .bind(row.next_at)
-    .execute(w.pool())
-    .await?;
-    Ok(())
+    settle(db, row, "sent_at", now_ms(), note).await
 }
 
+/// Not sent: tried again after `delay`.
 pub async fn record_failure(db: &Db, row: &OutboxRow, reason: &str, delay: Duration) -> Result<(), sqlx::Error> {
+    settle(db, row, "next_at", now_ms() + delay.as_millis() as i64, Some(reason)).await
+}
+
+/// Sets `column` (`sent_at` or `next_at`) and the note of the claimed message, if it is still
+/// this sender's claim (its `next_at` unchanged) and unsent.
+async fn settle(db: &Db, row: &OutboxRow, column: &str, at: i64, note: Option<&str>) -> Result<(), sqlx::Error> {
     let w = db.write().await;
     sqlx::query(&format!(
-        "UPDATE {} SET next_at = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL",
+        "UPDATE {} SET {column} = $1, last_error = $2 WHERE id = $3 AND next_at = $4 AND sent_at IS NULL",
         row.outbox.table()
     ))
-    .bind(now_ms() + delay.as_millis() as i64)
-    .bind(reason)
+    .bind(at)
+    .bind(note)
     .bind(&row.id)
     .bind(row.next_at)
     .execute(w.pool())

@@ -25,10 +25,7 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<ShareRow>, sqlx::Er
     if !plausible_token(token) {
         return Ok(None);
     }
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM shares WHERE token = $1"))
-        .bind(token)
-        .fetch_optional(db.read())
-        .await
+    one_where(db, "token = $1", token).await
 }
 
 /// The infograph's live link, if it has one.
@@ -36,10 +33,12 @@ pub async fn live_for(db: &Db, infograph_id: &str) -> Result<Option<ShareRow>, s
     if !plausible_id(infograph_id) {
         return Ok(None);
     }
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM shares WHERE infograph_id = $1 AND revoked_at IS NULL"))
-        .bind(infograph_id)
-        .fetch_optional(db.read())
-        .await
+    one_where(db, "infograph_id = $1 AND revoked_at IS NULL", infograph_id).await
+}
+
+/// The share `condition` (on `$1` = `value`) finds, if any.
+async fn one_where(db: &Db, condition: &str, value: &str) -> Result<Option<ShareRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM shares WHERE {condition}")).bind(value).fetch_optional(db.read()).await
 }
 
 /// The live links' tokens of the given infographs (a user's list), by infograph.

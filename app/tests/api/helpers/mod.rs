@@ -127,15 +127,9 @@ impl TestApp {
 
     /// Registers a user through the API and returns its token; the address stays unconfirmed.
     pub async fn register_unverified(&self, email: &str) -> String {
-        let r = self
-            .http
-            .post(self.url("/api/auth/register/"))
-            .json(&json!({"email": email, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("register");
-        assert_eq!(r.status(), 201, "register {email}");
-        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+        let (status, body) = self.post_json(None, "/api/auth/register/", json!({"email": email, "password": PASSWORD}).to_string().into()).await;
+        assert_eq!(status, 201, "register {email}: {body}");
+        body["token"].as_str().expect("token").to_string()
     }
 
     /// A verification link for `email`'s account, made with the app's own key, expiring at
@@ -168,6 +162,12 @@ impl TestApp {
         let r = req.send().await.expect("post");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `method path` with the token and no body: the raw response.
+    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str) -> reqwest::Response {
+        let request = self.http.request(method, self.url(path)).header("Authorization", format!("Token {token}"));
+        request.send().await.expect("request")
     }
 
     pub async fn create(&self, token: &str, body: Value) -> (u16, Value) {
