@@ -5,6 +5,7 @@
 use super::rest::{accounts, billing, design, infographs, meta, shares, webhook};
 use super::types::*;
 use crate::model::{ApiTokenView, CreateResponse, CreatedJob, JobStatus, Phase};
+use crate::server::outline::RawOutline;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -44,8 +45,8 @@ impl Modify for TokenAuth {
     ),
     components(schemas(
         ErrorBody, CreateRequest, RefineRequest, InfographPatch, ShareRequest, ShareJson,
-        OutlineJson, OutlineSectionJson, OutlineRequest, KitRequest, BrandKitJson, BrandKitList,
-        PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
+        OutlineJson, OutlineSectionJson, RawOutline, RawKit, BrandKitJson, BrandKitList,
+        PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, TokenRequest, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
     )),
     modifiers(&TokenAuth),
@@ -63,14 +64,4 @@ pub struct ApiDoc;
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
-}
-
-#[cfg(test)]
-mod dump_tmp {
-    #[test]
-    fn dump_openapi_tmp() {
-        if let Ok(path) = std::env::var("OPENAPI_DUMP") {
-            std::fs::write(path, super::document().to_pretty_json().unwrap()).unwrap();
-        }
-    }
 }

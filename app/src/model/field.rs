@@ -61,6 +61,21 @@ pub fn object_text<'de, D: Deserializer<'de>>(deserializer: D, what: &'static st
     deserializer.deserialize_any(Text(Accepts::ObjectOrText(what)))
 }
 
+/// What a flag that is neither `true` nor `false` is told.
+pub const NOT_A_FLAG: &str = "must be true or false";
+
+/// A flag: `true` or `false`, or `null` / missing for none.
+pub fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    typed(deserializer, NOT_A_FLAG)
+}
+
+/// A value of type `T` (a list of strings, say), or `null` / missing for none; a value of another
+/// type is refused in `what`'s words. Malformed input is refused as it is.
+pub fn typed<'de, D: Deserializer<'de>, T: de::DeserializeOwned>(deserializer: D, what: &'static str) -> Result<Option<T>, D::Error> {
+    let value: serde_json::Value = serde::Deserialize::deserialize(deserializer)?;
+    serde_json::from_value(value).map_err(|_| de::Error::custom(what))
+}
+
 /// What a text field takes besides a string (always) and `null` (none).
 #[derive(Clone, Copy)]
 enum Accepts {

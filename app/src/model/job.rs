@@ -111,6 +111,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_status_reads_back_as_written_and_an_unknown_one_is_an_error() {
+        for status in [JobStatus::Queued, JobStatus::Processing, JobStatus::Completed, JobStatus::Failed] {
+            assert_eq!(status.as_str().parse::<JobStatus>(), Ok(status));
+        }
+        // A status a newer release wrote is not mistaken for one this release knows.
+        assert!("cancelled".parse::<JobStatus>().is_err());
+        assert!("".parse::<JobStatus>().is_err());
+    }
+
+    #[test]
     fn state_machine_never_leaves_a_final_state() {
         use JobStatus::*;
         assert!(Queued.can_become(Processing));

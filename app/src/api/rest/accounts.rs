@@ -1,9 +1,10 @@
 //! Accounts and API keys: register, get a key, read and change the account.
 
-use super::body::{account_patch, credentials, json_object, token_request};
+use super::body::{checked, json_object, request};
 use crate::api::extract::{ApiUser, ClientIp};
 use crate::api::types::{
-    AccountJson, AccountPatch, Credentials, ErrorBody, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, ERR,
+    AccountJson, AccountPatch, Credentials, ErrorBody, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, TokenRequest,
+    ERR,
 };
 use crate::errors::AppError;
 use crate::server::accounts::signup::{self, SignUp};
@@ -43,7 +44,7 @@ pub fn router() -> Router<AppState> {
     ))]
 pub async fn register(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
     signup::limit(&state, &ip).await?;
-    let (email, password) = credentials(&body)?;
+    let (email, password) = checked(&json_object(&body)?, |_| None, |c: Credentials| c.validate())?;
     let user = match signup::sign_up(&state, &email, &password).await? {
         SignUp::Created(user) => user,
         SignUp::Taken => return Err(AppError::invalid_field("email", "is already registered")),
@@ -90,27 +91,6 @@ pub async fn verify_email(State(state): State<AppState>, headers: HeaderMap, Que
     Ok(response)
 }
 
-/// The named fields of a JSON object body, each a required non-empty string; a 400 naming every
-/// one that is not.
-fn required_strings<const N: usize>(body: &[u8], names: [&str; N]) -> Result<[String; N], AppError> {
-    use serde_json::Value;
-    let map = json_object(body)?;
-    let mut errors = crate::model::FieldErrors::new();
-    let values = names.map(|name| match map.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        other => {
-            let why = if matches!(other, None | Some(Value::Null) | Some(Value::String(_))) { "is required" } else { "must be a string" };
-            errors.insert(name.to_string(), why.to_string());
-            String::new()
-        }
-    });
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(AppError::invalid(errors))
-    }
-}
-
 /// Emails a link to choose a new password, if an account uses the address. The answer is the
 /// same whether or not one does. The link works once, for 30 minutes; at most three are sent to
 /// an address per hour, and ten asked for per client.
@@ -122,7 +102,7 @@ fn required_strings<const N: usize>(body: &[u8], names: [&str; N]) -> Result<[St
         (status = 429, description = "Too many requests from this client or for this address", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn request_password_reset(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Response, AppError> {
-    let [email] = required_strings(&body, ["email"])?;
+    let email = checked(&json_object(&body)?, |_| None, |r: PasswordResetRequest| r.validate())?;
     reset::request(&state, &ip, &email).await?;
     Ok((StatusCode::ACCEPTED, Json(Sent { sent: true })).into_response())
 }
@@ -137,7 +117,7 @@ pub async fn request_password_reset(State(state): State<AppState>, ClientIp(ip):
         (status = 429, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn confirm_password_reset(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<StatusCode, AppError> {
-    let [token, password] = required_strings(&body, ["token", "password"])?;
+    let (token, password) = checked(&json_object(&body)?, |_| None, |r: PasswordResetConfirm| r.validate())?;
     reset::confirm(&state, &ip, &token, &password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,7 +138,7 @@ pub async fn resend_verification(State(state): State<AppState>, ApiUser(user): A
 
 /// A new API key for an existing account, each call (earlier keys keep working until revoked).
 #[utoipa::path(post, path = "/api/auth/token/", tag = "account",
-    request_body(content = Credentials, content_type = "application/json", description = "`email`, `password`, and an optional `name` for the key (at most 60 characters)"),
+    request_body(content = TokenRequest, content_type = "application/json"),
     responses(
         (status = 200, body = TokenJson),
         (status = 400, body = ErrorBody, content_type = ERR),
@@ -167,8 +147,9 @@ pub async fn resend_verification(State(state): State<AppState>, ApiUser(user): A
     ))]
 pub async fn token(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> Result<Json<TokenJson>, AppError> {
     rate_limit::hit_auth(&state.db, &ip, state.config.auth_per_minute).await?;
-    let (email, password, name) = token_request(&body)?;
-    let name = tokens::checked_name(name.as_deref())?;
+    let request: TokenRequest = request(&json_object(&body)?)?;
+    let (email, password) = request.credentials.validate().map_err(AppError::invalid)?;
+    let name = tokens::checked_name(request.name.as_deref())?;
     let user = users::authenticate(&state.db, &email, &password).await?;
     let (token, view) = tokens::create(&state.db, &user.id, &name).await?;
     Ok(Json(TokenJson { token, id: view.id, name: view.name }))
@@ -216,7 +197,7 @@ pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> R
         (status = 401, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn update_account(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Json<AccountJson>, AppError> {
-    let enabled = account_patch(&body)?;
+    let enabled = checked(&json_object(&body)?, |_| Some("is not a setting that can be changed"), |p: AccountPatch| p.validate())?;
     email::set_opt_in(&state.db, &user.id, enabled).await?;
     account(State(state), ApiUser(user)).await
 }

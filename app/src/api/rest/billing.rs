@@ -1,7 +1,7 @@
 //! Buying credits: the packs, purchases (start one, list one's own, read one), and Stripe's
 //! webhook, which alone credits a purchase.
 
-use super::body::{json_object, purchase_request};
+use super::body::{checked, json_object};
 use crate::api::extract::ApiUser;
 use crate::api::types::{ErrorBody, PackList, PurchaseJson, PurchaseList, PurchaseRequest, StartedPurchase, ERR};
 use crate::errors::AppError;
@@ -45,7 +45,7 @@ pub async fn packs(State(state): State<AppState>) -> Json<PackList> {
         (status = 409, description = "Purchases are not configured on this server", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn start(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<(StatusCode, Json<StartedPurchase>), AppError> {
-    let (pack, payment_method) = purchase_request(&json_object(&body)?)?;
+    let (pack, payment_method) = checked(&json_object(&body)?, PurchaseRequest::unknown, |r: PurchaseRequest| r.validate())?;
     let started = purchases::start(&state, &user, &pack, payment_method.as_deref()).await?;
     let p = &started.purchase;
     Ok((

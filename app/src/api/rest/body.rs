@@ -1,12 +1,13 @@
-//! Request bodies: JSON parsed by hand so that every problem is a 400 naming its field, never
-//! axum's plain-text rejection.
+//! Request bodies, read so that every problem is a 400 naming its field, never axum's plain-text
+//! rejection: into their request types field by field (the type is also the body's schema), and
+//! by hand where `null` and missing mean different things (an infograph's PATCH).
 
 use crate::errors::AppError;
-use crate::model::field;
 use crate::model::FieldErrors;
 use crate::server::delivery::renditions::Format;
 use crate::server::jobs::download::DownloadAs;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Parses a JSON object body; anything else is a 400 naming `body`.
@@ -18,83 +19,59 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
     }
 }
 
-/// A string field; `null` or missing = absent. With `numbers`, a JSON number is accepted too
-/// (the seed API took both `"2"` and `2` for counts). Read as the request types read theirs.
-fn text_field(map: &Map<String, Value>, name: &str, numbers: bool) -> Result<Option<String>, (String, String)> {
-    let Some(value) = map.get(name) else { return Ok(None) };
-    let read = if numbers { field::text_or_number(value) } else { field::text(value) };
-    read.map_err(|e| (name.to_string(), e.to_string()))
-}
-
 /// A request body read into its type (`CreateRequest`, `RefineRequest`): each field on its own
 /// first, so that every field of the wrong type is named at once, as validation names bad values.
 /// Fields the type does not know are left alone.
-pub fn request<T: DeserializeOwned>(map: &Map<String, Value>) -> Result<T, AppError> {
+pub fn request<T: DeserializeOwned + Serialize + Default>(map: &Map<String, Value>) -> Result<T, AppError> {
+    checked(map, |_| None, Ok)
+}
+
+/// A request body read into its type and checked by `validate`, every problem named at once: each
+/// field the type does not declare, in `unknown`'s words (`None` leaves it alone), each field of
+/// the wrong type, and what `validate` finds in the fields that were read.
+pub fn checked<T, C>(
+    map: &Map<String, Value>,
+    unknown: fn(&str) -> Option<&'static str>,
+    validate: impl FnOnce(T) -> Result<C, FieldErrors>,
+) -> Result<C, AppError>
+where
+    T: DeserializeOwned + Serialize + Default,
+{
+    let declared = declared_fields::<T>();
     let mut errors = FieldErrors::new();
+    let mut read = Map::new();
     for (name, value) in map {
         let alone = Map::from_iter([(name.clone(), value.clone())]);
-        if let Err(e) = serde_json::from_value::<T>(Value::Object(alone)) {
+        if !declared.contains(name) {
+            if let Some(why) = unknown(name) {
+                errors.insert(name.clone(), why.into());
+            }
+        } else if let Err(e) = serde_json::from_value::<T>(Value::Object(alone)) {
             errors.insert(name.clone(), e.to_string());
+        } else {
+            read.insert(name.clone(), value.clone());
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    serde_json::from_value(Value::Object(map.clone())).map_err(|e| AppError::invalid_field("body", e.to_string()))
-}
-
-/// `{"email", "password"}`, both non-empty strings.
-pub fn credentials(body: &[u8]) -> Result<(String, String), AppError> {
-    credentials_in(&json_object(body)?)
-}
-
-/// `{"email", "password", "name"?}`: credentials and the new token's optional name.
-pub fn token_request(body: &[u8]) -> Result<(String, String, Option<String>), AppError> {
-    let map = json_object(body)?;
-    let name = text_field(&map, "name", false).map_err(|(k, v)| AppError::invalid_field(&k, v))?;
-    let (email, password) = credentials_in(&map)?;
-    Ok((email, password, name))
-}
-
-fn credentials_in(map: &Map<String, Value>) -> Result<(String, String), AppError> {
-    let mut errors = FieldErrors::new();
-    let mut get = |name: &str| match map.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => {
-            errors.insert(name.to_string(), "is required".to_string());
-            String::new()
+    let request = serde_json::from_value(Value::Object(read)).map_err(|e| AppError::invalid_field("body", e.to_string()))?;
+    match validate(request) {
+        Ok(checked) if errors.is_empty() => Ok(checked),
+        Ok(_) => Err(AppError::invalid(errors)),
+        Err(found) => {
+            // A field of the wrong type is told that, not that it is missing.
+            for (name, why) in found {
+                errors.entry(name).or_insert(why);
+            }
+            Err(AppError::invalid(errors))
         }
-    };
-    let (email, password) = (get("email"), get("password"));
-    if errors.is_empty() {
-        Ok((email, password))
-    } else {
-        Err(AppError::invalid(errors))
     }
 }
 
-/// `PATCH /api/account/` with `{"notify_email": bool}`: the only settable field; any other key,
-/// or a value that is not a JSON boolean, is a 400 naming it.
-pub fn account_patch(body: &[u8]) -> Result<bool, AppError> {
-    let map = json_object(body)?;
-    let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| k.as_str() != "notify_email") {
-        errors.insert(key.clone(), "is not a setting that can be changed".into());
-    }
-    let value = match map.get("notify_email") {
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errors.insert("notify_email".into(), "must be true or false".into());
-            None
-        }
-        None => {
-            errors.insert("notify_email".into(), "is required".into());
-            None
-        }
-    };
-    match value {
-        Some(v) if errors.is_empty() => Ok(v),
-        _ => Err(AppError::invalid(errors)),
+/// The names of the fields `T` reads. A request type writes every field it has (each optional,
+/// none skipped), so its default's keys are those names.
+fn declared_fields<T: Serialize + Default>() -> Vec<String> {
+    match serde_json::to_value(T::default()) {
+        Ok(Value::Object(fields)) => fields.into_iter().map(|(name, _)| name).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -173,110 +150,62 @@ pub fn download_as(query: &std::collections::HashMap<String, String>) -> Result<
     }
 }
 
-/// `POST /api/infographs/{id}/share/`: an empty body, or `{"indexable": bool}`.
-pub fn share_request(body: &[u8]) -> Result<Option<bool>, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let map = json_object(body)?;
-    let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| k.as_str() != "indexable") {
-        errors.insert(key.clone(), "is not a share setting".into());
-    }
-    let indexable = bool_field(&map, "indexable", &mut errors);
-    if errors.is_empty() {
-        Ok(indexable)
-    } else {
-        Err(AppError::invalid(errors))
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::{AccountPatch, PurchaseRequest, TokenRequest};
+    use crate::model::design::RawKit;
+    use serde_json::json;
 
-/// `POST /api/billing/purchases/`: `{"pack": "50", "payment_method"?: "pm_…"}`. The price comes
-/// from the pack: an `amount` (or any other field) is a 400 naming it.
-pub fn purchase_request(map: &Map<String, Value>) -> Result<(String, Option<String>), AppError> {
-    let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| !matches!(k.as_str(), "pack" | "payment_method")) {
-        let why = if matches!(key.as_str(), "amount" | "price" | "currency" | "credits") { "is set by the pack, not by the buyer" } else { "is not accepted" };
-        errors.insert(key.clone(), why.into());
-    }
-    let pack = match map.get("pack") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => {
-            errors.insert("pack".into(), "is required (a pack id, e.g. \"50\")".into());
-            None
+    // No `Debug` needed: credentials are never printed.
+    fn problems<T>(read: Result<T, AppError>) -> FieldErrors {
+        match read.err() {
+            Some(AppError::InvalidInput { fields, .. }) => fields,
+            other => panic!("refused with named fields, not {other:?}"),
         }
-    };
-    let payment_method = text_field(map, "payment_method", false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    if payment_method.as_deref().is_some_and(|m| m.is_empty() || m.len() > 255 || !m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
-        errors.insert("payment_method".into(), "is not a payment method id".into());
     }
-    match pack {
-        Some(pack) if errors.is_empty() => Ok((pack, payment_method)),
-        _ => Err(AppError::invalid(errors)),
-    }
-}
 
-/// `POST /api/outlines/`: `{"prompt", "blog_url"?, "source_text"?, "layout"?, "language"?}`.
-pub fn outline_request(map: &Map<String, Value>) -> Result<crate::server::outline::RawOutline, AppError> {
-    let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| !matches!(k.as_str(), "prompt" | "blog_url" | "source_text" | "layout" | "language")) {
-        errors.insert(key.clone(), "is not accepted".into());
+    fn object(body: Value) -> Map<String, Value> {
+        body.as_object().cloned().expect("an object")
     }
-    let mut get = |name: &str| text_field(map, name, false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    let raw = crate::server::outline::RawOutline {
-        prompt: get("prompt"),
-        blog_url: get("blog_url"),
-        source_text: get("source_text"),
-        layout: get("layout"),
-        language: get("language"),
-    };
-    if errors.is_empty() {
-        Ok(raw)
-    } else {
-        Err(AppError::invalid(errors))
-    }
-}
 
-/// A brand kit's fields: `{"name", "colors": ["#RRGGBB", …], "font_mood", "tone", "is_default"}`,
-/// all optional here (a PATCH sends what changes; the use case says what a new kit needs).
-pub fn kit_request(map: &Map<String, Value>) -> Result<crate::model::design::RawKit, AppError> {
-    let mut errors = FieldErrors::new();
-    for key in map.keys().filter(|k| !matches!(k.as_str(), "name" | "colors" | "font_mood" | "tone" | "is_default")) {
-        errors.insert(key.clone(), "is not a brand kit field".into());
+    fn purchase(body: Value) -> Result<(String, Option<String>), AppError> {
+        checked(&object(body), PurchaseRequest::unknown, |r: PurchaseRequest| r.validate())
     }
-    let mut get = |name: &str| text_field(map, name, false).map_err(|(k, v)| errors.insert(k, v)).ok().flatten();
-    let (name, font_mood, tone) = (get("name"), get("font_mood"), get("tone"));
-    let colors = match map.get("colors") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(items)) => {
-            let strings: Option<Vec<String>> = items.iter().map(|v| v.as_str().map(str::to_string)).collect();
-            if strings.is_none() {
-                errors.insert("colors".into(), "must be a list of \"#RRGGBB\" strings".into());
-            }
-            strings
-        }
-        Some(_) => {
-            errors.insert("colors".into(), "must be a list of \"#RRGGBB\" strings".into());
-            None
-        }
-    };
-    let is_default = bool_field(&map, "is_default", &mut errors);
-    if errors.is_empty() {
-        Ok(crate::model::design::RawKit { name, colors, font_mood, tone, is_default })
-    } else {
-        Err(AppError::invalid(errors))
-    }
-}
 
-/// An optional boolean field; anything but `true`, `false` or `null` is named in `errors`.
-fn bool_field(map: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<bool> {
-    match map.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errors.insert(name.into(), "must be true or false".into());
-            None
-        }
+    #[test]
+    fn every_problem_of_a_body_is_named_at_once() {
+        let errors = problems(purchase(json!({"pack": true, "amount": 1, "colour": "red", "payment_method": "pm/x"})));
+        let expected = [
+            ("amount", "is set by the pack, not by the buyer"),
+            ("colour", "is not accepted"),
+            ("pack", "is required (a pack id, e.g. \"50\")"),
+            ("payment_method", "is not a payment method id"),
+        ];
+        assert_eq!(errors, expected.map(|(k, v)| (k.to_string(), v.to_string())).into());
+        assert_eq!(purchase(json!({"pack": 50})), Ok(("50".into(), None)));
+        assert_eq!(purchase(json!({"pack": " 10 ", "payment_method": "pm_card_visa"})), Ok(("10".into(), Some("pm_card_visa".into()))));
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_told_so_rather_than_that_it_is_missing() {
+        let patch = |body| checked(&object(body), |_| Some("is not a setting that can be changed"), |p: AccountPatch| p.validate());
+        let said = |body| problems(patch(body)).get("notify_email").cloned();
+        assert_eq!(said(json!({"notify_email": null})).as_deref(), Some("must be true or false"));
+        assert_eq!(said(json!({"notify_email": "yes"})).as_deref(), Some("must be true or false"));
+        assert_eq!(said(json!({})).as_deref(), Some("is required"));
+        assert_eq!(patch(json!({"notify_email": false})), Ok(false));
+    }
+
+    #[test]
+    fn unknown_fields_are_named_only_where_the_body_refuses_them() {
+        let kit = |body| checked(&object(body), |_| Some("is not a brand kit field"), Ok::<RawKit, _>);
+        let errors = problems(kit(json!({"owner": "me", "colors": ["#111111", 2], "is_default": "yes", "name": null})));
+        let expected = [("colors", "must be a list of \"#RRGGBB\" strings"), ("is_default", "must be true or false"), ("owner", "is not a brand kit field")];
+        assert_eq!(errors, expected.map(|(k, v)| (k.to_string(), v.to_string())).into());
+        // The token request takes what it knows (its credentials are flattened into it).
+        let token: TokenRequest = request(&object(json!({"email": "a@example.com", "password": 5, "name": "ci", "extra": 1}))).expect("read");
+        assert_eq!((token.credentials.email.as_deref(), token.credentials.password, token.name.as_deref()), (Some("a@example.com"), None, Some("ci")));
+        assert_eq!(problems(request::<TokenRequest>(&object(json!({"name": 5})))).get("name").map(String::as_str), Some("must be a string"));
     }
 }

@@ -1,9 +1,10 @@
 //! Outlines (`POST /api/outlines/`) and brand kits (`/api/brand-kits/`, their logos), and the
 //! logos themselves (`GET /brand-logos/{kit}/{file}`: the owner's, or whoever holds a signed URL).
 
-use super::body::{json_object, kit_request, outline_request};
+use super::body::{checked, json_object};
 use crate::api::extract::{request_user, ApiUser, Caller};
-use crate::api::types::{BrandKitJson, BrandKitList, ErrorBody, KitRequest, OutlineJson, OutlineRequest, ERR};
+use crate::api::types::{BrandKitJson, BrandKitList, ErrorBody, OutlineJson, RawKit, ERR};
+use crate::server::outline::RawOutline;
 use crate::errors::AppError;
 use crate::server::brand;
 use crate::api::media::file_response;
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
 /// The outline of a blog post or of pasted text: what the infographic will say, to review and
 /// edit before creating it (send it back as create's `outline`). Free, rate limited like creates.
 #[utoipa::path(post, path = "/api/outlines/", tag = "infographs", security(("token" = [])),
-    request_body(content = OutlineRequest, content_type = "application/json"),
+    request_body(content = RawOutline, content_type = "application/json"),
     responses(
         (status = 200, body = OutlineJson),
         (status = 400, description = "Invalid fields, no source, a blog that cannot be read or a text too short (named in `fields`)", body = ErrorBody, content_type = ERR),
@@ -39,11 +40,16 @@ pub fn router() -> Router<AppState> {
         (status = 429, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn build_outline(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Json<OutlineJson>, AppError> {
-    let raw = outline_request(&json_object(&body)?)?;
+    let raw: RawOutline = checked(&json_object(&body)?, |_| Some("is not accepted"), Ok)?;
     let (outline, made_by) = outline::build(&state, &user, &raw).await?;
     let mut json = OutlineJson::from(outline);
     json.made_by = Some(made_by.as_str().to_string());
     Ok(Json(json))
+}
+
+/// A brand kit's fields as sent; the use case checks them against the kit they make or change.
+fn kit(body: &[u8]) -> Result<RawKit, AppError> {
+    checked(&json_object(body)?, |_| Some("is not a brand kit field"), Ok)
 }
 
 /// Your brand kits, oldest first.
@@ -56,7 +62,7 @@ pub async fn list_kits(State(state): State<AppState>, ApiUser(user): ApiUser) ->
 
 /// A new brand kit.
 #[utoipa::path(post, path = "/api/brand-kits/", tag = "brand kits", security(("token" = [])),
-    request_body(content = KitRequest, content_type = "application/json"),
+    request_body(content = RawKit, content_type = "application/json"),
     responses(
         (status = 201, body = BrandKitJson),
         (status = 400, description = "Invalid fields (named in `fields`: `colors[1]` for one colour)", body = ErrorBody, content_type = ERR),
@@ -64,7 +70,7 @@ pub async fn list_kits(State(state): State<AppState>, ApiUser(user): ApiUser) ->
         (status = 409, description = "Too many kits", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn create_kit(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<(StatusCode, Json<BrandKitJson>), AppError> {
-    let raw = kit_request(&json_object(&body)?)?;
+    let raw = kit(&body)?;
     let kit = brand::create(&state, &user, &raw).await?;
     Ok((StatusCode::CREATED, Json(BrandKitJson::from_view(kit, &state.public_base_url))))
 }
@@ -80,7 +86,7 @@ pub async fn get_kit(State(state): State<AppState>, ApiUser(user): ApiUser, Path
 /// Changes the fields sent, keeps the others.
 #[utoipa::path(patch, path = "/api/brand-kits/{id}/", tag = "brand kits", security(("token" = [])),
     params(("id" = String, Path, description = "Brand kit id")),
-    request_body(content = KitRequest, content_type = "application/json"),
+    request_body(content = RawKit, content_type = "application/json"),
     responses(
         (status = 200, body = BrandKitJson),
         (status = 400, description = "Invalid fields (named in `fields`)", body = ErrorBody, content_type = ERR),
@@ -88,7 +94,7 @@ pub async fn get_kit(State(state): State<AppState>, ApiUser(user): ApiUser, Path
         (status = 404, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn update_kit(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Json<BrandKitJson>, AppError> {
-    let raw = kit_request(&json_object(&body)?)?;
+    let raw = kit(&body)?;
     Ok(Json(BrandKitJson::from_view(brand::update(&state, &user, &id, &raw).await?, &state.public_base_url)))
 }
 

@@ -1,7 +1,7 @@
 //! Share links of infographs: make one (`POST .../share/`, the same link each time while it is
 //! live) and turn it off (`DELETE .../share/`). Only the owner: anyone else gets 404.
 
-use super::body::share_request;
+use super::body::{checked, json_object};
 use crate::api::extract::ApiUser;
 use crate::api::types::{ErrorBody, ShareJson, ShareRequest, ERR};
 use crate::errors::AppError;
@@ -30,8 +30,12 @@ pub fn router() -> Router<AppState> {
         (status = 409, description = "Not finished: nothing to show yet", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn share(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<ShareJson>), AppError> {
-    let indexable = share_request(&body)?;
-    let link = sharing::share(&state, &user, &id, indexable).await?;
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        ShareRequest::default()
+    } else {
+        checked(&json_object(&body)?, |_| Some("is not a share setting"), Ok)?
+    };
+    let link = sharing::share(&state, &user, &id, request.indexable).await?;
     Ok((StatusCode::CREATED, Json(link.into())))
 }
 

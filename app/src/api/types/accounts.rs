@@ -1,35 +1,98 @@
 //! Accounts, passwords and API tokens.
 
-use serde::Serialize;
+use crate::model::{field, FieldErrors};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
+// The required fields below are optional in Rust so that a missing one is refused in words, with
+// the other fields' problems; `validate` says which.
+
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct Credentials {
-    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
-    pub email: String,
+    #[serde(default, deserialize_with = "credential")]
+    #[schema(required = true, value_type = String, format = "email", max_length = 254, example = "ada@example.com")]
+    pub email: Option<String>,
     /// 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
-    pub password: String,
+    #[serde(default, deserialize_with = "credential")]
+    #[schema(required = true, value_type = String, min_length = 8, max_length = 128, example = "correct horse battery")]
+    pub password: Option<String>,
+}
+
+/// Only a string is a credential: any other value is none, "required" like a missing one.
+fn credential<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(field::text(serde_json::Value::deserialize(deserializer)?).ok().flatten())
+}
+
+impl Credentials {
+    /// The email and the password, or which of them is missing.
+    pub fn validate(&self) -> Result<(String, String), FieldErrors> {
+        let [email, password] = all_given([("email", &self.email), ("password", &self.password)])?;
+        Ok((email, password))
+    }
+}
+
+/// `POST /api/auth/token/`: the account's credentials, and what to call the new key.
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    /// How the key list names it, at most 60 characters (unnamed keys are numbered: `Token 2`).
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false, max_length = 60, example = "Build script")]
+    pub name: Option<String>,
 }
 
 /// Asks for a password reset link.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct PasswordResetRequest {
-    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
-    pub email: String,
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = true, value_type = String, format = "email", max_length = 254, example = "ada@example.com")]
+    pub email: Option<String>,
+}
+
+impl PasswordResetRequest {
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let [email] = all_given([("email", &self.email)])?;
+        Ok(email)
+    }
 }
 
 /// Sets a new password through a reset link.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct PasswordResetConfirm {
     /// The `token` query parameter of the emailed link.
-    pub token: String,
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = true, value_type = String)]
+    pub token: Option<String>,
     /// The new password: 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128, example = "correct horse battery staple")]
-    pub password: String,
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = true, value_type = String, min_length = 8, max_length = 128, example = "correct horse battery staple")]
+    pub password: Option<String>,
+}
+
+impl PasswordResetConfirm {
+    /// The link's token and the new password, or which of them is missing.
+    pub fn validate(&self) -> Result<(String, String), FieldErrors> {
+        let [token, password] = all_given([("token", &self.token), ("password", &self.password)])?;
+        Ok((token, password))
+    }
+}
+
+/// The named values, each required: missing or empty is "is required" (the policy checks the rest).
+fn all_given<const N: usize>(fields: [(&str, &Option<String>); N]) -> Result<[String; N], FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let values = fields.map(|(name, value)| match value.as_deref() {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => {
+            errors.insert(name.to_string(), "is required".to_string());
+            String::new()
+        }
+    });
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,10 +106,22 @@ pub struct AccountJson {
 }
 
 /// `PATCH /api/account/`: the settings that can be changed.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct AccountPatch {
-    pub notify_email: bool,
+    #[serde(default, deserialize_with = "true_or_false")]
+    #[schema(required = true, value_type = bool)]
+    pub notify_email: Option<bool>,
+}
+
+/// `true` or `false`, and not `null` either: the setting is one or the other.
+fn true_or_false<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    field::flag(deserializer)?.map(Some).ok_or_else(|| serde::de::Error::custom(field::NOT_A_FLAG))
+}
+
+impl AccountPatch {
+    pub fn validate(&self) -> Result<bool, FieldErrors> {
+        self.notify_email.ok_or_else(|| FieldErrors::from([("notify_email".to_string(), "is required".to_string())]))
+    }
 }
 
 #[derive(Serialize, ToSchema)]

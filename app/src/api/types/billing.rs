@@ -1,19 +1,55 @@
 //! Buying credits: packs and purchases.
 
 use super::rfc3339;
-use serde::Serialize;
+use crate::model::{field, FieldErrors};
+use serde::{de, Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 /// `POST /api/billing/purchases/`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct PurchaseRequest {
     /// The pack's id (its credits, e.g. `"50"`), from `GET /api/billing/packs/`.
-    #[schema(example = "50")]
-    pub pack: String,
+    // Optional here so that a missing one is refused in words, with the other fields' problems.
+    #[serde(default, deserialize_with = "pack")]
+    #[schema(required = true, value_type = String, example = "50")]
+    pub pack: Option<String>,
     /// A Stripe PaymentMethod to charge at once; without it, confirm with the `client_secret`.
+    #[serde(default, deserialize_with = "field::text")]
     #[schema(required = false, example = "pm_card_visa")]
     pub payment_method: Option<String>,
+}
+
+const NO_PACK: &str = "is required (a pack id, e.g. \"50\")";
+
+/// A pack's id: text, or the number it is (`50`); any other value names no pack.
+fn pack<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    field::text_or_number(value).map_err(|_| de::Error::custom(NO_PACK))
+}
+
+impl PurchaseRequest {
+    /// Why a field the request does not take is refused: the price is the pack's, never the buyer's.
+    pub fn unknown(name: &str) -> Option<&'static str> {
+        let priced = matches!(name, "amount" | "price" | "currency" | "credits");
+        Some(if priced { "is set by the pack, not by the buyer" } else { "is not accepted" })
+    }
+
+    /// The pack's id and the payment method, or every problem keyed by field.
+    pub fn validate(&self) -> Result<(String, Option<String>), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let pack = field::given(&self.pack).map(str::to_string);
+        if pack.is_none() {
+            errors.insert("pack".into(), NO_PACK.into());
+        }
+        let method = self.payment_method.clone();
+        if method.as_deref().is_some_and(|m| m.is_empty() || m.len() > 255 || !m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+            errors.insert("payment_method".into(), "is not a payment method id".into());
+        }
+        match pack {
+            Some(pack) if errors.is_empty() => Ok((pack, method)),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// A pack for sale.

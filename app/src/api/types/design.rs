@@ -55,48 +55,6 @@ impl From<crate::model::design::Outline> for OutlineJson {
     }
 }
 
-/// `POST /api/outlines/`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct OutlineRequest {
-    /// What the infographic should show, optional guidance (up to 4000 characters).
-    #[schema(required = false, max_length = 4000)]
-    pub prompt: Option<String>,
-    /// A blog post to outline (public http(s) only).
-    #[schema(required = false, format = "uri", max_length = 2048)]
-    pub blog_url: Option<String>,
-    /// Pasted text to outline instead (a draft, a post behind a login), up to 50 000 characters.
-    #[schema(required = false, max_length = 50000)]
-    pub source_text: Option<String>,
-    /// The layout wanted (as on create); `auto` lets the outline suggest one.
-    #[schema(required = false)]
-    pub layout: Option<String>,
-    /// The language the infographic's text will be in (as on create).
-    #[schema(required = false)]
-    pub language: Option<String>,
-}
-
-/// `POST /api/brand-kits/` (name and colours required) and `PATCH /api/brand-kits/{id}/` (any).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct KitRequest {
-    /// 1–60 characters.
-    #[schema(required = false, example = "Acme blue")]
-    pub name: Option<String>,
-    /// 1–6 colours, `#RRGGBB`.
-    #[schema(required = false, example = json!(["#1D4ED8", "#F59E0B"]))]
-    pub colors: Option<Vec<String>>,
-    /// `modern_sans` (default), `classic_serif`, `rounded`, `handwritten` or `condensed`.
-    #[schema(required = false)]
-    pub font_mood: Option<String>,
-    /// Up to 200 characters ("warm, plain words").
-    #[schema(required = false)]
-    pub tone: Option<String>,
-    /// The kit the form preselects (one at most: setting it clears the others).
-    #[schema(required = false)]
-    pub is_default: Option<bool>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct BrandKitJson {
     pub id: String,

@@ -1,7 +1,9 @@
 //! The JSON shapes of the REST API: what handlers parse and send, and what the OpenAPI document
 //! describes. One set of types for both, so the document cannot drift from what the API sends.
-//! One file per concern; every name is re-exported here. The create and refine requests are the
-//! model's own ([`crate::model::CreateRequest`]): the server functions take them too.
+//! One file per concern; every name is re-exported here. A request body is read into its type and
+//! the same type is its schema; the create and refine requests are the model's own
+//! ([`crate::model::CreateRequest`]: the server functions take them too), the outline and brand
+//! kit requests their use cases' (`server::outline::RawOutline`, `model::design::RawKit`).
 
 mod accounts;
 mod billing;
@@ -10,10 +12,11 @@ mod infographs;
 mod meta;
 mod sharing;
 
-pub use accounts::{AccountJson, AccountPatch, Credentials, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList};
+pub use accounts::{AccountJson, AccountPatch, Credentials, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, TokenRequest};
 pub use billing::{PackJson, PackList, PurchaseJson, PurchaseList, PurchaseRequest, StartedPurchase};
+pub use crate::model::design::RawKit;
 pub use crate::model::{CreateRequest, RefineRequest};
-pub use design::{BrandKitJson, BrandKitList, KitRequest, OutlineJson, OutlineRequest, OutlineSectionJson};
+pub use design::{BrandKitJson, BrandKitList, OutlineJson, OutlineSectionJson};
 pub use infographs::{InfographJson, InfographList, InfographPatch};
 pub use meta::{Health, LiveEvent, WebhookAck};
 pub use sharing::{ShareJson, ShareRequest};

@@ -1,14 +1,14 @@
 //! Public links to infographs.
 
 use super::rfc3339;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// `POST /api/infographs/{id}/share/` (the body is optional).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct ShareRequest {
     /// Let search engines index the public page (default `false`: `noindex`).
+    #[serde(default, deserialize_with = "crate::model::field::flag")]
     #[schema(required = false)]
     pub indexable: Option<bool>,
 }

@@ -76,14 +76,36 @@ pub const BRAND_MAX_COLORS: usize = 6;
 /// Largest logo accepted, in bytes.
 pub const LOGO_MAX_BYTES: usize = 2 * 1024 * 1024;
 
-/// A brand kit's fields as they arrive (all optional: a PATCH sends only what changes).
+/// `POST /api/brand-kits/` (name and colours required) and `PATCH /api/brand-kits/{id}/` (any).
+// A brand kit's fields as they arrive, all optional: a PATCH sends only what changes, and
+// [`validate_kit`] says what a new kit needs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = KitRequest))]
 pub struct RawKit {
+    /// 1–60 characters.
+    #[serde(default, deserialize_with = "crate::model::field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false, example = "Acme blue"))]
     pub name: Option<String>,
+    /// 1–6 colours, `#RRGGBB`.
+    #[serde(default, deserialize_with = "colors")]
+    #[cfg_attr(feature = "ssr", schema(required = false, example = json!(["#1D4ED8", "#F59E0B"])))]
     pub colors: Option<Vec<String>>,
+    /// `modern_sans` (default), `classic_serif`, `rounded`, `handwritten` or `condensed`.
+    #[serde(default, deserialize_with = "crate::model::field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false))]
     pub font_mood: Option<String>,
+    /// Up to 200 characters ("warm, plain words").
+    #[serde(default, deserialize_with = "crate::model::field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false))]
     pub tone: Option<String>,
+    /// The kit the form preselects (one at most: setting it clears the others).
+    #[serde(default, deserialize_with = "crate::model::field::flag")]
+    #[cfg_attr(feature = "ssr", schema(required = false))]
     pub is_default: Option<bool>,
+}
+
+fn colors<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    crate::model::field::typed(deserializer, "must be a list of \"#RRGGBB\" strings")
 }
 
 /// A brand kit's fields, validated.

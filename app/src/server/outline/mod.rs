@@ -10,20 +10,39 @@ pub mod llm;
 use crate::errors::AppError;
 use crate::model::design::{self, Layout, Outline, SOURCE_TEXT_MAX_CHARS};
 use crate::model::create::{parse_blog_url, parse_prompt};
-use crate::model::FieldErrors;
+use crate::model::{field, FieldErrors};
 use crate::server::accounts::users::UserRow;
 use crate::server::blog::extract::Article;
 use crate::server::blog::fetch;
 use crate::server::platform::rate_limit;
 use crate::server::platform::state::AppState;
+use serde::{Deserialize, Serialize};
 
-/// An outline request as it arrives.
-#[derive(Debug, Clone, Default)]
+/// `POST /api/outlines/`.
+// An outline request as it arrives: the REST body (unknown fields are the handler's to refuse),
+// and the create form's fields. `check` says what is wrong with its values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OutlineRequest)]
 pub struct RawOutline {
+    /// What the infographic should show, optional guidance (up to 4000 characters).
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false, max_length = 4000)]
     pub prompt: Option<String>,
+    /// A blog post to outline (public http(s) only).
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false, format = "uri", max_length = 2048)]
     pub blog_url: Option<String>,
+    /// Pasted text to outline instead (a draft, a post behind a login), up to 50 000 characters.
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false, max_length = 50000)]
     pub source_text: Option<String>,
+    /// The layout wanted (as on create); `auto` lets the outline suggest one.
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false)]
     pub layout: Option<String>,
+    /// The language the infographic's text will be in (as on create).
+    #[serde(default, deserialize_with = "field::text")]
+    #[schema(required = false)]
     pub language: Option<String>,
 }
 
