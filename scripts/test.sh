@@ -33,7 +33,9 @@ if [[ "$what" == all || "$what" == rust ]]; then
   if [[ "$what" == all ]]; then
     mkdir -p target/test-logs
     scripts/build.sh debug > target/test-logs/build-debug.log 2>&1 & build_pid=$!
-    trap 'pkill -P "$build_pid" 2>/dev/null; kill "$build_pid" 2>/dev/null; true' EXIT
+    # Stopped if the tests stop first. `|| true`: errexit holds inside a trap, and a build that
+    # has already ended leaves nothing to kill.
+    trap '{ pkill -P "$build_pid"; kill "$build_pid"; } 2>/dev/null || true' EXIT
   fi
   stage "Rust tests (SQLite)"
   scripts/rust-tests.sh sqlite
@@ -45,6 +47,7 @@ if [[ "$what" == all || "$what" == e2e ]]; then
   stage "Build (debug) for the browser tests"
   if [[ -n "${build_pid:-}" ]]; then
     wait "$build_pid" || { cat target/test-logs/build-debug.log; exit 1; }
+    trap - EXIT
     tail -n 3 target/test-logs/build-debug.log
   else
     scripts/build.sh debug
