@@ -25,7 +25,9 @@ if [[ "$what" == all || "$what" == rust ]]; then
   stage "Vendored crates are the published ones plus their patches (vendor/README.md)"
   scripts/verify-vendor.sh
   stage "The vendored bundle splitter's own tests (vendor/README.md)"
-  cargo test --locked --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
+  # The profile, features and target directory `install-tools.sh` built the tool with, so its
+  # compiled dependencies are reused rather than built again for the tests.
+  cargo test --locked --release --features build-binary --manifest-path vendor/wasm_split_cli_support/Cargo.toml --target-dir target/wasm-split-cli --lib
   stage "Rust tests: compile once for both databases"
   scripts/rust-tests.sh build
   # The archive runs without cargo, so the browser tests' build (mostly the wasm, one core) goes
