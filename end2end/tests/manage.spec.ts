@@ -81,6 +81,8 @@ test("admins see the dashboard and grant credits; others get a 404", async ({ pa
   const customer = uniqueEmail("customer");
   await signUp(page, customer);
   await create(page, "A job for the admin to see");
+  // The job exists once its card is on the page: leaving sooner could cancel the send.
+  await expect(page.getByTestId("card")).toHaveCount(1);
   const response = await page.goto("/admin");
   expect(response?.status()).toBe(404);
   await expect(page.getByTestId("not-found")).toBeVisible();
