@@ -12,7 +12,7 @@ use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_page_policy();
+    crate::api::guards::record_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -99,22 +99,5 @@ fn IslandScripts(options: LeptosOptions) -> impl IntoView {
 fn serialize_nothing() {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
-    }
-}
-
-/// The page's Content-Security-Policy, with the nonce Leptos put on this response's inline
-/// scripts (see `api::guards::page_policy`).
-#[cfg(feature = "ssr")]
-fn set_page_policy() {
-    use crate::api::guards::{page_policy, payment_origins};
-    let billing_page = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().trim_end_matches('/') == "/billing");
-    let payments = match use_context::<crate::server::platform::state::AppState>() {
-        Some(state) if billing_page => payment_origins(&state),
-        _ => Vec::new(),
-    };
-    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&page_policy(&nonce, &payments)) {
-            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-        }
     }
 }

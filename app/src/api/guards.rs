@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::{Arc, OnceLock};
 
 /// The scheme, host and port of a URL, as browsers write it in `Origin`.
 fn origin_of(url: &str) -> Option<String> {
@@ -59,7 +60,7 @@ const STRICT_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline
 /// (the hydration script), wasm compiled from our own bundle, no framing. `payments`: the
 /// origins of Stripe.js and Stripe's API, on the billing page only (the card form is Stripe's
 /// script, its frames and its calls).
-pub fn page_policy(nonce: &str, payments: &[String]) -> String {
+fn page_policy(nonce: &str, payments: &[String]) -> String {
     let stripe = payments.join(" ");
     // Stripe's 3-D Secure check opens its frame from hooks.stripe.com.
     let (scripts, frames, connects) = if payments.is_empty() {
@@ -75,7 +76,7 @@ pub fn page_policy(nonce: &str, payments: &[String]) -> String {
 }
 
 /// The origins the billing page's card form talks to, when purchases are configured.
-pub fn payment_origins(state: &AppState) -> Vec<String> {
+fn payment_origins(state: &AppState) -> Vec<String> {
     let billing = &state.config.billing;
     if !billing.configured() {
         return Vec::new();
@@ -85,8 +86,40 @@ pub fn payment_origins(state: &AppState) -> Vec<String> {
     origins
 }
 
-/// Headers every answer gets; HTML without a policy of its own gets the strict one.
-pub async fn security_headers(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+/// Where a page's render leaves the nonce Leptos put on its inline scripts, for
+/// `security_headers` to write the page's policy with. The policy is written here, on the way
+/// out, rather than through Leptos' response options: a page once arrived with its scripts
+/// nonced and the strict fallback policy (so it never hydrated), and a header that depends only
+/// on this slot and the request's path cannot be lost between the render and the response.
+#[derive(Clone, Default)]
+pub struct PageNonce(Arc<OnceLock<String>>);
+
+/// Called while a page renders (`crate::shell`): hands its nonce to `security_headers`.
+pub fn record_page_nonce() {
+    use leptos::prelude::use_context;
+    let slot = use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    match (slot, leptos::nonce::use_nonce()) {
+        (Some(slot), Some(nonce)) => {
+            let _ = slot.0.set(nonce.to_string());
+        }
+        (slot, nonce) => tracing::warn!(slot = slot.is_some(), nonce = nonce.is_some(), "a page rendered without its nonce slot: it gets the strict policy"),
+    }
+}
+
+/// The policy of an HTML answer that set none itself: the page policy with the nonce its render
+/// recorded (Stripe's origins on the billing page), else the strict one.
+fn policy_for(state: &AppState, path: &str, nonce: &PageNonce) -> HeaderValue {
+    let Some(nonce) = nonce.0.get() else { return HeaderValue::from_static(STRICT_POLICY) };
+    let payments = if path.trim_end_matches('/') == "/billing" { payment_origins(state) } else { Vec::new() };
+    HeaderValue::from_str(&page_policy(nonce, &payments)).unwrap_or(HeaderValue::from_static(STRICT_POLICY))
+}
+
+/// Headers every answer gets; HTML without a policy of its own gets the page policy (when a page
+/// rendered it) or the strict one.
+pub async fn security_headers(State(state): State<AppState>, mut request: Request<Body>, next: Next) -> Response {
+    let nonce = PageNonce::default();
+    request.extensions_mut().insert(nonce.clone());
+    let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
     let https = state.public_base_url.starts_with("https://");
     let html = response
@@ -109,7 +142,9 @@ pub async fn security_headers(State(state): State<AppState>, request: Request<Bo
             .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if html {
-        headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(STRICT_POLICY));
+        if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy_for(&state, &path, &nonce));
+        }
         // Pages name the current bundle (and carry a fresh nonce): always revalidated.
         headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache"));
     }

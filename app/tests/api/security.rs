@@ -2,6 +2,7 @@
 //! victim's cookie (and login CSRF), pages in frames, scripts we did not send.
 
 use crate::helpers::{form, loads_no_code, sign_in_cookie, TestApp, PASSWORD};
+use app::server::platform::config::Secret;
 use serde_json::{json, Value};
 
 const EVIL: &str = "https://evil.example";
@@ -79,32 +80,53 @@ async fn cross_site_form_posts_change_nothing() {
     assert_eq!(app.balance(&token).await, 5);
 }
 
+/// A page's policy, after checking it lets the page's own inline scripts run (every one carries
+/// the policy's nonce) and nothing else.
+fn nonce_policy(headers: &reqwest::header::HeaderMap, html: &str, what: &str) -> String {
+    let policy = headers["content-security-policy"].to_str().expect("ascii").to_string();
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_else(|| panic!("{what}: no nonce in {policy}"));
+    assert!(nonce.len() >= 16, "{what}: {policy}");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{what}: {policy}");
+    let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("script-src");
+    assert!(!scripts.contains("unsafe-inline") && !scripts.contains("unsafe-eval '"), "{what}: {scripts}");
+    let inline_scripts = html.matches("<script").count();
+    let with_nonce = html.matches(&format!("nonce=\"{nonce}\"")).count();
+    assert!(inline_scripts > 0 && with_nonce >= inline_scripts, "{what}: {inline_scripts} scripts, {with_nonce} with the nonce");
+    policy
+}
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (reqwest::header::HeaderMap, String) {
+    let mut request = app.http.get(app.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("page");
+    (response.headers().clone(), response.text().await.expect("html"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_carry_a_nonce_policy_and_are_never_framed() {
     let app = TestApp::spawn().await;
     // The sign-in page loads the wasm (its form is an island); the signed-out landing page none.
-    let landing = app.http.get(app.url("/")).send().await.expect("home").text().await.expect("html");
+    let (_, landing) = page(&app, "/", None).await;
     assert!(loads_no_code(&landing), "the landing page loads no script");
-    let page = app.http.get(app.url("/signin")).send().await.expect("sign-in page");
-    let headers = page.headers().clone();
-    let html = page.text().await.expect("html");
-    let policy = headers["content-security-policy"].to_str().expect("ascii").to_string();
-    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
-    assert!(nonce.len() >= 16, "{policy}");
-    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{policy}");
-    let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("script-src");
-    assert!(!scripts.contains("unsafe-inline") && !scripts.contains("unsafe-eval '"), "{scripts}");
-    // Every inline script of the page carries this response's nonce; none without it.
-    let inline_scripts = html.matches("<script").count();
-    let with_nonce = html.matches(&format!("nonce=\"{nonce}\"")).count();
-    assert!(inline_scripts > 0 && with_nonce >= inline_scripts, "{inline_scripts} scripts, {with_nonce} with the nonce");
+    let (headers, html) = page(&app, "/signin", None).await;
+    let policy = nonce_policy(&headers, &html, "/signin");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
     assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain http");
     // A second load gets a new nonce.
-    let again = app.http.get(app.url("/signin")).send().await.expect("sign-in page");
-    assert_ne!(again.headers()["content-security-policy"].to_str().expect("ascii"), policy);
+    let (again, _) = page(&app, "/signin", None).await;
+    assert_ne!(again["content-security-policy"].to_str().expect("ascii"), policy);
+    // Every page a signed-in person loads, the unknown one included, runs its scripts.
+    app.register("policy@example.com").await;
+    let cookie = sign_in_cookie(&app, "policy@example.com").await;
+    for path in ["/", "/?email=confirmed", "/settings", "/billing", "/no-such-page"] {
+        let (headers, html) = page(&app, path, Some(&cookie)).await;
+        let policy = nonce_policy(&headers, &html, path);
+        assert!(!policy.contains("stripe") && policy.contains("frame-src 'none'"), "{path}: no payment origins without billing: {policy}");
+    }
     // HTML we render without the app (the API reference) gets a policy that allows no script.
     let docs = app.http.get(app.url("/api/docs/")).send().await.expect("docs");
     let strict = docs.headers()["content-security-policy"].to_str().expect("ascii").to_string();
@@ -112,6 +134,26 @@ async fn pages_carry_a_nonce_policy_and_are_never_framed() {
     // JSON answers get the generic headers too.
     let health = app.http.get(app.url("/api/health/")).send().await.expect("health");
     assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_billing_page_alone_may_talk_to_stripe() {
+    let app = TestApp::spawn_with(|c| {
+        c.billing.secret_key = Some(Secret::new("sk_test_policy"));
+        c.billing.publishable_key = Some("pk_test_policy".into());
+        c.billing.webhook_secret = Some(Secret::new("whsec_policy"));
+        c.billing.api_base = "https://api.stripe.example".into();
+        c.billing.js_url = "https://js.stripe.example/v3/".into();
+    })
+    .await;
+    app.register("payer@example.com").await;
+    let cookie = sign_in_cookie(&app, "payer@example.com").await;
+    let (headers, html) = page(&app, "/billing", Some(&cookie)).await;
+    let policy = nonce_policy(&headers, &html, "/billing");
+    let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("script-src");
+    assert!(scripts.contains("https://js.stripe.example") && policy.contains("connect-src 'self' https://js.stripe.example https://api.stripe.example"), "{policy}");
+    let (headers, html) = page(&app, "/settings", Some(&cookie)).await;
+    assert!(!nonce_policy(&headers, &html, "/settings").contains("stripe.example"), "other pages name no payment origin");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
