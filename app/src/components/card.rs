@@ -141,6 +141,7 @@ fn card_body(i: &InfographView, eager: bool) -> AnyView {
                 </picture>
             </a>
             {badge}{versions_badge(i.versions)}{prompt}
+            {proofread_line(i)}
         }.into_any(),
         (JobStatus::Failed, _) if i.cancelled => view! {
             <div class="placeholder cancelled" data-testid="card-cancelled">
@@ -165,6 +166,17 @@ fn card_body(i: &InfographView, eager: bool) -> AnyView {
             {badge}{prompt}
         }.into_any(),
     }
+}
+
+/// "Proofread: 42 of 42 words right", or "3 problems" linking to the viewer's list.
+fn proofread_line(i: &InfographView) -> Option<AnyView> {
+    let badge = i.proofread?;
+    let class = if badge.has_problems() { "proofread-line problems" } else { "proofread-line" };
+    Some(if badge.has_problems() {
+        view! { <p class=class data-testid="card-proofread"><a href=format!("/i/{}#proofread", i.id)>{badge.summary()}</a></p> }.into_any()
+    } else {
+        view! { <p class=class data-testid="card-proofread">{badge.summary()}</p> }.into_any()
+    })
 }
 
 /// "3 versions" on a family's card (nothing for a lone original).

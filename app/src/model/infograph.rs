@@ -76,6 +76,9 @@ pub struct InfographView {
     pub language: String,
     #[serde(default)]
     pub brand_kit_id: Option<String>,
+    /// Its proofread in brief (`None` before it is completed).
+    #[serde(default)]
+    pub proofread: Option<super::proofread::ProofreadBadge>,
 }
 
 /// Everything the viewer page shows about one infograph: its current state, its family, the
@@ -96,6 +99,9 @@ pub struct ViewerData {
     /// The brand kit it was made with, as it was then (its name).
     #[serde(default)]
     pub brand_name: Option<String>,
+    /// This version's proofread, whole (the card's summary is `item.proofread`).
+    #[serde(default)]
+    pub proofread: Option<super::proofread::ProofreadView>,
 }
 
 impl ViewerData {
@@ -151,6 +157,7 @@ impl InfographView {
             style: None,
             language: "en".into(),
             brand_kit_id: None,
+            proofread: None,
         }
     }
 }

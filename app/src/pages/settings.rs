@@ -1,9 +1,9 @@
-//! `/settings`: account settings: job notification emails, brand kits, API tokens, sessions,
+//! `/settings`: account settings: job notification emails, automatic fixing, brand kits, API tokens, sessions,
 //! receipts. Rendered on the server with the account's data; the switch, the kits and the tokens
 //! are one lazy island, so their code loads with this page only.
 
 use crate::api::server_fns::settings::{
-    get_settings, list_api_tokens, CreateApiToken, RevokeApiToken, SetNotifyEmail, SettingsView,
+    get_settings, list_api_tokens, CreateApiToken, RevokeApiToken, SetAutoFix, SetNotifyEmail, SettingsView,
 };
 use crate::components::format::when;
 use crate::errors::AppError;
@@ -51,7 +51,8 @@ pub fn SettingsPage() -> impl IntoView {
 #[island(lazy)]
 fn SettingsIsland(settings: SettingsView, kits: Vec<BrandKitView>, tokens: Vec<ApiTokenView>) -> impl IntoView {
     view! {
-        <Notifications initial=settings/>
+        <Notifications initial=settings.clone()/>
+        <AutoFix initial=settings/>
         <section class="brand-kits" id="brand-kits"><crate::components::brand_kits::BrandKits initial=kits/></section>
         <ApiTokens initial=tokens/>
     }
@@ -78,6 +79,34 @@ fn Notifications(initial: SettingsView) -> impl IntoView {
         <button type="button" data-testid="notify-toggle" disabled=move || action.pending().get()
             on:click=move |_| { action.dispatch(SetNotifyEmail { enabled: (!on.get_untracked()).to_string() }); }>
             {move || if on.get() { "Turn email notifications off" } else { "Turn email notifications on" }}
+        </button>
+        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+    }
+}
+
+/// "Fix automatically": when a proofread finds problems, the picture's free fix is asked for on
+/// its own (never a paid one).
+#[component]
+fn AutoFix(initial: SettingsView) -> impl IntoView {
+    let action = ServerAction::<SetAutoFix>::new();
+    let on = Memo::new(move |_| match action.value().get() {
+        Some(Ok(s)) => s.auto_fix,
+        _ => initial.auto_fix,
+    });
+    let state = move || {
+        if on.get() {
+            "Fix automatically is on: when a proofread finds wrong words, the free fix is made for you."
+        } else {
+            "Fix automatically is off: you choose when to fix a picture's words."
+        }
+    };
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <h2>"Proofreading"</h2>
+        <p data-testid="auto-fix-state" data-on=move || on.get().to_string()>{state}</p>
+        <button type="button" data-testid="auto-fix-toggle" disabled=move || action.pending().get()
+            on:click=move |_| { action.dispatch(SetAutoFix { enabled: (!on.get_untracked()).to_string() }); }>
+            {move || if on.get() { "Turn automatic fixing off" } else { "Turn automatic fixing on" }}
         </button>
         {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
     }

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod outline;
 pub mod platform;
+pub mod proofread;
 pub mod sharing;
 pub mod showcase;
 pub mod stripe;

@@ -45,7 +45,7 @@ fn draw(example: &Example) -> Result<Drawn, image::ImageError> {
         seed: example.seed,
         title: example.title.to_string(),
         lines: example.lines.iter().map(|l| l.to_string()).collect(),
-        edit: None,
+        ..Picture::default()
     };
     let pixels = image::load_from_memory(&render(&picture)?)?;
     let encoded = |format| renditions::encode(&pixels, format).map_err(|e| image::ImageError::IoError(std::io::Error::other(e)));

@@ -13,6 +13,7 @@ mod jwks;
 mod live;
 mod manage;
 mod pages;
+mod proofread;
 mod readability;
 mod security;
 mod sharing;

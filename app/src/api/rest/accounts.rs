@@ -181,11 +181,13 @@ pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> R
     // Re-read: the cached token user may predate a debit or refund.
     let fresh = users::by_id(&state.db, &user.id).await?.ok_or(AppError::Unauthorized)?;
     let notify_email = email::opted_in(&state.db, &user.id).await?;
+    let auto_fix = crate::server::proofread::repo::auto_fix(&state.db, &user.id).await?;
     Ok(Json(AccountJson {
         email_verified: fresh.verified(),
         email: fresh.email,
         credit_balance: fresh.credit_balance,
         notify_email,
+        auto_fix,
     }))
 }
 
@@ -197,7 +199,12 @@ pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> R
         (status = 401, body = ErrorBody, content_type = ERR),
     ))]
 pub async fn update_account(State(state): State<AppState>, ApiUser(user): ApiUser, body: Bytes) -> Result<Json<AccountJson>, AppError> {
-    let enabled = checked(&json_object(&body)?, |_| Some("is not a setting that can be changed"), |p: AccountPatch| p.validate())?;
-    email::set_opt_in(&state.db, &user.id, enabled).await?;
+    let change = checked(&json_object(&body)?, |_| Some("is not a setting that can be changed"), |p: AccountPatch| p.validate())?;
+    if let Some(enabled) = change.notify_email {
+        email::set_opt_in(&state.db, &user.id, enabled).await?;
+    }
+    if let Some(enabled) = change.auto_fix {
+        crate::server::proofread::repo::set_auto_fix(&state.db, &user.id, enabled).await?;
+    }
     account(State(state), ApiUser(user)).await
 }

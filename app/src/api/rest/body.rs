@@ -153,7 +153,7 @@ pub fn download_as(query: &std::collections::HashMap<String, String>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{AccountPatch, PurchaseRequest, TokenRequest};
+    use crate::api::types::{AccountChange, AccountPatch, PurchaseRequest, TokenRequest};
     use crate::model::design::RawKit;
     use serde_json::json;
 
@@ -193,8 +193,10 @@ mod tests {
         let said = |body| problems(patch(body)).get("notify_email").cloned();
         assert_eq!(said(json!({"notify_email": null})).as_deref(), Some("must be true or false"));
         assert_eq!(said(json!({"notify_email": "yes"})).as_deref(), Some("must be true or false"));
-        assert_eq!(said(json!({})).as_deref(), Some("is required"));
-        assert_eq!(patch(json!({"notify_email": false})), Ok(false));
+        assert_eq!(said(json!({})).as_deref(), Some("is required (or auto_fix)"));
+        assert_eq!(patch(json!({"notify_email": false})), Ok(AccountChange { notify_email: Some(false), auto_fix: None }));
+        assert_eq!(patch(json!({"auto_fix": true})), Ok(AccountChange { notify_email: None, auto_fix: Some(true) }));
+        assert_eq!(problems(patch(json!({"auto_fix": "on"}))).get("auto_fix").map(String::as_str), Some("must be true or false"));
     }
 
     #[test]

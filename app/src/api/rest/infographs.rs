@@ -90,7 +90,7 @@ async fn list_json(state: &AppState, user_id: &str, views: &[InfographView]) -> 
 }
 
 /// `Idempotency-Key`, when sent; a header that is not text is a 400 naming it.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     headers
         .get("idempotency-key")
         .map(|v| {
@@ -101,7 +101,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
         .transpose()
 }
 
-fn created_response(created: Created) -> Response {
+pub(super) fn created_response(created: Created) -> Response {
     let status = StatusCode::from_u16(created.status_code).unwrap_or(StatusCode::CREATED);
     let mut response = (status, Json(created.response)).into_response();
     if created.replayed {

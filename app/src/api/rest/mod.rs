@@ -8,5 +8,6 @@ pub mod body;
 pub mod design;
 pub mod infographs;
 pub mod meta;
+pub mod proofread;
 pub mod shares;
 pub mod webhook;

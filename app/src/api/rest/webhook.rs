@@ -13,7 +13,9 @@ use axum::{Json, Router};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/infographs/webhook/{id}/", post(webhook))
+    Router::new()
+        .route("/api/infographs/webhook/{id}/", post(webhook))
+        .route("/api/infographs/webhook/{id}/proofread/", post(proofread_webhook))
 }
 
 struct Refused(WebhookError);
@@ -51,6 +53,29 @@ impl IntoResponse for Refused {
     ))]
 pub async fn webhook(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     match use_case::receive(&state, &id, &headers, &body).await {
+        Ok(changed) => Json(WebhookAck { ok: true, changed }).into_response(),
+        Err(err) => Refused(err).into_response(),
+    }
+}
+
+/// fal's webhook for a picture's read-back (its proofread): verified exactly like the picture's,
+/// then applied once.
+#[utoipa::path(post, path = "/api/infographs/webhook/{id}/proofread/", tag = "webhooks",
+    params(
+        ("id" = String, Path, description = "Infograph id"),
+        ("X-Fal-Webhook-Request-Id" = String, Header), ("X-Fal-Webhook-User-Id" = String, Header),
+        ("X-Fal-Webhook-Timestamp" = String, Header), ("X-Fal-Webhook-Signature" = String, Header),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "fal's webhook body: request_id, status, payload"),
+    responses(
+        (status = 200, body = WebhookAck),
+        (status = 400, body = ErrorBody, content_type = ERR),
+        (status = 401, description = "Missing or invalid signature, or signed for another fal account", body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Not submitted yet; fal retries", body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn proofread_webhook(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    match crate::server::proofread::receive(&state, &id, &headers, &body).await {
         Ok(changed) => Json(WebhookAck { ok: true, changed }).into_response(),
         Err(err) => Refused(err).into_response(),
     }

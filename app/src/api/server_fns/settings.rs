@@ -1,4 +1,5 @@
-//! Account settings for the browser: job notification emails (opt-in, off by default).
+//! Account settings for the browser: job notification emails (opt-in, off by default) and
+//! "fix automatically" (proofreading; off by default).
 
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -8,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct SettingsView {
     pub email: String,
     pub notify_email: bool,
+    /// When a proofread finds problems, ask for the picture's free fix on its own.
+    #[serde(default)]
+    pub auto_fix: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -16,7 +20,8 @@ async fn settings_of(
     user: &crate::server::accounts::users::UserRow,
 ) -> Result<SettingsView, AppError> {
     let notify_email = crate::server::delivery::email::opted_in(&state.db, &user.id).await?;
-    Ok(SettingsView { email: user.email.clone(), notify_email })
+    let auto_fix = crate::server::proofread::repo::auto_fix(&state.db, &user.id).await?;
+    Ok(SettingsView { email: user.email.clone(), notify_email, auto_fix })
 }
 
 #[server(prefix = "/sfn", endpoint = "get_settings", output = super::codec::Json)]
@@ -25,16 +30,29 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
     settings_of(&state, &user).await
 }
 
-/// `enabled` is `"true"` or `"false"` (a form field); anything else is refused, naming the field.
+/// A form's `"true"` or `"false"`; anything else is refused, naming the field.
+#[cfg(feature = "ssr")]
+fn switch(enabled: &str) -> Result<bool, AppError> {
+    match enabled {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(AppError::invalid_field("enabled", "must be true or false")),
+    }
+}
+
 #[server(prefix = "/sfn", endpoint = "set_notify_email", output = super::codec::Json)]
 pub async fn set_notify_email(enabled: String) -> Result<SettingsView, AppError> {
-    let enabled = match enabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(AppError::invalid_field("enabled", "must be true or false")),
-    };
+    let enabled = switch(&enabled)?;
     let (state, user) = super::context::require_user().await?;
     crate::server::delivery::email::set_opt_in(&state.db, &user.id, enabled).await?;
+    settings_of(&state, &user).await
+}
+
+#[server(prefix = "/sfn", endpoint = "set_auto_fix", output = super::codec::Json)]
+pub async fn set_auto_fix(enabled: String) -> Result<SettingsView, AppError> {
+    let enabled = switch(&enabled)?;
+    let (state, user) = super::context::require_user().await?;
+    crate::server::proofread::repo::set_auto_fix(&state.db, &user.id, enabled).await?;
     settings_of(&state, &user).await
 }
 

@@ -8,7 +8,11 @@ use leptos::prelude::*;
 #[server(prefix = "/sfn", endpoint = "viewer_page_data", output = super::codec::Json)]
 pub async fn viewer_page_data(id: String) -> Result<ViewerData, AppError> {
     let (state, user) = super::context::require_user().await?;
-    crate::server::jobs::manage::viewer(&state, &user, &id).await
+    let mut data = crate::server::jobs::manage::viewer(&state, &user, &id).await?;
+    if data.item.status == crate::model::JobStatus::Completed {
+        data.proofread = Some(crate::server::proofread::view(&state, &user, &id).await?);
+    }
+    Ok(data)
 }
 
 #[server(prefix = "/sfn", endpoint = "refine_infograph", output = super::codec::Json)]
@@ -56,4 +60,20 @@ pub async fn set_alt_text(id: String, alt_text: String) -> Result<InfographView,
         given => Some(crate::model::share::parse_alt_text(Some(given)).map_err(|e| AppError::invalid_field("alt_text", e.0))?),
     };
     crate::server::jobs::manage::set_alt_text(&state, &user, &id, text.as_deref()).await
+}
+
+/// The picture's proofread: what was read back and every problem.
+#[server(prefix = "/sfn", endpoint = "get_proofread", output = super::codec::Json)]
+pub async fn get_proofread(id: String) -> Result<crate::model::proofread::ProofreadView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::proofread::view(&state, &user, &id).await
+}
+
+/// "Fix these words": a new version with the proofread's corrections (the family's first fix is
+/// free).
+#[server(prefix = "/sfn", endpoint = "fix_words", output = super::codec::Json)]
+pub async fn fix_words(id: String, idempotency_key: Option<String>) -> Result<CreateResponse, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    let key = idempotency_key.filter(|k| !k.trim().is_empty());
+    Ok(crate::server::proofread::fix::fix(&state, &user, &id, key.as_deref()).await?.response)
 }

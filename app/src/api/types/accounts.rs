@@ -103,14 +103,27 @@ pub struct AccountJson {
     pub email_verified: bool,
     /// Emails when a job completes or fails (opt-in).
     pub notify_email: bool,
+    /// When a proofread finds problems, the picture's free fix is asked for on its own.
+    pub auto_fix: bool,
 }
 
 /// `PATCH /api/account/`: the settings that can be changed.
 #[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct AccountPatch {
     #[serde(default, deserialize_with = "true_or_false")]
-    #[schema(required = true, value_type = bool)]
+    #[schema(required = false, value_type = bool)]
     pub notify_email: Option<bool>,
+    /// "Fix automatically" (proofreading): off by default.
+    #[serde(default, deserialize_with = "true_or_false")]
+    #[schema(required = false, value_type = bool)]
+    pub auto_fix: Option<bool>,
+}
+
+/// The settings a `PATCH /api/account/` changes (at least one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccountChange {
+    pub notify_email: Option<bool>,
+    pub auto_fix: Option<bool>,
 }
 
 /// `true` or `false`, and not `null` either: the setting is one or the other.
@@ -119,8 +132,11 @@ fn true_or_false<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bo
 }
 
 impl AccountPatch {
-    pub fn validate(&self) -> Result<bool, FieldErrors> {
-        self.notify_email.ok_or_else(|| FieldErrors::from([("notify_email".to_string(), "is required".to_string())]))
+    pub fn validate(&self) -> Result<AccountChange, FieldErrors> {
+        if self.notify_email.is_none() && self.auto_fix.is_none() {
+            return Err(FieldErrors::from([("notify_email".to_string(), "is required (or auto_fix)".to_string())]));
+        }
+        Ok(AccountChange { notify_email: self.notify_email, auto_fix: self.auto_fix })
     }
 }
 

@@ -1,6 +1,7 @@
 //! An infograph as the REST API shows it, and what can be changed of it.
 
 use super::rfc3339;
+use crate::model::proofread::ProofreadStatus;
 use crate::model::{InfographView, JobStatus, Phase};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -65,6 +66,28 @@ pub struct InfographJson {
     pub style: Option<String>,
     pub language: String,
     pub brand_kit_id: Option<String>,
+    /// Its proofread in brief (the whole of it: `GET .../proofread/`).
+    pub proofread: ProofreadJson,
+}
+
+/// Where a picture's proofread stands, and how many problems it found.
+#[derive(Serialize, ToSchema)]
+pub struct ProofreadJson {
+    /// `pending` until the picture exists and its read-back is back; `not_proofread` for a picture
+    /// that failed, or whose read-back failed or timed out.
+    pub status: ProofreadStatus,
+    /// Problems found (0 until `done`).
+    pub problems: u32,
+}
+
+impl ProofreadJson {
+    fn of(v: &InfographView) -> Self {
+        match (&v.proofread, v.status) {
+            (Some(badge), _) => Self { status: badge.status, problems: badge.problems },
+            (None, JobStatus::Failed) => Self { status: ProofreadStatus::NotProofread, problems: 0 },
+            (None, _) => Self { status: ProofreadStatus::Pending, problems: 0 },
+        }
+    }
 }
 
 impl InfographJson {
@@ -106,6 +129,7 @@ impl InfographJson {
             style: v.style.clone(),
             language: v.language.clone(),
             brand_kit_id: v.brand_kit_id.clone(),
+            proofread: ProofreadJson::of(v),
         }
     }
 

@@ -12,12 +12,12 @@ mod infographs;
 mod meta;
 mod sharing;
 
-pub use accounts::{AccountJson, AccountPatch, Credentials, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, TokenRequest};
+pub use accounts::{AccountChange, AccountJson, AccountPatch, Credentials, PasswordResetConfirm, PasswordResetRequest, Registered, Sent, TokenJson, TokenList, TokenRequest};
 pub use billing::{PackJson, PackList, PurchaseJson, PurchaseList, PurchaseRequest, StartedPurchase};
 pub use crate::model::design::RawKit;
 pub use crate::model::{CreateRequest, RefineRequest};
 pub use design::{BrandKitJson, BrandKitList, OutlineJson, OutlineSectionJson};
-pub use infographs::{InfographJson, InfographList, InfographPatch};
+pub use infographs::{InfographJson, InfographList, InfographPatch, ProofreadJson};
 pub use meta::{Health, LiveEvent, WebhookAck};
 pub use sharing::{ShareJson, ShareRequest};
 

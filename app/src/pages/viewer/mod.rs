@@ -1,5 +1,5 @@
 //! `/i/{id}`: one infograph full size, its family of versions, what it cost and how it was
-//! made, and the refine form. Owner only: anyone else gets the 404 page.
+//! made, its proofread, and the refine form. Owner only: anyone else gets the 404 page.
 //!
 //! The page follows its family live: pushed updates, a reload when a version it does not know
 //! appears, polling while the push stream is down (`live.rs`).
@@ -7,6 +7,7 @@
 mod actions;
 mod facts;
 mod live;
+mod proofread;
 mod refine;
 mod stage;
 mod title;
@@ -23,6 +24,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use live::{follow_family, refresh_balance_on_refund, with_pushed};
+use proofread::ProofreadPanel;
 use refine::RefineForm;
 use stage::Stage;
 use title::{title_text, TitleHeading};
@@ -82,6 +84,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
         <div class="viewer-grid">
             <div class="viewer-side">
                 {view! { <Actions data=shown/> }.into_any()}
+                {move || completed.get().then(|| view! { <ProofreadPanel item=item loaded=loaded/> }.into_any())}
                 {move || completed.get().then(|| view! {
                     <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| d.cost) loaded=loaded/>
                 }.into_any())}

@@ -374,7 +374,9 @@ pub fn compose(job: &InfographRow, base_url: &str) -> (String, String) {
         )
     } else {
         let reason = job.error_message.as_deref().unwrap_or("the generation failed");
-        let refund = if job.refunded_at.is_some() {
+        let refund = if job.proofread_fix == 2 {
+            "It was a free fix: nothing was charged.".to_string()
+        } else if job.refunded_at.is_some() {
             format!("The {} credit(s) it cost were refunded to your account.", job.cost)
         } else {
             "Its credits are being refunded.".to_string()

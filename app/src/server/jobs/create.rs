@@ -2,7 +2,7 @@
 //! answer before anything slow happens. Regenerating is a create with an existing job's settings;
 //! refining makes new versions of a completed one from an instruction.
 
-use super::repo::{self, InfographRow, JobDesign, NewJob};
+use super::repo::{self, FixKind, InfographRow, JobDesign, NewJob};
 use crate::errors::AppError;
 use crate::model::{CreateCommand, CreateRequest, CreateResponse, CreatedJob, JobStatus, RefineRequest, Resolution};
 use crate::server::accounts::users::UserRow;
@@ -109,8 +109,12 @@ struct Order<'a> {
 }
 
 impl Order<'_> {
+    /// What is charged: nothing for the family's free fix.
     fn cost(&self) -> i64 {
-        self.job.cost * i64::from(self.count)
+        match self.job.proofread_fix {
+            FixKind::Free => 0,
+            _ => self.job.cost * i64::from(self.count),
+        }
     }
 }
 
@@ -133,6 +137,7 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJ
             instruction: None,
             title: title.or(cmd.design.outline.as_ref().map(|o| o.title.as_str())),
             alt_text: None,
+            proofread_fix: FixKind::NotAFix,
         },
         count: cmd.count,
         blog_url: cmd.blog_url.as_ref(),
@@ -186,18 +191,74 @@ pub async fn refine(
     idempotency_key: Option<&str>,
 ) -> Result<Created, AppError> {
     let cmd = raw.validate().map_err(AppError::invalid)?;
+    let source = refinable(state, owner, id).await?;
+    let key = idempotency_key
+        .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count])))
+        .transpose()?;
+    let names = Names::of(&source);
+    let order = refinement_order(owner, &source, &names, &cmd.instruction, cmd.count, RefineKind::Asked)?;
+    charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
+}
+
+/// How a refinement came to be, which decides its price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefineKind {
+    /// The owner's own instruction: charged like a create.
+    Asked,
+    /// "Fix these words" (`server::proofread`): free when `free` (the family's first fix).
+    Fix { free: bool },
+}
+
+/// The owner's completed infograph `id`, the only kind that can be refined.
+pub async fn refinable(state: &AppState, owner: &UserRow, id: &str) -> Result<InfographRow, AppError> {
     let source = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
     if source.status() != JobStatus::Completed {
         return Err(AppError::Conflict(format!("only a completed infograph can be refined; this one is {}", source.status())));
     }
+    Ok(source)
+}
+
+/// A proofread's fix of `source`: one new version made from the corrections in `instruction`,
+/// through the refine path. A free fix that loses a race with another (the family's one free
+/// fix is a unique index) is a `409`.
+pub async fn fix(state: &AppState, owner: &UserRow, source: &InfographRow, instruction: &str, free: bool, idempotency_key: Option<&str>) -> Result<Created, AppError> {
+    let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["fix", source.id]))).transpose()?;
+    let names = Names::of(source);
+    let order = refinement_order(owner, source, &names, instruction, 1, RefineKind::Fix { free })?;
+    charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: !free }, key.as_ref()).await
+}
+
+/// A new version keeps its family's name and the words that describe it.
+struct Names {
+    title: String,
+    alt_text: String,
+}
+
+impl Names {
+    fn of(source: &InfographRow) -> Self {
+        let view = source.view();
+        Self { title: view.title, alt_text: view.alt_text }
+    }
+}
+
+/// The one insert that can meet a unique index: a second free fix of a family (two asked at
+/// once), which is the request's conflict, not a server error.
+fn insert_error(err: sqlx::Error) -> AppError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict("this picture's free fix has already been asked for".into()),
+        _ => err.into(),
+    }
+}
+
+/// The order for `count` versions of `source` changed by `instruction`.
+fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a Names, instruction: &'a str, count: u32, kind: RefineKind) -> Result<Order<'a>, AppError> {
     let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
-    let key = idempotency_key
-        .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count])))
-        .transpose()?;
-    // A new version keeps its family's name and the words that describe it.
-    let source_view = source.view();
-    let (title, alt_text) = (source_view.title, source_view.alt_text);
-    let order = Order {
+    let fix = match kind {
+        RefineKind::Asked => FixKind::NotAFix,
+        RefineKind::Fix { free: false } => FixKind::Paid,
+        RefineKind::Fix { free: true } => FixKind::Free,
+    };
+    Ok(Order {
         job: NewJob {
             user_id: &owner.id,
             batch_id: "",
@@ -218,15 +279,15 @@ pub async fn refine(
             },
             parent_id: Some(&source.id),
             family_id: Some(source.family_id.as_deref().unwrap_or(&source.id)),
-            instruction: Some(&cmd.instruction),
-            title: Some(&title),
-            alt_text: Some(&alt_text),
+            instruction: Some(instruction),
+            title: Some(&names.title),
+            alt_text: Some(&names.alt_text),
+            proofread_fix: fix,
         },
-        count: cmd.count,
+        count,
         blog_url: None,
         unreadable_host: None,
-    };
-    charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
+    })
 }
 
 /// Charges the owner and writes one `queued` row per image, all or nothing. With a key, a
@@ -260,7 +321,7 @@ async fn charge_and_queue(
         return Err(AppError::invalid_field("blog_url", problem.clone()));
     }
     let (cost, now, batch_id) = (order.cost(), now_ms(), new_id());
-    if !ledger::debit(&mut tx, &owner.id, cost, &batch_id, charge.actor, now).await? {
+    if cost > 0 && !ledger::debit(&mut tx, &owner.id, cost, &batch_id, charge.actor, now).await? {
         tx.rollback().await?;
         let balance = ledger::balance(&state.db, &owner.id).await?.ok_or(AppError::Unauthorized)?;
         return Err(AppError::NotEnoughCredits { required: cost, balance });
@@ -268,7 +329,7 @@ async fn charge_and_queue(
     let job = NewJob { batch_id: &batch_id, ..order.job };
     let mut rows = Vec::with_capacity(order.count as usize);
     for _ in 0..order.count {
-        rows.push(repo::insert_queued(&mut tx, &job, now).await?);
+        rows.push(repo::insert_queued(&mut tx, &job, now).await.map_err(insert_error)?);
     }
     let created = Created { response: create_response(state, cost, &rows), status_code: 201, replayed: false };
     if let Some(key) = key {

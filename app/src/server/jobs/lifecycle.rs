@@ -40,7 +40,8 @@ pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx
 
 /// Follow-ups of a job becoming final, none of which may fail or delay the caller (a webhook
 /// answer): push the change to its owner's pages, queue its email (durable; the email sender's
-/// backstop covers a crash right here) and wake the image copier and the email sender.
+/// backstop covers a crash right here) and wake the image copier, the email sender and the
+/// proofreader (which finds completed pictures by their rows, so a crash here loses nothing).
 async fn after_final(state: &AppState, id: &str) {
     state.events.job_changed(id).await;
     match email::queue_job_email(&state.db, id).await {
@@ -49,4 +50,5 @@ async fn after_final(state: &AppState, id: &str) {
         Err(err) => tracing::error!(infograph = %id, error = %err, "could not queue the job's email; the backstop will"),
     }
     state.storage.wake();
+    state.proofreader.wake();
 }

@@ -8,6 +8,7 @@
 //! → storing (completed at fal, copy to our storage pending; see [`awaiting_storage`]) → done.
 
 use super::repo::{self, InfographRow};
+use crate::model::proofread::{ProofreadBadge, ProofreadStatus};
 use crate::model::{InfographView, JobStatus, Phase, Resolution};
 use crate::server::blog::brief;
 use crate::server::platform::db::{now_ms, Db};
@@ -141,6 +142,20 @@ pub async fn recent_median(db: &Db, resolution: &str, now: i64) -> Result<Option
 }
 
 impl InfographRow {
+    /// The proofread's summary: a completed picture's is pending until its read-back ends.
+    fn proofread_badge(&self) -> Option<ProofreadBadge> {
+        if self.status() != JobStatus::Completed {
+            return None;
+        }
+        let count = |v: Option<i64>| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        Some(ProofreadBadge {
+            status: self.proofread_status.as_deref().and_then(ProofreadStatus::parse).unwrap_or_default(),
+            problems: count(self.proofread_problems),
+            words_expected: count(self.proofread_words_expected),
+            words_found: count(self.proofread_words_found),
+        })
+    }
+
     /// The view with the default duration estimate; [`EtaCache::view`] refines it with our own
     /// recent durations.
     pub fn view(&self) -> InfographView {
@@ -179,6 +194,7 @@ impl InfographRow {
             style: self.style.clone(),
             language: self.language.clone().unwrap_or_else(|| crate::model::design::DEFAULT_LANGUAGE.into()),
             brand_kit_id: self.brand_kit_id.clone(),
+            proofread: self.proofread_badge(),
         };
         annotate(&mut view, self, now_ms(), None);
         view
@@ -240,6 +256,11 @@ mod tests {
             brand: None,
             outline: None,
             title: None,
+            proofread_status: None,
+            proofread_problems: None,
+            proofread_words_expected: None,
+            proofread_words_found: None,
+            proofread_fix: 0,
         }
     }
 

@@ -36,23 +36,39 @@ impl From<sqlx::Error> for WebhookError {
     }
 }
 
-/// Handles one delivery for infograph `id`. Returns whether it changed the job.
-pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
+/// A delivery whose signature, account and request id have been checked: the body, parsed.
+pub struct Verified {
+    pub json: Value,
+    pub request_id: String,
+}
+
+/// Verifies a delivery from fal (the signature over the raw body, before anything is parsed;
+/// our fal account; the body's request id is the signed one). Shared by every webhook fal
+/// sends us: a picture's and its proofread's.
+pub async fn verify(state: &AppState, about: &str, headers: &HeaderMap, body: &[u8]) -> Result<Verified, WebhookError> {
     let signed = SignedHeaders::from_headers(headers)?;
     state.jwks.verify(&signed, body).await?;
     // The user id is part of the signed message, so after verification it is fal's word.
     if state.config.fal.webhook_user_id.as_deref().is_some_and(|ours| ours != signed.user_id) {
-        tracing::warn!(infograph = %id, user_id = %signed.user_id, "webhook for another fal account refused");
+        tracing::warn!(infograph = %about, user_id = %signed.user_id, "webhook for another fal account refused");
         return Err(WebhookError::OtherAccount);
     }
     let json: Value = serde_json::from_slice(body).map_err(|e| WebhookError::Body(e.to_string()))?;
     let request_id = json
         .get("request_id")
         .and_then(Value::as_str)
-        .ok_or_else(|| WebhookError::Body("request_id is missing".into()))?;
+        .ok_or_else(|| WebhookError::Body("request_id is missing".into()))?
+        .to_string();
     if request_id != signed.request_id {
         return Err(WebhookError::Body("request_id differs from the signed header".into()));
     }
+    Ok(Verified { json, request_id })
+}
+
+/// Handles one delivery for infograph `id`. Returns whether it changed the job.
+pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
+    let Verified { json, request_id } = verify(state, id, headers, body).await?;
+    let request_id = request_id.as_str();
     let job = job_for_request(state, id, request_id).await?;
     if job.status().is_final() {
         return Ok(false);

@@ -113,6 +113,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         jwks: Arc::new(JwksCache::new(http, jwks_url)),
         tokens: Arc::new(TokenCache::default()),
         worker: Default::default(),
+        proofreader: Default::default(),
         public_base_url: public_base_url.into(),
         leptos_options,
         storage,
@@ -137,7 +138,7 @@ fn bundle_name(site_root: &str) -> String {
 }
 
 /// The worker, the reconciler, the progress poller, the image copier, the email sender, the
-/// housekeeping and (on PostgreSQL) the event listener.
+/// housekeeping, the proofreader and (on PostgreSQL) the event listener.
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     crate::server::showcase::warm_up();
     let mut tasks = vec![
@@ -148,6 +149,7 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         sender::spawn(state.clone()),
         housekeeping::spawn(state.clone()),
         billing::reconciler::spawn(state.clone()),
+        crate::server::proofread::spawn(state.clone()),
     ];
     tasks.extend(state.events.spawn_pg_listener(state.config.database_url.clone()));
     tasks

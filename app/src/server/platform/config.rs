@@ -280,6 +280,13 @@ pub struct Config {
     /// through fal's `openrouter/router`; unset: the built-in heuristic outline.
     #[arg(long = "outline-model", env = "OUTLINE_MODEL", value_parser = trimmed)]
     pub outline_model: Option<String>,
+    /// The vision model (any OpenRouter id) that reads each picture back through fal's
+    /// `openrouter/router/vision`, to proofread it.
+    #[arg(long = "proofread-model", env = "PROOFREAD_MODEL", default_value = "google/gemini-2.5-flash", value_parser = trimmed)]
+    pub proofread_model: String,
+    /// A read-back not back after this long ends "not proofread", in seconds.
+    #[arg(long = "proofread-timeout-secs", env = "PROOFREAD_TIMEOUT_SECS", default_value = "300", value_parser = secs)]
+    pub proofread_timeout: Duration,
     /// Character budget of the brief sent to the model.
     #[arg(long = "prompt-max-chars", env = "PROMPT_MAX_CHARS", default_value_t = DEFAULT_PROMPT_BUDGET,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(500..))]

@@ -27,6 +27,8 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// Wakes the job worker at once (after a create) instead of at its next idle poll.
     pub worker: Wake,
+    /// Wakes the proofreader when a picture is completed.
+    pub proofreader: Wake,
     /// Absolute base URL that webhook URLs are built from (no trailing slash).
     pub public_base_url: Arc<str>,
     pub leptos_options: LeptosOptions,

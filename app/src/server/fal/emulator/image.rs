@@ -1,11 +1,19 @@
-//! The emulator's "generated" image: a PNG of the requested aspect ratio with the prompt's title
-//! and the brief's sections in readable text, laid out for the shape, and bars derived from the
-//! prompt's seed; an edit keeps its source's colours and shows the instruction. Real PNG bytes,
-//! like fal's, so our storage path sniffs, measures and thumbnails real images. To stay cheap it is drawn at most [`MAX_EDGE`] pixels on
-//! its long side, whatever resolution was asked for, and the webhook reports the file's true size.
-//! The older SVG renderer stays for image URLs minted before (they carry `.svg`).
+//! The emulator's "generated" image: a PNG of the requested aspect ratio that shows what the
+//! brief asks for (see `words` for the text and `layout` for the arrangement) in the chosen
+//! language, with the brand kit's colours and logo, in colours and details that vary per
+//! submission. Real PNG bytes, like fal's, so our storage path sniffs, measures and thumbnails
+//! real images; the picture's spec rides inside them (see `picture`). To stay cheap it is drawn
+//! at most [`MAX_EDGE`] pixels on its long side, whatever resolution was asked for, and the
+//! webhook reports the file's true size. The older SVG renderer stays for image URLs minted
+//! before (they carry `.svg`).
 
-use super::text::{self, Align, Area, Weight};
+use super::layout::{self, Placed, Shape, Theme};
+use super::picture;
+use super::text::{self, Area};
+use super::words;
+
+pub use super::brief::{body_lines, instruction_of, title_of};
+pub use super::picture::{Edit, Palette, Picture, Section, MAX_LINES};
 
 /// Longest side of an emulated PNG: a 4K render would cost ~50 MB of pixels per request.
 pub const MAX_EDGE: u32 = 1024;
@@ -39,36 +47,124 @@ fn hsl(hue: u32, s: f32, l: f32) -> [u8; 3] {
     [r, g, b].map(|v| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8)
 }
 
-/// Everything an emulated picture is drawn from. It travels in the image's URL, so images keep
-/// rendering after the emulator (an in-memory service) restarts, as fal's media URLs outlive
-/// their jobs.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Picture {
-    pub width: u32,
-    pub height: u32,
-    pub seed: u64,
-    /// The headline (the user's words).
-    pub title: String,
-    /// What the body lists: the brief's sections or facts, at most [`MAX_LINES`].
-    pub lines: Vec<String>,
-    /// For an edit: what was asked, and the source image's colours, kept.
-    pub edit: Option<Edit>,
+/// The colours: the brand kit's when it has some (its first colour at the top), else hues from
+/// the prompt mixed with the submission's variant; an edit keeps its source's gradient.
+pub fn theme(p: &Picture) -> Theme {
+    let mixed = p.seed.wrapping_add(p.variant.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let hue = (mixed % 360) as u32;
+    let shade = |c: [u8; 3]| c.map(|v| (v as f32 * 0.62) as u8);
+    let (top, bottom) = match (&p.edit, p.brand.as_slice()) {
+        (Some(edit), _) => edit.palette,
+        (None, []) => (hsl(hue, 0.7, 0.22), hsl(hue + 60, 0.7, 0.38)),
+        (None, [only]) => (*only, shade(*only)),
+        (None, [first, second, ..]) => (*first, if p.variant.is_multiple_of(2) { *second } else { shade(*first) }),
+    };
+    let accents = match p.brand.len() {
+        0 => (0..6).map(|i| hsl(hue + 30 * i, 0.8, 0.7)).collect(),
+        n => (0..n).map(|i| p.brand[(i + 1 + (p.variant as usize % n)) % n]).collect(),
+    };
+    let luminance = |c: [u8; 3]| (0.2126 * c[0] as f32 + 0.7152 * c[1] as f32 + 0.0722 * c[2] as f32) / 255.0;
+    let mix = |a: [u8; 3], b: [u8; 3], t: f32| [0, 1, 2].map(|i| (a[i] as f32 * (1.0 - t) + b[i] as f32 * t).round() as u8);
+    let panel = if luminance(top) > 0.8 { mix(top, [0, 0, 0], 0.07) } else { mix(top, [255, 255, 255], 0.9) };
+    let average = mix(top, bottom, 0.5);
+    let on_bg = if luminance(average) > 0.55 { [24, 28, 48] } else { [245, 247, 252] };
+    Theme { top, bottom, accents, panel, ink: [24, 28, 48], on_bg, banner: hsl(hue + 180, 0.8, 0.32) }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Edit {
-    pub instruction: String,
-    pub palette: Palette,
+/// Draws the picture: the background gradient, the layout's shapes and the logo, then its
+/// words; the PNG carries the picture's spec.
+pub fn render(p: &Picture) -> Result<Vec<u8>, ::image::ImageError> {
+    let (w, h) = rendered_size(p.width, p.height);
+    let theme = theme(p);
+    let mut img = ::image::RgbImage::new(w, h);
+    for y in 0..h {
+        // Exact at both ends, so an edit that samples them gets the very same gradient.
+        let t = y as f32 / (h - 1).max(1) as f32;
+        let row = [0, 1, 2].map(|i| (theme.top[i] as f32 * (1.0 - t) + theme.bottom[i] as f32 * t).round() as u8);
+        for x in 0..w {
+            img.put_pixel(x, y, ::image::Rgb(row));
+        }
+    }
+    let blocks = words::blocks(p);
+    let scene = layout::compose(p, &blocks, w as f32, h as f32, &theme);
+    for shape in &scene.shapes {
+        paint(&mut img, shape, p.logo.as_deref());
+    }
+    for placed in &scene.texts {
+        let fitted = fit(placed);
+        text::draw_fitted(&mut img, placed.weight, &fitted, placed.area, placed.colour, placed.align);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, ::image::ImageFormat::Png)?;
+    Ok(picture::with_spec(out.into_inner(), p))
 }
 
-/// The top and bottom colours of the background gradient.
-pub type Palette = ([u8; 3], [u8; 3]);
+fn fit(placed: &Placed) -> text::Fitted {
+    text::fit(placed.weight, &placed.text, placed.area, placed.max_px, layout::MIN_PX)
+}
 
-pub const MAX_LINES: usize = 6;
+/// The picture's text as drawn, one block a line in reading order (what a read-back returns):
+/// the same layout and fitting as [`render`], without the pixels.
+pub fn transcript(p: &Picture) -> String {
+    let (w, h) = rendered_size(p.width, p.height);
+    let scene = layout::compose(p, &words::blocks(p), w as f32, h as f32, &theme(p));
+    scene.texts.iter().map(|placed| fit(placed).text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
+}
 
-fn palette_of_seed(seed: u64) -> Palette {
-    let hue = (seed % 360) as u32;
-    (hsl(hue, 0.7, 0.22), hsl(hue + 60, 0.7, 0.38))
+fn paint(img: &mut ::image::RgbImage, shape: &Shape, logo: Option<&[u8]>) {
+    match *shape {
+        Shape::Rect(a, colour) => fill(img, a.x as u32, a.y as u32, a.w.round() as u32, a.h.round() as u32, colour),
+        Shape::Disc { cx, cy, r, colour } => each_pixel(img, Area { x: cx - r, y: cy - r, w: 2.0 * r, h: 2.0 * r }, colour, |x, y| (x - cx).powi(2) + (y - cy).powi(2) <= r * r),
+        Shape::Ring { cx, cy, rx, ry, thickness, colour } => {
+            let bounds = Area { x: cx - rx - thickness, y: cy - ry - thickness, w: 2.0 * (rx + thickness), h: 2.0 * (ry + thickness) };
+            each_pixel(img, bounds, colour, |x, y| {
+                let d = (((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2)).sqrt();
+                (d - 1.0).abs() * rx.min(ry) <= thickness / 2.0
+            })
+        }
+        Shape::Arrow { area: a, down, colour } => each_pixel(img, a, colour, |x, y| {
+            let (along, across, length, breadth) = if down { (y - a.y, x - a.x, a.h, a.w) } else { (x - a.x, y - a.y, a.w, a.h) };
+            let half = breadth / 2.0 * (1.0 - along / length.max(1.0));
+            (across - breadth / 2.0).abs() <= half
+        }),
+        Shape::Logo(area) => {
+            if let Some(bytes) = logo {
+                draw_logo(img, bytes, area);
+            }
+        }
+    }
+}
+
+fn each_pixel(img: &mut ::image::RgbImage, bounds: Area, colour: [u8; 3], inside: impl Fn(f32, f32) -> bool) {
+    let (iw, ih) = img.dimensions();
+    let (x0, y0) = (bounds.x.max(0.0) as u32, bounds.y.max(0.0) as u32);
+    let (x1, y1) = (((bounds.x + bounds.w).ceil().max(0.0) as u32).min(iw), ((bounds.y + bounds.h).ceil().max(0.0) as u32).min(ih));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if inside(x as f32 + 0.5, y as f32 + 0.5) {
+                img.put_pixel(x, y, ::image::Rgb(colour));
+            }
+        }
+    }
+}
+
+/// The logo scaled into `area` (its shape kept), blended by its alpha.
+fn draw_logo(img: &mut ::image::RgbImage, bytes: &[u8], area: Area) {
+    let Ok(logo) = ::image::load_from_memory(bytes) else { return };
+    let side = area.w.min(area.h).max(1.0) as u32;
+    let logo = logo.resize(side, side, ::image::imageops::FilterType::Triangle).to_rgba8();
+    let (x0, y0) = ((area.x + (area.w - logo.width() as f32) / 2.0) as u32, (area.y + (area.h - logo.height() as f32) / 2.0) as u32);
+    for (x, y, pixel) in logo.enumerate_pixels() {
+        let (tx, ty) = (x0 + x, y0 + y);
+        if tx >= img.width() || ty >= img.height() {
+            continue;
+        }
+        let a = pixel.0[3] as f32 / 255.0;
+        let target = img.get_pixel_mut(tx, ty);
+        for i in 0..3 {
+            target.0[i] = (target.0[i] as f32 * (1.0 - a) + pixel.0[i] as f32 * a).round() as u8;
+        }
+    }
 }
 
 /// The gradient of a picture this emulator drew (the left ends of its first and last rows): how an
@@ -83,139 +179,6 @@ pub fn palette_of_image(bytes: &[u8]) -> Option<Palette> {
 /// page's examples and older URLs.
 pub fn render_png(width: u32, height: u32, seed: u64) -> Result<Vec<u8>, String> {
     render(&Picture { width, height, seed, ..Picture::default() }).map_err(|e| e.to_string())
-}
-
-/// Draws the picture: a gradient, a title card, the body's lines laid out for the aspect ratio
-/// (columns beside a chart when wide, a list above it when tall, a grid when square), and for an
-/// edit a banner with the instruction.
-pub fn render(p: &Picture) -> Result<Vec<u8>, ::image::ImageError> {
-    let (w, h) = rendered_size(p.width, p.height);
-    let (top, bottom) = p.edit.as_ref().map_or_else(|| palette_of_seed(p.seed), |e| e.palette);
-    let mut img = ::image::RgbImage::new(w, h);
-    for y in 0..h {
-        // Exact at both ends, so an edit that samples them gets the very same gradient.
-        let t = y as f32 / (h - 1).max(1) as f32;
-        let row = [0, 1, 2].map(|i| (top[i] as f32 * (1.0 - t) + bottom[i] as f32 * t).round() as u8);
-        for x in 0..w {
-            img.put_pixel(x, y, ::image::Rgb(row));
-        }
-    }
-    let (wf, hf) = (w as f32, h as f32);
-    let unit = wf.min(hf);
-    let margin = unit * 0.06;
-    let hue = (p.seed % 360) as u32;
-    // The title card.
-    let card = Area { x: margin, y: margin, w: wf - 2.0 * margin, h: hf * 0.18 };
-    fill(&mut img, card.x as u32, card.y as u32, card.w as u32, card.h as u32, [248, 249, 252]);
-    let title = if p.title.is_empty() { "Infographic" } else { &p.title };
-    let inner = Area { x: card.x + margin * 0.6, y: card.y + card.h * 0.12, w: card.w - margin * 1.2, h: card.h * 0.76 };
-    text::draw_box(&mut img, Weight::Bold, title, inner, unit * 0.085, unit * 0.03, [24, 28, 48], Align::Centre);
-    let mut y = card.y + card.h + margin * 0.5;
-    if let Some(edit) = &p.edit {
-        let band = Area { x: margin, y, w: wf - 2.0 * margin, h: hf * 0.08 };
-        fill(&mut img, band.x as u32, band.y as u32, band.w as u32, band.h as u32, hsl(hue + 180, 0.8, 0.32));
-        let label = format!("Edited: {}", edit.instruction);
-        let text_area = Area { x: band.x + margin * 0.4, y: band.y + band.h * 0.15, w: band.w - margin * 0.8, h: band.h * 0.7 };
-        text::draw_box(&mut img, Weight::Bold, &label, text_area, unit * 0.04, unit * 0.02, [255, 255, 255], Align::Left);
-        y += band.h + margin * 0.5;
-    }
-    let body = Area { x: margin, y, w: wf - 2.0 * margin, h: hf - y - margin * 1.4 };
-    draw_body(&mut img, p, body, unit, hue);
-    let footer = Area { x: margin, y: hf - margin * 1.1, w: wf - 2.0 * margin, h: margin * 0.8 };
-    text::draw_box(&mut img, Weight::Regular, "drawn by the Infograph fal emulator", footer, unit * 0.025, unit * 0.015, [230, 232, 240], Align::Left);
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, ::image::ImageFormat::Png)?;
-    Ok(out.into_inner())
-}
-
-/// The lines and a bar per line, arranged for the picture's shape.
-fn draw_body(img: &mut ::image::RgbImage, p: &Picture, body: Area, unit: f32, hue: u32) {
-    let lines: Vec<&str> = p.lines.iter().map(String::as_str).take(MAX_LINES).collect();
-    let count = lines.len().max(3);
-    let gap = unit * 0.02;
-    let wide = body.w > body.h * 1.6;
-    let tall = body.h > body.w * 1.3;
-    let (columns, text_w) = match (wide, tall) {
-        (true, _) => (1, body.w * 0.55),
-        (_, true) => (1, body.w),
-        _ => (2, body.w),
-    };
-    let rows = count.div_ceil(columns);
-    let chart_h = if tall { body.h * 0.35 } else { 0.0 };
-    let cell_h = ((body.h - chart_h) / rows as f32 - gap).max(1.0);
-    let cell_w = text_w / columns as f32 - gap;
-    for (i, line) in lines.iter().enumerate() {
-        let (col, row) = (i % columns, i / columns);
-        let cell = Area { x: body.x + col as f32 * (cell_w + gap), y: body.y + row as f32 * (cell_h + gap), w: cell_w, h: cell_h };
-        let dot = (cell.h * 0.3).min(unit * 0.05);
-        fill(img, cell.x as u32, (cell.y + cell.h * 0.2) as u32, dot as u32, dot as u32, hsl(hue + 30 * i as u32, 0.8, 0.7));
-        let text_area = Area { x: cell.x + dot * 1.6, y: cell.y + cell.h * 0.1, w: cell.w - dot * 1.6, h: cell.h * 0.8 };
-        text::draw_box(img, Weight::Regular, line, text_area, unit * 0.045, unit * 0.02, [245, 247, 252], Align::Left);
-    }
-    // The chart: beside the list when wide, under it when tall, under the grid otherwise.
-    let chart = match (wide, tall) {
-        (true, _) => Area { x: body.x + text_w + gap * 2.0, y: body.y, w: body.w - text_w - gap * 2.0, h: body.h },
-        (_, true) => Area { x: body.x, y: body.y + body.h - chart_h, w: body.w, h: chart_h },
-        _ => return,
-    };
-    let bars = count as u32;
-    let bw = (chart.w / (bars as f32 * 1.5)).max(1.0);
-    for i in 0..bars {
-        let v = 30 + ((p.seed >> (i * 7)) % 70) as u32;
-        let bh = (chart.h * v as f32 / 100.0).max(1.0);
-        fill(img, (chart.x + i as f32 * bw * 1.5) as u32, (chart.y + chart.h - bh) as u32, bw as u32, bh as u32, hsl(hue + 30 * i, 0.8, 0.7));
-    }
-}
-
-/// What the body of a picture for this prompt lists: the brief's key sections, else its key
-/// facts, else the prompt's own further lines (an edit's prompt has none of these).
-pub fn body_lines(prompt: &str) -> Vec<String> {
-    let bullets = |heading: &str| -> Vec<String> {
-        let Some(start) = prompt.find(heading) else { return Vec::new() };
-        prompt[start + heading.len()..]
-            .lines()
-            .skip(1)
-            .take_while(|l| l.starts_with("- "))
-            .map(|l| short(l.trim_start_matches("- "), 80))
-            .take(MAX_LINES)
-            .collect()
-    };
-    let sections = bullets("Key sections:");
-    if !sections.is_empty() {
-        return sections;
-    }
-    let facts = bullets("Key facts and numbers:");
-    if !facts.is_empty() {
-        return facts;
-    }
-    prompt
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| l.is_empty())
-        .skip(1)
-        .take_while(|l| !l.starts_with("Format:"))
-        .filter(|l| !l.is_empty() && !l.starts_with("Source article:"))
-        .map(|l| short(l.strip_prefix(REQUEST_LABEL).unwrap_or(l), 80))
-        .take(MAX_LINES)
-        .collect()
-}
-
-/// The line of an edit's prompt that says what to change (see `blog::brief::refinement`), else
-/// its first line.
-pub fn instruction_of(prompt: &str) -> String {
-    let line = prompt.lines().find_map(|l| l.trim().strip_prefix(EDIT_PREFIX)).unwrap_or_else(|| prompt.lines().next().unwrap_or(""));
-    short(line.trim(), 160)
-}
-
-use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX as EDIT_PREFIX, REQUEST_LABEL, TITLE_LABEL};
-
-fn short(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() > max {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    } else {
-        text
-    }
 }
 
 fn fill(img: &mut ::image::RgbImage, x0: u32, y0: u32, w: u32, h: u32, colour: [u8; 3]) {
@@ -239,37 +202,6 @@ fn escape(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
-}
-
-/// The brief's title (its first line, without its label and emulator markers), shortened for a
-/// headline.
-pub fn title_of(prompt: &str) -> String {
-    let line = original_title(prompt)
-        .or_else(|| prompt.lines().map(str::trim).find(|l| !l.is_empty()))
-        .map(|l| l.strip_prefix(TITLE_LABEL).map_or(l, str::trim))
-        .unwrap_or("Infographic");
-    let mut title = line.to_string();
-    while let Some(start) = title.find("[emulator:") {
-        let end = title[start..].find(']').map_or(title.len(), |e| start + e + 1);
-        title.replace_range(start..end, "");
-    }
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    let title = if title.is_empty() { "Infographic".to_string() } else { title };
-    if title.chars().count() > 90 {
-        format!("{}…", title.chars().take(89).collect::<String>())
-    } else {
-        title
-    }
-}
-
-/// An edit keeps its source's headline: the refinement prompt names it (see
-/// `blog::brief::refinement`).
-fn original_title(prompt: &str) -> Option<&str> {
-    let first = prompt.lines().map(str::trim).find(|l| !l.is_empty())?;
-    if !first.starts_with(EDIT_PREFIX) {
-        return None;
-    }
-    prompt.lines().find_map(|l| l.trim().strip_prefix(ORIGINAL_TITLE)).map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// Splits a title into lines of about `width` characters.
@@ -343,6 +275,7 @@ pub fn render_svg(prompt: &str, width: u32, height: u32, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX as EDIT_PREFIX, REQUEST_LABEL, TITLE_LABEL};
 
     #[test]
     fn title_drops_markers_and_escapes() {
@@ -356,9 +289,10 @@ mod tests {
     fn pictures_carry_their_text_and_edits_keep_their_colours() {
         let brief = "Coffee around the world\n\nSource article: Beans (Blog)\nKey sections:\n- Where it grows\n- Who drinks most\n\nFormat: one infographic";
         assert_eq!(body_lines(brief), vec!["Where it grows".to_string(), "Who drinks most".to_string()]);
-        assert_eq!(body_lines("Just a title\nand a second line\n\nFormat: x"), vec!["and a second line".to_string()]);
+        // The author's request is what to show, not text to print.
+        assert!(body_lines("Title: Just a title\nThe author's request (what to show; do not print it as text): bees\n\nFormat: x").is_empty());
         for (w, h) in [(1024, 576), (576, 1024), (800, 800)] {
-            let picture = Picture { width: w, height: h, seed: 9, title: "Coffee".into(), lines: body_lines(brief), edit: None };
+            let picture = Picture { width: w, height: h, seed: 9, title: "Coffee".into(), lines: body_lines(brief), ..Picture::default() };
             let png = render(&picture).expect("png");
             if let Ok(dir) = std::env::var("EMULATOR_PICTURES") {
                 let _ = std::fs::write(format!("{dir}/picture-{w}x{h}.png"), &png);
@@ -378,6 +312,7 @@ mod tests {
             title: "A".into(),
             lines: vec![],
             edit: Some(Edit { instruction: "make the title larger".into(), palette }),
+            ..Picture::default()
         };
         let png = render(&edited).expect("png");
         if let Ok(dir) = std::env::var("EMULATOR_PICTURES") {
@@ -391,7 +326,7 @@ mod tests {
         assert_eq!(title_of("Plain prompt\nOriginal title: not this"), "Plain prompt");
         let briefed = format!("{TITLE_LABEL} Urban bees\n{REQUEST_LABEL} An infographic for my blog post on urban beekeeping\n\nFormat: x");
         assert_eq!(title_of(&briefed), "Urban bees", "the brief's title is the headline, never the request");
-        assert_eq!(body_lines(&briefed), vec!["An infographic for my blog post on urban beekeeping".to_string()]);
+        assert!(body_lines(&briefed).is_empty(), "nor is the request printed in the body");
     }
 
     #[test]

@@ -3,17 +3,38 @@
 //! It speaks the same protocol the production client uses: submit returns all four URLs, status
 //! moves IN_QUEUE → IN_PROGRESS → COMPLETED with time, the result is the model output, cancel
 //! answers like fal, and the end of every job is announced by a webhook signed with the
-//! emulator's own Ed25519 key, published as JWKS. Prompt markers steer it:
-//! `[emulator:fail]` (ERROR webhook), `[emulator:nowebhook]` (completes silently),
-//! `[emulator:slow]` (takes ten times longer).
+//! emulator's own Ed25519 key, published as JWKS.
+//!
+//! Its pictures show what the brief asks (`brief` reads it, `words` says what is written,
+//! `layout` arranges it, `image` draws it): the outline's title, subtitle and sections in the
+//! chosen layout, the brand kit's colours and logo, a look that varies per submission, and text
+//! in every language it can draw (Latin, Greek, Cyrillic; a note for the others). An edit draws
+//! its source's words with the instruction's corrections. `openrouter/router` answers like the
+//! text model, and `openrouter/router/vision` reads an emulator picture's text back (`readback`).
+//!
+//! Prompt markers steer it (and are never drawn): `[emulator:fail]` (ERROR webhook),
+//! `[emulator:nowebhook]` (completes silently), `[emulator:slow]` (takes ten times longer),
+//! `[emulator:typo]` (the picture misspells one word and changes one number),
+//! `[emulator:noreadback]` (a read-back of the picture never finishes).
 
+mod brief;
 mod files;
 pub mod image;
 mod job;
+mod layout;
+mod picture;
 mod queue;
+mod readback;
 mod submit;
 pub mod text;
 mod webhook;
+mod words;
+#[cfg(test)]
+mod tests;
+
+pub use brief::corrections_of;
+pub use readback::{drawn_text, injected_typo, transcription_of_url};
+pub use words::{can_draw, Injected};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -93,6 +114,7 @@ impl Emulator {
         Router::new()
             .route("/queue/{owner}/{app}", post(submit::submit::<false>))
             .route("/queue/{owner}/{app}/edit", post(submit::submit::<true>))
+            .route("/queue/{owner}/{app}/vision", post(submit::submit_vision))
             .route("/queue/{owner}/{app}/requests/{id}/status", get(queue::status))
             .route("/queue/{owner}/{app}/requests/{id}", get(queue::result))
             .route("/queue/{owner}/{app}/requests/{id}/cancel", put(queue::cancel))

@@ -48,6 +48,11 @@ impl Emulator {
                 "loc": ["body", "image_urls", index], "msg": format!("Failed to download the file from {url}"),
                 "type": "file_download_error", "url": url,
             }]}),
+            Scripted::Unreadable { index, url } => json!({"detail": [{
+                "loc": ["body", "image_urls", index],
+                "msg": format!("The emulator could not read the image at {url}: it reads back only pictures an emulator drew."),
+                "type": "image_unreadable", "url": url,
+            }]}),
             _ => json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]}),
         }
     }

@@ -1,8 +1,8 @@
 //! Readable text for the emulator's pictures: Noto Sans (embedded by the `notosans` crate, SIL
 //! Open Font License) rasterised with `ab_glyph`. Word wrapping and blending are written here:
 //! the crates that would do them (imageproc, resvg) bring far larger dependency trees for the
-//! few lines they would save. No shaping: Latin, Greek and Cyrillic render; other scripts show
-//! boxes, which is fine for an emulator.
+//! few lines they would save. No shaping and no right-to-left layout: Latin, Greek and Cyrillic
+//! render (see `words::can_draw`); other scripts are replaced by a note before they get here.
 
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use image::RgbImage;
@@ -59,7 +59,8 @@ fn width_of(font: &FontRef<'_>, scale: PxScale, text: &str) -> f32 {
 }
 
 /// Greedy word wrap to `max_width`; a word wider than the box is broken between characters.
-fn wrap(font: &FontRef<'_>, scale: PxScale, text: &str, max_width: f32) -> Vec<String> {
+/// Each line says whether it ends inside a word (then no space joins it to the next).
+fn wrap(font: &FontRef<'_>, scale: PxScale, text: &str, max_width: f32) -> Vec<(String, bool)> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -69,13 +70,13 @@ fn wrap(font: &FontRef<'_>, scale: PxScale, text: &str, max_width: f32) -> Vec<S
             continue;
         }
         if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
+            lines.push((std::mem::take(&mut line), false));
         }
         for ch in word.chars() {
             let mut next = line.clone();
             next.push(ch);
             if !line.is_empty() && width_of(font, scale, &next) > max_width {
-                lines.push(std::mem::take(&mut line));
+                lines.push((std::mem::take(&mut line), true));
                 line.push(ch);
             } else {
                 line = next;
@@ -83,7 +84,7 @@ fn wrap(font: &FontRef<'_>, scale: PxScale, text: &str, max_width: f32) -> Vec<S
         }
     }
     if !line.is_empty() {
-        lines.push(line);
+        lines.push((line, false));
     }
     lines
 }
@@ -121,44 +122,87 @@ pub enum Align {
     Centre,
 }
 
-/// Draws `text` wrapped into `area`, as large as fits from `max_px` down to `min_px`; what still
-/// does not fit ends in "…". Returns the height used.
-pub fn draw_box(img: &mut RgbImage, weight: Weight, text: &str, area: Area, max_px: f32, min_px: f32, colour: [u8; 3], align: Align) -> f32 {
-    let Some(font) = font(weight) else { return 0.0 };
+/// Text fitted into a box: its size, its lines, and the text as it reads once drawn (the
+/// whole text unless it could not fit even at the smallest size, then cut with "…").
+pub struct Fitted {
+    scale: PxScale,
+    lines: Vec<String>,
+    pub text: String,
+}
+
+/// Fits `text` into `area` as large as it goes from `max_px` down to `min_px`, breaking no word
+/// while a smaller size avoids it; what still does not fit at `min_px` ends in "…".
+pub fn fit(weight: Weight, text: &str, area: Area, max_px: f32, min_px: f32) -> Fitted {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(font) = font(weight) else { return Fitted { scale: PxScale::from(min_px), lines: Vec::new(), text: String::new() } };
     let mut px = max_px.max(min_px);
     let (scale, mut lines) = loop {
         let scale = PxScale::from(px);
-        let lines = wrap(font, scale, text, area.w);
-        if lines.len() as f32 * line_height(font, scale) <= area.h || px <= min_px {
+        let lines = wrap(font, scale, &text, area.w);
+        let fits = lines.len() as f32 * line_height(font, scale) <= area.h && !lines.iter().any(|(_, broken)| *broken);
+        if fits || px <= min_px {
             break (scale, lines);
         }
-        px = (px * 0.9).max(min_px);
+        px = (px * 0.92).max(min_px);
     };
-    let height = line_height(font, scale);
-    let fit = ((area.h / height).floor() as usize).max(1);
-    if lines.len() > fit {
+    let fit = ((area.h / line_height(font, scale)).floor() as usize).max(1);
+    let cut = lines.len() > fit;
+    if cut {
         lines.truncate(fit);
-        if let Some(last) = lines.last_mut() {
+        if let Some((last, broken)) = lines.last_mut() {
             while !last.is_empty() && width_of(font, scale, &format!("{last}…")) > area.w {
                 last.pop();
             }
             last.push('…');
+            *broken = false;
         }
     }
+    let mut drawn = String::new();
+    for (i, (line, broken)) in lines.iter().enumerate() {
+        drawn.push_str(line);
+        if !broken && i + 1 < lines.len() {
+            drawn.push(' ');
+        }
+    }
+    Fitted { scale, lines: lines.into_iter().map(|(l, _)| l).collect(), text: drawn }
+}
+
+impl Fitted {
+    /// The height its lines take.
+    pub fn height(&self, weight: Weight) -> f32 {
+        font(weight).map_or(0.0, |f| self.lines.len() as f32 * line_height(f, self.scale))
+    }
+}
+
+/// Draws fitted text in its box; returns the height used.
+pub fn draw_fitted(img: &mut RgbImage, weight: Weight, fitted: &Fitted, area: Area, colour: [u8; 3], align: Align) -> f32 {
+    let Some(font) = font(weight) else { return 0.0 };
+    let height = line_height(font, fitted.scale);
     // Centred text is centred both ways; left-aligned text starts at the top.
     let mut top = match align {
         Align::Left => area.y,
-        Align::Centre => area.y + (area.h - lines.len() as f32 * height).max(0.0) / 2.0,
+        Align::Centre => area.y + (area.h - fitted.lines.len() as f32 * height).max(0.0) / 2.0,
     };
-    for line in &lines {
+    for line in &fitted.lines {
         let x = match align {
             Align::Left => area.x,
-            Align::Centre => area.x + (area.w - width_of(font, scale, line)).max(0.0) / 2.0,
+            Align::Centre => area.x + (area.w - width_of(font, fitted.scale, line)).max(0.0) / 2.0,
         };
-        draw_line(img, font, scale, x, top, line, colour);
+        draw_line(img, font, fitted.scale, x, top, line, colour);
         top += height;
     }
-    lines.len() as f32 * height
+    fitted.lines.len() as f32 * height
+}
+
+/// Draws `text` wrapped into `area` (see [`fit`]). Returns the height used.
+pub fn draw_box(img: &mut RgbImage, weight: Weight, text: &str, area: Area, max_px: f32, min_px: f32, colour: [u8; 3], align: Align) -> f32 {
+    let fitted = fit(weight, text, area, max_px, min_px);
+    draw_fitted(img, weight, &fitted, area, colour, align)
+}
+
+/// Whether every letter of `text` has a glyph in both weights.
+pub fn covers(text: &str) -> bool {
+    [Weight::Regular, Weight::Bold].into_iter().filter_map(font).all(|f| text.chars().filter(|c| !c.is_whitespace()).all(|c| f.glyph_id(c).0 != 0))
 }
 
 #[cfg(test)]
@@ -177,5 +221,18 @@ mod tests {
         assert!(lit(20, 220, 20, 120) > 200, "ink inside the box");
         assert_eq!(lit(230, 400, 0, 200), 0, "nothing right of the box");
         assert_eq!(lit(0, 400, 130, 200), 0, "nothing below the box");
+    }
+
+    #[test]
+    fn fitting_keeps_every_word_unless_it_truly_cannot() {
+        let area = Area { x: 0.0, y: 0.0, w: 120.0, h: 40.0 };
+        let text = "Pollination   basics and more words than fit at first";
+        assert_eq!(fit(Weight::Regular, text, area, 30.0, 6.0).text, "Pollination basics and more words than fit at first");
+        let cut = fit(Weight::Regular, &"word ".repeat(200), area, 30.0, 12.0).text;
+        assert!(cut.ends_with('…') && cut.len() < 400, "{cut}");
+        for sample in ["Größe, Straße, Ä Ö Ü", "Ελληνικά γράμματα", "Русский текст, українська ї", "Zażółć gęślą jaźń, čeština, Türkçe ğ ş ı"] {
+            assert!(covers(sample), "{sample}");
+        }
+        assert!(!covers("日本語") && !covers("العربية") && !covers("हिन्दी"));
     }
 }

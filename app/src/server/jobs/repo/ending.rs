@@ -56,11 +56,12 @@ async fn end_with_refund(
     let now = now_ms();
     let w = db.write().await;
     let mut tx = w.begin().await?;
-    let failed: Option<(String, i64)> = sqlx::query_as(&format!(
-        "UPDATE infographs SET {}, error_message = $1, refunded_at = $2, \
+    // The family's free fix was never charged: it ends without a refund.
+    let failed: Option<(String, i64, i64)> = sqlx::query_as(&format!(
+        "UPDATE infographs SET {}, error_message = $1, refunded_at = CASE WHEN proofread_fix = 2 THEN NULL ELSE $2 END, \
          completed_at = $2, updated_at = $2, lease_until = NULL, version = version + 1, \
          cancelled_at = {cancelled_at} \
-         WHERE id = $3 AND {} {guard} RETURNING user_id, cost",
+         WHERE id = $3 AND {} {guard} RETURNING user_id, cost, proofread_fix",
         transition.set(),
         transition.guard()
     ))
@@ -69,11 +70,13 @@ async fn end_with_refund(
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id, cost)) = failed else {
+    let Some((user_id, cost, fix)) = failed else {
         tx.rollback().await?;
         return Ok(false);
     };
-    ledger::refund(&mut tx, &user_id, cost, id, now).await?;
+    if fix != 2 {
+        ledger::refund(&mut tx, &user_id, cost, id, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(infograph = id, cost, "job failed; credits refunded");
     Ok(true)

@@ -9,6 +9,7 @@
 mod ending;
 mod new_job;
 mod owner_edits;
+mod proofread_summary;
 mod read;
 mod row;
 mod running;
@@ -16,8 +17,9 @@ mod stored_copy;
 mod submission;
 mod transition;
 
-pub use new_job::{JobDesign, NewJob};
-pub use read::{by_id, family_of, list_families, list_owned, owned, recent_durations, running_since_before, stored_keys};
+pub use new_job::{FixKind, JobDesign, NewJob};
+pub use read::{by_id, family_of, free_fix_used, list_families, list_owned, owned, recent_durations, running_since_before, stored_keys};
+pub use proofread_summary::ProofreadSummary;
 pub use row::{InfographRow, COLUMNS};
 
 pub(in crate::server::jobs) use ending::{cancel_unsubmitted, complete, fail_with_refund, Image};
@@ -25,4 +27,5 @@ pub(in crate::server::jobs) use new_job::insert_queued;
 pub(in crate::server::jobs) use owner_edits::{hide, set_alt_text, set_family_title};
 pub(in crate::server::jobs) use running::{claim_due_polls, claim_progress_polls, record_fal_status, set_cancel_requested};
 pub(in crate::server::jobs) use submission::{adopt_request, claim_queued, record_intent, record_submission};
+pub(in crate::server) use proofread_summary::record_proofread;
 pub(in crate::server) use stored_copy::{claim_copy, record_copy_failure, record_stored, CopyJob, Stored};

@@ -16,6 +16,26 @@ pub struct JobDesign<'a> {
     pub outline: Option<&'a str>,
 }
 
+/// Whether a job is a proofread's fix, and whether it is the family's free one (charged nothing,
+/// so refunded nothing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FixKind {
+    #[default]
+    NotAFix,
+    Paid,
+    Free,
+}
+
+impl FixKind {
+    fn column(self) -> i64 {
+        match self {
+            Self::NotAFix => 0,
+            Self::Paid => 1,
+            Self::Free => 2,
+        }
+    }
+}
+
 /// What a new job is made of; every image of a create is one row.
 #[derive(Clone, Copy)]
 pub struct NewJob<'a> {
@@ -38,6 +58,8 @@ pub struct NewJob<'a> {
     pub title: Option<&'a str>,
     /// The owner's alt text a new version keeps from its source.
     pub alt_text: Option<&'a str>,
+    /// Made by "Fix these words" (`server::proofread`).
+    pub proofread_fix: FixKind,
 }
 
 /// A `queued` row, inside the transaction that charged for it.
@@ -45,8 +67,8 @@ pub(in crate::server::jobs) async fn insert_queued(conn: &mut Conn, job: &NewJob
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, blog_url, aspect_ratio, \
          resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction, \
-         layout, style, language, brand_kit_id, brand, outline, title, alt_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {COLUMNS}",
+         layout, style, language, brand_kit_id, brand, outline, title, alt_text, proofread_fix) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING {COLUMNS}",
         Queued.as_str()
     ))
     .bind(new_id())
@@ -70,6 +92,7 @@ pub(in crate::server::jobs) async fn insert_queued(conn: &mut Conn, job: &NewJob
     .bind(job.design.outline)
     .bind(job.title)
     .bind(job.alt_text)
+    .bind(job.proofread_fix.column())
     .fetch_one(conn)
     .await
 }

@@ -115,3 +115,12 @@ pub async fn stored_keys(db: &Db, owner: Option<&str>, id: &str) -> Result<Optio
         .fetch_optional(db.read())
         .await
 }
+
+/// Whether the family's one free fix (`proofread_fix = 2`) has been asked for.
+pub async fn free_fix_used(db: &Db, family_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM infographs WHERE family_id = $1 AND proofread_fix = 2")
+        .bind(family_id)
+        .fetch_one(db.read())
+        .await?;
+    Ok(n > 0)
+}

@@ -67,6 +67,13 @@ pub struct InfographRow {
     pub outline: Option<String>,
     /// Its name when known: the outline's, the article's, or its owner's (`model::title`).
     pub title: Option<String>,
+    /// The proofread's summary (`server::proofread`): `None` until one is asked for.
+    pub proofread_status: Option<String>,
+    pub proofread_problems: Option<i64>,
+    pub proofread_words_expected: Option<i64>,
+    pub proofread_words_found: Option<i64>,
+    /// A version made by "Fix these words": 1 paid, 2 the family's free fix (`FixKind`).
+    pub proofread_fix: i64,
 }
 
 impl InfographRow {
@@ -97,4 +104,5 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     submit_started_at, created_at, submitted_at, completed_at, updated_at, cancel_requested_at, \
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
     progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text, \
-    layout, style, language, brand_kit_id, brand, outline, title";
+    layout, style, language, brand_kit_id, brand, outline, title, \
+    proofread_status, proofread_problems, proofread_words_expected, proofread_words_found, proofread_fix";
