@@ -14,3 +14,4 @@ wasm=target/site/pkg/$(cat target/site/pkg/stem.txt 2>/dev/null || echo infograp
 bench/scenarios.sh sqlite
 scripts/with-postgres.sh bench/scenarios.sh postgres
 bench/lighthouse.sh
+bench/proofread.sh

@@ -3,8 +3,9 @@ import AxeBuilder from "@axe-core/playwright";
 import { uniqueEmail, signUp, waitForHydration } from "./helpers";
 
 const TEXT = `Urban bees in numbers
-Bees pollinate 75 % of the crops we eat, and cities now keep 1200 rooftop hives.
-Meadows in parks feed wild bees from April to September. Pesticide-free gardens help most.`;
+Bees pollinate 75 % of the crops we eat. Cities now keep 1200 rooftop hives on offices and schools.
+Meadows in 35 parks feed wild bees from April to September. Gardens without pesticides keep colonies healthy.
+Beekeepers say the honey from city hives tastes of lime trees and clover.`;
 
 const SHOTS = process.env.PAGE_SHOTS;
 

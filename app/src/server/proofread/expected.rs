@@ -24,7 +24,8 @@ pub fn expected_of(picture: &InfographRow, original: &InfographRow) -> Expected 
     Expected { blocks, sources, language }
 }
 
-fn outline_blocks(outline: &Outline) -> Vec<String> {
+/// The text an outline asks a picture to show, in reading order.
+pub fn outline_blocks(outline: &Outline) -> Vec<String> {
     let mut blocks = vec![outline.title.clone()];
     blocks.extend(outline.subtitle.clone());
     for section in &outline.sections {

@@ -9,6 +9,8 @@
 pub mod compare;
 pub mod expected;
 pub mod fix;
+#[cfg(test)]
+mod labelled;
 pub mod readback;
 pub mod repo;
 mod worker;
