@@ -10,6 +10,7 @@ pub mod field;
 pub mod image;
 pub mod infograph;
 pub mod job;
+pub mod layers;
 pub mod proofread;
 pub mod refine;
 pub mod share;

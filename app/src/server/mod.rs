@@ -11,6 +11,7 @@ pub mod fal;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
+pub mod layers;
 pub mod outline;
 pub mod platform;
 pub mod proofread;

@@ -77,3 +77,25 @@ pub async fn fix_words(id: String, idempotency_key: Option<String>) -> Result<Cr
     let key = idempotency_key.filter(|k| !k.trim().is_empty());
     Ok(crate::server::proofread::fix::fix(&state, &user, &id, key.as_deref()).await?.response)
 }
+
+/// The picture's words as layers, for the text editor.
+#[server(prefix = "/sfn", endpoint = "get_layers", output = super::codec::Json)]
+pub async fn get_layers(id: String) -> Result<crate::model::layers::LayersView, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::layers::view(&state, &user, &id).await
+}
+
+/// Saves the editor's boxes as a new version ("text edit"): free and at once.
+#[server(prefix = "/sfn", endpoint = "save_text_edit", input = leptos::server_fn::codec::Json, output = super::codec::Json)]
+pub async fn save_text_edit(id: String, boxes: Vec<crate::model::layers::TextBox>) -> Result<CreateResponse, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    crate::server::layers::save_text_edit(&state, &user, &id, boxes).await
+}
+
+/// "Make the text editable": a layered version of the picture (fal's `layerize-text`).
+#[server(prefix = "/sfn", endpoint = "make_layers", output = super::codec::Json)]
+pub async fn make_layers(id: String, idempotency_key: Option<String>) -> Result<CreateResponse, AppError> {
+    let (state, user) = super::context::require_user().await?;
+    let key = idempotency_key.filter(|k| !k.trim().is_empty());
+    crate::server::layers::start(&state, &user, &id, key.as_deref()).await
+}
