@@ -203,12 +203,14 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
         .await
         .expect("json");
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM infographs").fetch_all(&pool).await.expect("ids");
-    let webhooks: Vec<String> = subs["submissions"]
+    let all_webhooks: Vec<String> = subs["submissions"]
         .as_array()
         .expect("list")
         .iter()
         .filter_map(|s| s["webhook"].as_str().map(str::to_string))
         .collect();
+    // A picture's read-back (its proofread) is a submission of its own, with its own webhook.
+    let (reads, webhooks): (Vec<String>, Vec<String>) = all_webhooks.into_iter().partition(|w| w.ends_with("/proofread/"));
     eprintln!("open at kill: {open_at_kill}; completed {completed}, failed {failed} ({} unmarked, by the timeout)", other_failures.len());
     // Every job reached fal at most once, and every job that was not refunded by the timeout
     // reached it (webhook URLs carry our job id).
@@ -216,6 +218,8 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
     for id in ids {
         let n = webhooks.iter().filter(|w| w.contains(&format!("/webhook/{id}/"))).count();
         assert!(n <= 1, "job {id} was submitted {n} times");
+        let read = reads.iter().filter(|w| w.contains(&format!("/webhook/{id}/"))).count();
+        assert!(read <= 1, "job {id} was read back {read} times");
         if n == 0 {
             never_submitted.push(id);
         }

@@ -2,7 +2,7 @@
 //! `#[utoipa::path]` annotations and the types in [`super::types`], which the handlers serialise;
 //! `make test` fuzzes the running server against it with schemathesis.
 
-use super::rest::{accounts, billing, design, infographs, meta, proofread, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, layers, meta, proofread, shares, webhook};
 use super::types::*;
 use crate::model::proofread::{Problem, ProblemKind, ProofreadStatus, ProofreadView};
 use crate::model::{ApiTokenView, CreateResponse, CreatedJob, JobStatus, Phase};
@@ -39,7 +39,7 @@ impl Modify for TokenAuth {
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
         infographs::remove, infographs::update, infographs::download, infographs::refine, infographs::versions,
-        proofread::show, proofread::fix,
+        proofread::show, proofread::fix, layers::make, layers::show, layers::text_edit,
         shares::share, shares::unshare, billing::packs, billing::start, billing::list, billing::status, billing::stripe_webhook,
         design::build_outline, design::list_kits, design::create_kit, design::get_kit, design::update_kit, design::delete_kit, design::upload_logo,
         webhook::webhook, webhook::proofread_webhook, meta::openapi_json, meta::docs_page,
@@ -50,12 +50,14 @@ impl Modify for TokenAuth {
         OutlineJson, OutlineSectionJson, RawOutline, RawKit, BrandKitJson, BrandKitList,
         PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, TokenRequest, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
         TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
-        ProofreadView, ProofreadJson, ProofreadStatus, Problem, ProblemKind,
+        ProofreadView, ProofreadJson, ProofreadStatus, Problem, ProblemKind, crate::model::infograph::VersionKind,
+        crate::model::layers::LayersView, crate::model::layers::TextBox, crate::model::layers::TextEditRequest, crate::model::layers::Align, crate::model::layers::Role,
     )),
     modifiers(&TokenAuth),
     tags(
         (name = "infographs", description = "Create, follow and manage infographs"),
         (name = "proofread", description = "Every picture read back and checked word by word; fixing what is wrong"),
+        (name = "text editing", description = "A picture's words as editable text boxes, saved as new versions, exported as SVG and PDF"),
         (name = "sharing", description = "Public links to infographs"),
         (name = "billing", description = "Buying credits (Stripe)"),
         (name = "brand kits", description = "Colours, font mood, tone and logo, kept for every infographic"),

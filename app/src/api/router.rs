@@ -4,7 +4,7 @@
 //! error statuses in front.
 
 use super::extract::session_user;
-use super::rest::{accounts, billing, design, infographs, meta, proofread, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, layers, meta, proofread, shares, webhook};
 use super::{assets, docs, guards, live, media, openapi, share_page};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
@@ -150,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(infographs::router())
         .merge(proofread::router())
+        .merge(layers::router())
         .merge(shares::router())
         .merge(billing::router())
         .merge(design::router())

@@ -79,6 +79,42 @@ pub struct InfographView {
     /// Its proofread in brief (`None` before it is completed).
     #[serde(default)]
     pub proofread: Option<super::proofread::ProofreadBadge>,
+    /// What made this version.
+    #[serde(default)]
+    pub kind: VersionKind,
+}
+
+/// What made a version: the model from a brief, the model from an instruction, fal's
+/// layerize-text (its words as editable boxes), or the owner's own text edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VersionKind {
+    #[default]
+    Generated,
+    Refined,
+    Layers,
+    TextEdit,
+}
+
+impl VersionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Generated => "generated",
+            Self::Refined => "refined",
+            Self::Layers => "layers",
+            Self::TextEdit => "text_edit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Generated, Self::Refined, Self::Layers, Self::TextEdit].into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether its words are boxes the owner can edit (and export as SVG and PDF).
+    pub fn has_layers(self) -> bool {
+        matches!(self, Self::Layers | Self::TextEdit)
+    }
 }
 
 /// Everything the viewer page shows about one infograph: its current state, its family, the
@@ -158,6 +194,7 @@ impl InfographView {
             language: "en".into(),
             brand_kit_id: None,
             proofread: None,
+            kind: VersionKind::Generated,
         }
     }
 }

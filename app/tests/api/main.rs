@@ -10,6 +10,7 @@ mod design;
 mod email;
 mod flow;
 mod jwks;
+mod layers;
 mod live;
 mod manage;
 mod pages;

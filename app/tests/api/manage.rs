@@ -375,6 +375,7 @@ async fn the_openapi_document_covers_every_api_route() {
         "POST /api/outlines/", "GET /api/brand-kits/", "POST /api/brand-kits/", "GET /api/brand-kits/{id}/", "PATCH /api/brand-kits/{id}/",
         "DELETE /api/brand-kits/{id}/", "PUT /api/brand-kits/{id}/logo/",
         "GET /api/infographs/{id}/proofread/", "POST /api/infographs/{id}/proofread/fix/", "POST /api/infographs/webhook/{id}/proofread/",
+        "POST /api/infographs/{id}/layers/", "GET /api/infographs/{id}/layers/", "POST /api/infographs/{id}/text-edit/",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -226,7 +226,7 @@ pub async fn remove(
 #[utoipa::path(get, path = "/api/infographs/{id}/download/", tag = "infographs", security(("token" = [])),
     params(
         ("id" = String, Path, description = "Infograph id"),
-        ("format" = Option<String>, Query, description = "`png`, `jpg` (or `jpeg`) or `webp`; default: as stored"),
+        ("format" = Option<String>, Query, description = "`png`, `jpg` (or `jpeg`) or `webp`; default: as stored. For a version whose text was made editable (`kind` `layers` or `text_edit`) also `svg` and `pdf`, the text kept as text"),
         ("width" = Option<String>, Query, description = "`1200`, `600` or `full` (the default); never upscaled"),
     ),
     responses(
@@ -234,7 +234,7 @@ pub async fn remove(
         (status = 400, description = "An unknown format or width (named in `fields`)", body = ErrorBody, content_type = ERR),
         (status = 401, body = ErrorBody, content_type = ERR),
         (status = 404, body = ErrorBody, content_type = ERR),
-        (status = 409, description = "No image yet", body = ErrorBody, content_type = ERR),
+        (status = 409, description = "No image yet, or SVG/PDF asked of a version without editable text", body = ErrorBody, content_type = ERR),
         (status = 502, description = "The image host could not be reached", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn download(
@@ -243,17 +243,32 @@ pub async fn download(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    // A layered version's text exports as text: SVG, or PDF.
+    if let Some(pdf) = query.get("format").and_then(|f| match f.to_ascii_lowercase().as_str() {
+        "svg" => Some(false),
+        "pdf" => Some(true),
+        _ => None,
+    }) {
+        let (bytes, name) = crate::server::layers::export(&state, &user, &id, pdf).await?;
+        return Ok(attachment(bytes.into(), if pdf { "application/pdf" } else { "image/svg+xml" }, &name));
+    }
     let wanted = download_as(&query)?;
     let file = download::download(&state, &user, &id, wanted).await?;
-    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
-    let mut response = match file.contents {
+    let body = match file.contents {
         download::Contents::Stream(stream) => axum::body::Body::from_stream(stream),
         download::Contents::Bytes(bytes) => axum::body::Body::from(bytes),
-    }
-    .into_response();
+    };
+    Ok(attachment(body, file.content_type, &file.file_name))
+}
+
+/// A file to save, never to run: an SVG is served as an attachment with no sniffing, and the
+/// pages' policy forbids its scripts anyway.
+fn attachment(body: axum::body::Body, content_type: &str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     for (name, value) in [
-        (header::CONTENT_TYPE, file.content_type),
+        (header::CONTENT_TYPE, content_type),
         (header::CONTENT_DISPOSITION, disposition.as_str()),
         (header::CACHE_CONTROL, "private, max-age=86400"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -262,6 +277,6 @@ pub async fn download(
             headers.insert(name, value);
         }
     }
-    Ok(response)
+    response
 }
 

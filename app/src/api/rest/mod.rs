@@ -7,6 +7,7 @@ pub mod billing;
 pub mod body;
 pub mod design;
 pub mod infographs;
+pub mod layers;
 pub mod meta;
 pub mod proofread;
 pub mod shares;

@@ -2,6 +2,7 @@
 
 use super::rfc3339;
 use crate::model::proofread::ProofreadStatus;
+use crate::model::infograph::VersionKind;
 use crate::model::{InfographView, JobStatus, Phase};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -68,6 +69,9 @@ pub struct InfographJson {
     pub brand_kit_id: Option<String>,
     /// Its proofread in brief (the whole of it: `GET .../proofread/`).
     pub proofread: ProofreadJson,
+    /// What made this version: `generated`, `refined`, `layers` (its words as editable boxes,
+    /// `GET .../layers/`) or `text_edit` (boxes edited by its owner).
+    pub kind: VersionKind,
 }
 
 /// Where a picture's proofread stands, and how many problems it found.
@@ -130,6 +134,7 @@ impl InfographJson {
             language: v.language.clone(),
             brand_kit_id: v.brand_kit_id.clone(),
             proofread: ProofreadJson::of(v),
+            kind: v.kind,
         }
     }
 

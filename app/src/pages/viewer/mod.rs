@@ -5,6 +5,7 @@
 //! appears, polling while the push stream is down (`live.rs`).
 
 mod actions;
+mod editor;
 mod facts;
 mod live;
 mod proofread;

@@ -73,7 +73,9 @@ enum CopyError {
 /// copier writes the same keys).
 async fn store_image(state: &AppState, job: &CopyJob) -> Result<bool, CopyError> {
     let store = &state.storage;
-    let bytes = storage::fetch_image(store, &job.image_url, &state.config.fetch_policy(), state.config.storage.max_bytes).await?;
+    let fetched = storage::fetch_image(store, &job.image_url, &state.config.fetch_policy(), state.config.storage.max_bytes).await?;
+    // A layered version's fetched image is its background: what it shows is our rendering.
+    let bytes = crate::server::layers::compose_for_copy(state, &job.id, &fetched).await?.unwrap_or(fetched);
     let edge = state.config.storage.thumbnail_edge;
     let checked = bytes.clone();
     let (inspected, (thumb, thumb_webp)) = tokio::task::spawn_blocking(move || {

@@ -1,4 +1,5 @@
-//! The stored files a request can name: the image, its thumbnail, or a rendition of the image
+//! The stored files a request can name: the image, its thumbnail, a rendition of the image, or
+//! a layered version's background
 //! (made on first request and kept, see `renditions`). One door for the owner's `/media` URLs,
 //! signed URLs, share links and downloads.
 
@@ -33,8 +34,12 @@ impl MediaFile {
 /// signature or share link proved it may have the file) and has a stored image that file is, or
 /// is made from.
 pub async fn media_file(db: &Db, owner: Option<&str>, id: &str, file: &str) -> Result<Option<MediaFile>, sqlx::Error> {
-    let Some((image, thumb)) = repo::stored_keys(db, owner, id).await? else { return Ok(None) };
     let wanted = object_key(id, file);
+    // A layered version's background (what its text editor draws on).
+    if file.starts_with("background-") {
+        return Ok(repo::background_key(db, owner, id).await?.filter(|key| *key == wanted).map(MediaFile::Stored));
+    }
+    let Some((image, thumb)) = repo::stored_keys(db, owner, id).await? else { return Ok(None) };
     if [&image, &thumb].into_iter().flatten().any(|key| *key == wanted) {
         return Ok(Some(MediaFile::Stored(wanted)));
     }

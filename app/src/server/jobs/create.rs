@@ -4,6 +4,7 @@
 
 use super::repo::{self, FixKind, InfographRow, JobDesign, NewJob};
 use crate::errors::AppError;
+use crate::model::infograph::VersionKind;
 use crate::model::{CreateCommand, CreateRequest, CreateResponse, CreatedJob, JobStatus, RefineRequest, Resolution};
 use crate::server::accounts::users::UserRow;
 use crate::server::billing::ledger;
@@ -138,6 +139,7 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJ
             title: title.or(cmd.design.outline.as_ref().map(|o| o.title.as_str())),
             alt_text: None,
             proofread_fix: FixKind::NotAFix,
+            kind: VersionKind::Generated,
         },
         count: cmd.count,
         blog_url: cmd.blog_url.as_ref(),
@@ -207,6 +209,20 @@ pub enum RefineKind {
     Asked,
     /// "Fix these words" (`server::proofread`): free when `free` (the family's first fix).
     Fix { free: bool },
+    /// "Make the text editable" (`server::layers`): fal's layerize-text, at `cost` credits.
+    Layers { cost: i64 },
+}
+
+/// The instruction a layered version shows (it is not sent to any model).
+pub const LAYERS_INSTRUCTION: &str = "Make the text editable";
+
+/// "Make the text editable": one new version of `source` made by fal's layerize-text, charged
+/// `cost` credits and refunded if it fails.
+pub async fn layers(state: &AppState, owner: &UserRow, source: &InfographRow, cost: i64, idempotency_key: Option<&str>) -> Result<Created, AppError> {
+    let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["layers", source.id]))).transpose()?;
+    let names = Names::of(source);
+    let order = refinement_order(owner, source, &names, LAYERS_INSTRUCTION, 1, RefineKind::Layers { cost })?;
+    charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
 
 /// The owner's completed infograph `id`, the only kind that can be refined.
@@ -254,9 +270,13 @@ fn insert_error(err: sqlx::Error) -> AppError {
 fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a Names, instruction: &'a str, count: u32, kind: RefineKind) -> Result<Order<'a>, AppError> {
     let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
     let fix = match kind {
-        RefineKind::Asked => FixKind::NotAFix,
+        RefineKind::Asked | RefineKind::Layers { .. } => FixKind::NotAFix,
         RefineKind::Fix { free: false } => FixKind::Paid,
         RefineKind::Fix { free: true } => FixKind::Free,
+    };
+    let (cost, version_kind) = match kind {
+        RefineKind::Layers { cost } => (cost, VersionKind::Layers),
+        _ => (resolution.credits_per_image(), VersionKind::Refined),
     };
     Ok(Order {
         job: NewJob {
@@ -266,7 +286,7 @@ fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a
             blog_url: None,
             aspect_ratio: &source.aspect_ratio,
             resolution: resolution.as_str(),
-            cost: resolution.credits_per_image(),
+            cost,
             regenerated_from: None,
             // Shown with the version; its brief is the refinement's, from the source image.
             design: JobDesign {
@@ -283,6 +303,7 @@ fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a
             title: Some(&names.title),
             alt_text: Some(&names.alt_text),
             proofread_fix: fix,
+            kind: version_kind,
         },
         count,
         blog_url: None,

@@ -18,8 +18,8 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
     }
     let outcome = vetted;
     let changed = match &outcome {
-        Outcome::Completed { image_url, width, height } => {
-            repo::complete(&state.db, id, &Image { url: image_url, width: *width, height: *height }).await?
+        Outcome::Completed { image_url, width, height, layers } => {
+            repo::complete(&state.db, id, &Image { url: image_url, width: *width, height: *height, layers: layers.as_deref() }).await?
         }
         Outcome::Failed { message } => repo::fail_with_refund(&state.db, id, message).await?,
     };

@@ -46,7 +46,7 @@ pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<Viewer
         versions,
         brief: row.built_prompt.clone(),
         model: state.config.fal.model.clone(),
-        cost: row.cost,
+        cost: row.charged(),
         submitted_at: row.submitted_at,
         completed_at: row.completed_at,
         share: sharing::live_view(state, row).await?,

@@ -5,15 +5,24 @@ use std::net::SocketAddr;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Completed { image_url: String, width: Option<i64>, height: Option<i64> },
+    /// `layers`: for fal's layerize-text, the picture's text boxes (`server::layers::StoredLayers`
+    /// as JSON) over `image_url`, its background.
+    Completed { image_url: String, width: Option<i64>, height: Option<i64>, layers: Option<String> },
     Failed { message: String },
 }
 
 impl Outcome {
-    /// A model output (`{"images": [...]}`): its first image, or why there is none.
+    /// A model output (`{"images": [...]}`): its first image, or why there is none; fal's
+    /// layerize-text output: its background and its text boxes.
     pub fn from_output(output: &serde_json::Value) -> Self {
+        if let Some(layered) = crate::server::layers::from_layerize_output(output) {
+            return match layered {
+                Ok((background, layers)) => Self::Completed { image_url: background.url, width: background.width, height: background.height, layers: Some(layers) },
+                Err(message) => Self::Failed { message },
+            };
+        }
         match client::first_image(output) {
-            Ok(image) => Self::Completed { image_url: image.url, width: image.width, height: image.height },
+            Ok(image) => Self::Completed { image_url: image.url, width: image.width, height: image.height, layers: None },
             Err(missing) => Self::Failed { message: missing.to_string() },
         }
     }
@@ -81,7 +90,7 @@ mod tests {
         let ok = json!({"request_id":"r","status":"OK","payload":{"images":[{"url":"https://i/x.png","width":3,"height":2}]}});
         assert_eq!(
             Outcome::from_webhook(&ok),
-            Outcome::Completed { image_url: "https://i/x.png".into(), width: Some(3), height: Some(2) }
+            Outcome::Completed { image_url: "https://i/x.png".into(), width: Some(3), height: Some(2), layers: None }
         );
         let err = json!({"request_id":"r","status":"ERROR","error":"Invalid status code: 422","payload":{"detail":[{"msg":"nope"}]}});
         assert_eq!(Outcome::from_webhook(&err), Outcome::Failed { message: "nope".into() });
@@ -92,7 +101,7 @@ mod tests {
     }
 
     fn completed(url: &str) -> Outcome {
-        Outcome::Completed { image_url: url.into(), width: None, height: None }
+        Outcome::Completed { image_url: url.into(), width: None, height: None, layers: None }
     }
 
     #[test]

@@ -195,6 +195,7 @@ impl InfographRow {
             language: self.language.clone().unwrap_or_else(|| crate::model::design::DEFAULT_LANGUAGE.into()),
             brand_kit_id: self.brand_kit_id.clone(),
             proofread: self.proofread_badge(),
+            kind: crate::model::infograph::VersionKind::parse(&self.kind).unwrap_or_default(),
         };
         annotate(&mut view, self, now_ms(), None);
         view
@@ -261,6 +262,8 @@ mod tests {
             proofread_words_expected: None,
             proofread_words_found: None,
             proofread_fix: 0,
+            kind: "generated".into(),
+            layers: None,
         }
     }
 

@@ -184,7 +184,45 @@ fn job_title(job: &InfographRow, article: Option<&extract::Article>) -> String {
 /// How long the signed URL of a refinement's source works: long enough for fal's queue.
 const SOURCE_URL_TTL_MS: i64 = 3600 * 1000;
 
+/// The job's source picture, if it is still its owner's.
+async fn owned_parent(state: &AppState, job: &InfographRow, parent_id: &str) -> Result<InfographRow, JobError> {
+    repo::by_id(&state.db, parent_id)
+        .await
+        .map_err(internal("reading the source"))?
+        .filter(|p| p.user_id == job.user_id)
+        .ok_or_else(|| JobError::Failed("the infograph to make editable no longer exists".into()))
+}
+
+/// "Make the text editable": the source picture to fal's layerize-text.
+async fn submit_layers(state: &AppState, job: &InfographRow, lease: i64) -> Result<(), JobError> {
+    let parent_id = job.parent_id.as_deref().ok_or_else(|| JobError::Failed("a layered version needs its source".into()))?;
+    let parent = owned_parent(state, job, parent_id).await?;
+    // Its own URL at fal when known (fal reads its files fastest, and the emulator knows what it
+    // drew), else a signed URL of our stored copy.
+    let url = match parent.source_image_url.clone().or_else(|| parent.image_url.clone()) {
+        Some(image) => match image.strip_prefix(&format!("{}/{parent_id}/", storage::MEDIA_PREFIX)) {
+            Some(file) => storage::signed_media_url(&state.signer, &state.public_base_url, parent_id, file, now_ms() + SOURCE_URL_TTL_MS),
+            None => image,
+        },
+        None => return Err(JobError::Failed("the infograph to make editable has no image".into())),
+    };
+    let title = job.name();
+    if !repo::record_intent(&state.db, &job.id, lease, crate::server::jobs::create::LAYERS_INSTRUCTION, &title).await.map_err(internal("preparing the job"))? {
+        return Err(JobError::LeaseLost);
+    }
+    let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
+    let input = crate::server::layers::layerize::input(&url);
+    let submitted = state.fal.submit_to(crate::server::layers::layerize::ENDPOINT, &input, Some(&webhook)).await.map_err(|e| match e {
+        FalError::Unconfirmed(reason) => JobError::Unconfirmed(reason),
+        other => JobError::Failed(format!("fal did not accept the job: {other}")),
+    })?;
+    record_submitted(state, job, lease, &submitted).await
+}
+
 async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError> {
+    if job.kind == crate::model::infograph::VersionKind::Layers.as_str() {
+        return submit_layers(state, job, job.lease_until.ok_or(JobError::LeaseLost)?).await;
+    }
     let aspect: AspectRatio = job.aspect_ratio.parse()?;
     let resolution: Resolution = job.resolution.parse()?;
     let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
@@ -224,7 +262,12 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
         FalError::Unconfirmed(reason) => JobError::Unconfirmed(reason),
         other => JobError::Failed(format!("fal did not accept the job: {other}")),
     })?;
-    match repo::record_submission(&state.db, &job.id, lease, &submitted).await {
+    record_submitted(state, job, lease, &submitted).await
+}
+
+/// What fal answered, recorded under the job's lease.
+async fn record_submitted(state: &AppState, job: &InfographRow, lease: i64, submitted: &crate::server::fal::client::Submitted) -> Result<(), JobError> {
+    match repo::record_submission(&state.db, &job.id, lease, submitted).await {
         Ok(true) => {
             state.events.job_changed(&job.id).await;
             Ok(())

@@ -287,6 +287,9 @@ pub struct Config {
     /// A read-back not back after this long ends "not proofread", in seconds.
     #[arg(long = "proofread-timeout-secs", env = "PROOFREAD_TIMEOUT_SECS", default_value = "300", value_parser = secs)]
     pub proofread_timeout: Duration,
+    /// Credits "Make the text editable" costs (fal's layerize-text costs about a 1K image).
+    #[arg(long = "layers-credits", env = "LAYERS_CREDITS", default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
+    pub layers_credits: i64,
     /// Character budget of the brief sent to the model.
     #[arg(long = "prompt-max-chars", env = "PROMPT_MAX_CHARS", default_value_t = DEFAULT_PROMPT_BUDGET,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(500..))]

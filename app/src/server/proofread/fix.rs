@@ -2,13 +2,16 @@
 //! the exact corrections, made through the refine path (its result is proofread too).
 //!
 //! What it costs: the first fix in a picture's family is free; a later one costs what a
-//! refinement does (the picture's resolution's credits). "Fix automatically" (an account
+//! refinement does (the picture's resolution's credits). A version whose text was made editable
+//! is fixed by editing its boxes instead: exact, free, no model. "Fix automatically" (an account
 //! setting) asks for the free fix on its own when a proofread finds problems — never a paid one,
 //! so it cannot spend credits behind its owner's back.
 
 use super::repo;
 use crate::errors::AppError;
 use crate::model::design;
+use crate::model::layers::TextBox;
+use crate::server::layers::StoredLayers;
 use crate::model::proofread::{Problem, ProblemKind, ProofreadStatus};
 use crate::model::INSTRUCTION_MAX_CHARS;
 use crate::server::accounts::users::{self, UserRow};
@@ -51,13 +54,47 @@ pub fn instruction(problems: &[Problem], language_code: &str) -> Option<String> 
 /// done or found nothing to fix.
 pub async fn fix(state: &AppState, owner: &UserRow, id: &str, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let source = create::refinable(state, owner, id).await?;
+    if let Some(layers) = StoredLayers::of(&source) {
+        return fix_boxes(state, owner, &source, layers).await;
+    }
     let instruction = instruction_for(state, &source).await?;
     let free = !jobs_repo::free_fix_used(&state.db, family_of(&source)).await?;
     create::fix(state, owner, &source, &instruction, free, idempotency_key).await
 }
 
+/// A layered version is fixed by editing its boxes: exact and free, no model (a text edit).
+async fn fix_boxes(state: &AppState, owner: &UserRow, source: &InfographRow, layers: StoredLayers) -> Result<Created, AppError> {
+    let proofread = repo::by_infograph(&state.db, &source.id).await?.filter(|p| p.status() == ProofreadStatus::Done);
+    let problems = proofread.map(|p| p.problems()).unwrap_or_default();
+    let boxes = corrected(layers.boxes, &problems).ok_or_else(|| AppError::Conflict("the proofread found nothing the text boxes can fix".into()))?;
+    let response = crate::server::layers::save_text_edit(state, owner, &source.id, boxes).await?;
+    Ok(Created { response, status_code: 201, replayed: false })
+}
+
+/// The boxes with each problem's read text replaced by the expected one (extra text removed);
+/// `None` when nothing changed.
+fn corrected(mut boxes: Vec<TextBox>, problems: &[Problem]) -> Option<Vec<TextBox>> {
+    let mut changed = false;
+    for problem in problems {
+        let Some(found) = problem.found.as_deref().filter(|f| !f.is_empty()) else { continue };
+        let replacement = match (problem.kind, problem.expected.as_deref()) {
+            (ProblemKind::Extra, _) => "",
+            (_, Some(expected)) => expected,
+            _ => continue,
+        };
+        if let Some(b) = boxes.iter_mut().find(|b| b.text.contains(found)) {
+            b.text = b.text.replacen(found, replacement, 1).trim().to_string();
+            changed = true;
+        }
+    }
+    changed.then_some(boxes)
+}
+
 /// What a fix of `picture` costs now: nothing while its family has its free fix.
 pub async fn cost(state: &AppState, picture: &InfographRow) -> Result<i64, AppError> {
+    if picture.layers.is_some() {
+        return Ok(0);
+    }
     if !jobs_repo::free_fix_used(&state.db, family_of(picture)).await? {
         return Ok(0);
     }

@@ -51,6 +51,11 @@ fn picture_url(picture: &jobs_repo::InfographRow) -> Option<&str> {
 
 async fn submit(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
     let picture = jobs_repo::by_id(&state.db, id).await?;
+    // A layered version's words are its boxes: read exactly, no model needed.
+    if let Some(layers) = picture.as_ref().and_then(crate::server::layers::StoredLayers::of) {
+        super::apply(state, id, ReadBack::Text(layers.text())).await?;
+        return Ok(());
+    }
     let Some(url) = picture.as_ref().and_then(picture_url) else {
         super::give_up(state, id, "the picture has no address the reader can fetch").await?;
         return Ok(());

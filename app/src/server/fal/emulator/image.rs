@@ -90,7 +90,8 @@ pub fn render(p: &Picture) -> Result<Vec<u8>, ::image::ImageError> {
     for shape in &scene.shapes {
         paint(&mut img, shape, p.logo.as_deref());
     }
-    for placed in &scene.texts {
+    // A background keeps every shape where the words' places left it, without the words.
+    for placed in scene.texts.iter().filter(|_| !p.textless) {
         let fitted = fit(placed);
         text::draw_fitted(&mut img, placed.weight, &fitted, placed.area, placed.colour, placed.align);
     }
@@ -106,9 +107,18 @@ fn fit(placed: &Placed) -> text::Fitted {
 /// The picture's text as drawn, one block a line in reading order (what a read-back returns):
 /// the same layout and fitting as [`render`], without the pixels.
 pub fn transcript(p: &Picture) -> String {
+    drawn_texts(p).iter().map(|(_, fitted)| fitted.text.as_str()).collect::<Vec<_>>().join("\n")
+}
+
+/// Every text block [`render`] draws, in reading order, with how it was fitted (an empty block,
+/// drawn as nothing, left out); none on a picture drawn without its words.
+pub(super) fn drawn_texts(p: &Picture) -> Vec<(Placed, text::Fitted)> {
+    if p.textless {
+        return Vec::new();
+    }
     let (w, h) = rendered_size(p.width, p.height);
     let scene = layout::compose(p, &words::blocks(p), w as f32, h as f32, &theme(p));
-    scene.texts.iter().map(|placed| fit(placed).text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
+    scene.texts.into_iter().map(|placed| (fit(&placed), placed)).filter(|(fitted, _)| !fitted.text.is_empty()).map(|(fitted, placed)| (placed, fitted)).collect()
 }
 
 fn paint(img: &mut ::image::RgbImage, shape: &Shape, logo: Option<&[u8]>) {
@@ -190,7 +200,7 @@ fn fill(img: &mut ::image::RgbImage, x0: u32, y0: u32, w: u32, h: u32, colour: [
     }
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '<' => "&lt;".to_string(),

@@ -6,14 +6,16 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// How a job will end: as its prompt's markers ask, or, for an edit, failed if a source image
-/// could not be downloaded (fal's 422 `file_download_error`), or, for a read-back, failed if a
-/// picture could not be read.
+/// could not be downloaded (fal's 422 `file_download_error`), or, for a read-back or a
+/// layerize-text, failed if a picture could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Scripted {
     Ok,
     Fail,
     DownloadFailed { index: usize, url: String },
     Unreadable { index: usize, url: String },
+    /// layerize-text's one `image_url`.
+    NotLayerizable { url: String },
 }
 
 #[derive(Debug, Clone)]

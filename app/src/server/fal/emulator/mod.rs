@@ -10,7 +10,9 @@
 //! chosen layout, the brand kit's colours and logo, a look that varies per submission, and text
 //! in every language it can draw (Latin, Greek, Cyrillic; a note for the others). An edit draws
 //! its source's words with the instruction's corrections. `openrouter/router` answers like the
-//! text model, and `openrouter/router/vision` reads an emulator picture's text back (`readback`).
+//! text model, `openrouter/router/vision` reads an emulator picture's text back (`readback`),
+//! and `fal-ai/ideogram/v3/layerize-text` turns an emulator picture's words into text layers over
+//! the same picture drawn without them (`layerize`).
 //!
 //! Prompt markers steer it (and are never drawn): `[emulator:fail]` (ERROR webhook),
 //! `[emulator:nowebhook]` (completes silently), `[emulator:slow]` (takes ten times longer),
@@ -21,6 +23,7 @@ mod brief;
 mod files;
 pub mod image;
 mod job;
+mod layerize;
 mod layout;
 mod picture;
 mod queue;
@@ -115,6 +118,7 @@ impl Emulator {
             .route("/queue/{owner}/{app}", post(submit::submit::<false>))
             .route("/queue/{owner}/{app}/edit", post(submit::submit::<true>))
             .route("/queue/{owner}/{app}/vision", post(submit::submit_vision))
+            .route(&format!("/queue/{{owner}}/{{app}}/{}", layerize::PATH), post(submit::submit_layerize))
             .route("/queue/{owner}/{app}/requests/{id}/status", get(queue::status))
             .route("/queue/{owner}/{app}/requests/{id}", get(queue::result))
             .route("/queue/{owner}/{app}/requests/{id}/cancel", put(queue::cancel))

@@ -36,6 +36,8 @@ pub struct Picture {
     pub typo: bool,
     /// `[emulator:noreadback]`: a read-back of this picture never finishes.
     pub noreadback: bool,
+    /// The picture without its words (a layerize-text background): everything else as drawn.
+    pub textless: bool,
     /// For an edit: what was asked (drawn in a banner unless empty), the source's colours, kept.
     pub edit: Option<Edit>,
 }
@@ -102,7 +104,7 @@ impl Picture {
         if let Some(logo) = &self.logo {
             q.append_pair("k", &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(logo));
         }
-        let flags: String = [(self.typo, 't'), (self.noreadback, 'n')].iter().filter(|(on, _)| *on).map(|(_, c)| c).collect();
+        let flags: String = [(self.typo, 't'), (self.noreadback, 'n'), (self.textless, 'b')].iter().filter(|(on, _)| *on).map(|(_, c)| c).collect();
         if !flags.is_empty() {
             q.append_pair("x", &flags);
         }
@@ -132,7 +134,7 @@ impl Picture {
                 "g" => p.language = bounded(&value, 16),
                 "c" => p.brand = colours_of_hex(&value).unwrap_or_default().into_iter().take(8).collect(),
                 "k" => p.logo = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(value.as_bytes()).ok().filter(|l| l.len() <= MAX_LOGO_BYTES * 2),
-                "x" => (p.typo, p.noreadback) = (value.contains('t'), value.contains('n')),
+                "x" => (p.typo, p.noreadback, p.textless) = (value.contains('t'), value.contains('n'), value.contains('b')),
                 _ => {}
             }
         }
@@ -254,6 +256,7 @@ mod tests {
             logo: Some(vec![1, 2, 3]),
             typo: true,
             noreadback: true,
+            textless: true,
             edit: Some(Edit { instruction: String::new(), palette: ([1, 2, 3], [4, 5, 6]) }),
             ..Picture::default()
         };

@@ -53,6 +53,11 @@ impl Emulator {
                 "msg": format!("The emulator could not read the image at {url}: it reads back only pictures an emulator drew."),
                 "type": "image_unreadable", "url": url,
             }]}),
+            Scripted::NotLayerizable { url } => json!({"detail": [{
+                "loc": ["body", "image_url"],
+                "msg": format!("The emulator could not layerize the image at {url}: it reads only pictures an emulator drew."),
+                "type": "image_unreadable", "url": url,
+            }]}),
             _ => json!({"detail": [{"loc": ["body", "prompt"], "msg": "The emulator was asked to fail this job ([emulator:fail]).", "type": "emulator_failure"}]}),
         }
     }

@@ -5,7 +5,7 @@
 
 use super::job::{seed_of, Job, Scripted};
 use super::picture::logo_thumbnail;
-use super::{brief, image, readback, words, Authorized, Emulator};
+use super::{brief, image, layerize, readback, words, Authorized, Emulator};
 use crate::model::{AspectRatio, Resolution};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -29,6 +29,8 @@ pub(super) enum Kind {
     Edit,
     /// `…/vision`: read the attached images back (see `readback`).
     Vision,
+    /// `…/v3/layerize-text`: the attached image's words as layers (see `layerize`).
+    Layerize,
 }
 
 /// `POST {model}` or, with `EDIT`, `POST {model}/edit`, like fal's sub-path endpoints: an edit
@@ -52,6 +54,18 @@ pub(super) async fn submit_vision(
     body: Bytes,
 ) -> Response {
     accept(emu, format!("{owner}/{app}"), query, body, Kind::Vision).await
+}
+
+/// `POST {app}/v3/layerize-text` (fal's `fal-ai/ideogram/v3/layerize-text`): filed under the
+/// app id, like fal's sub-path endpoints.
+pub(super) async fn submit_layerize(
+    State(emu): State<Emulator>,
+    Path((owner, app)): Path<(String, String)>,
+    Query(query): Query<SubmitQuery>,
+    _: Authorized,
+    body: Bytes,
+) -> Response {
+    accept(emu, format!("{owner}/{app}"), query, body, Kind::Layerize).await
 }
 
 fn unprocessable(loc: &[&str], msg: &str, kind: &str) -> Response {
@@ -129,16 +143,23 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, k
         Ok(v) => v,
         Err(e) => return unprocessable(&["body"], &e.to_string(), "json_invalid"),
     };
-    let Some(prompt) = input.get("prompt").and_then(Value::as_str).map(str::to_string) else {
-        return unprocessable(&["body", "prompt"], "Field required", "missing");
+    // layerize-text's prompt is optional and its one image is `image_url`.
+    let prompt = match input.get("prompt").and_then(Value::as_str) {
+        Some(prompt) => prompt.to_string(),
+        None if kind == Kind::Layerize => String::new(),
+        None => return unprocessable(&["body", "prompt"], "Field required", "missing"),
     };
-    let sources: Vec<String> = input
-        .get("image_urls")
-        .and_then(Value::as_array)
-        .map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default();
+    let sources: Vec<String> = match kind {
+        Kind::Layerize => input.get("image_url").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
+        _ => input
+            .get("image_urls")
+            .and_then(Value::as_array)
+            .map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default(),
+    };
     if kind != Kind::Generate && sources.is_empty() {
-        return unprocessable(&["body", "image_urls"], "Field required", "missing");
+        let field = if kind == Kind::Layerize { "image_url" } else { "image_urls" };
+        return unprocessable(&["body", field], "Field required", "missing");
     }
     // fal's LLM endpoint: a text answer, written by the outline heuristic (see `outline::llm`).
     let llm = kind == Kind::Generate && model == crate::server::outline::llm::ENDPOINT;
@@ -159,6 +180,17 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, k
             Ok((text, never)) => (image::Picture::default(), Some(readback::answer(&text, &prompt)), fail(), never),
             Err(unreadable) => (image::Picture::default(), None, unreadable, false),
         },
+        Kind::Layerize => match image::Picture::from_url(&sources[0]) {
+            Some(drawn) => {
+                let (background, file_name) = (emu.background_url(&id, &drawn), format!("{id}-background.png"));
+                let (asked, seed) = (prompt.clone(), seed_of(&id));
+                match tokio::task::spawn_blocking(move || layerize::output(&drawn, &background, &file_name, &asked, seed)).await {
+                    Ok(output) => (image::Picture::default(), Some(output), fail(), false),
+                    Err(_) => (image::Picture::default(), None, Scripted::NotLayerizable { url: sources[0].clone() }, false),
+                }
+            }
+            None => (image::Picture::default(), None, Scripted::NotLayerizable { url: sources[0].clone() }, false),
+        },
         _ if answer.is_some() => (image::Picture::default(), answer, fail(), false),
         _ => match picture_for(&emu, &prompt, &sources, kind, (width, height), seed_of(&id)).await {
             Ok(picture) => (picture, None, fail(), false),
@@ -171,13 +203,14 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, k
             Kind::Generate => model.clone(),
             Kind::Edit => format!("{model}/edit"),
             Kind::Vision => format!("{model}/vision"),
+            Kind::Layerize => format!("{model}/{}", layerize::PATH),
         },
         image_urls: sources,
         model: model.clone(),
         picture,
         ending,
         // A model's text comes faster than a picture.
-        duration: match (slow, answer.is_some() || kind == Kind::Vision) {
+        duration: match (slow, answer.is_some() || matches!(kind, Kind::Vision | Kind::Layerize)) {
             (true, _) => emu.0.delay * 10,
             (false, true) => (emu.0.delay / 8).min(Duration::from_millis(500)),
             (false, false) => emu.0.delay,

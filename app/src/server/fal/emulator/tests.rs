@@ -238,3 +238,60 @@ async fn a_picture_marked_noreadback_is_never_read_back() {
     let result = http.get(submitted["response_url"].as_str().expect("url")).header("Authorization", "Key k").send().await.expect("result");
     assert_eq!(result.status(), 400, "no result, ever");
 }
+
+#[tokio::test]
+async fn layerize_text_gives_the_words_as_drawn_over_the_picture_without_them() {
+    let (_emu, base) = serve().await;
+    let drawn = finished(&submit(&base, "fal-ai/nano-banana-pro", serde_json::json!({"prompt": OUTLINE, "aspect_ratio": "16:9", "resolution": "2K"})).await).await.1;
+    let url = drawn["images"][0]["url"].as_str().expect("url").to_string();
+    let submitted = submit(&base, "fal-ai/ideogram/v3/layerize-text", serde_json::json!({"image_url": url})).await;
+    assert!(submitted["status_url"].as_str().is_some_and(|u| u.contains("/queue/fal-ai/ideogram/requests/")), "{submitted}");
+    let (_, output) = finished(&submitted).await;
+    let (width, height) = (drawn["images"][0]["width"].as_u64().expect("w") as u32, drawn["images"][0]["height"].as_u64().expect("h") as u32);
+    assert_eq!((output["image"]["width"].as_u64(), output["image"]["height"].as_u64()), (Some(u64::from(width)), Some(u64::from(height))));
+    assert!(output["text_html"].as_str().is_some_and(|h| h.contains("Polination basics")), "the typo is in the words as drawn");
+
+    let layered = crate::server::layers::layerize::parse_output(&output, width, height).expect("parsed");
+    let read_back = transcription_of_url(&url).expect("ours");
+    assert_eq!(layered.boxes.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), read_back.lines().collect::<Vec<_>>());
+    let checked = crate::model::layers::TextEditRequest { boxes: layered.boxes.clone() }.validate(width, height);
+    assert!(checked.is_ok(), "every box lies within the picture: {checked:?}");
+    let title = &layered.boxes[0];
+    assert_eq!((title.role, title.font.as_str(), title.align), (crate::model::layers::Role::Title, "sans-bold", crate::model::layers::Align::Center));
+
+    // The background is the same picture without its words: it differs only inside the boxes.
+    assert_eq!(transcription_of_url(&layered.background_url).as_deref(), Some(""));
+    let http = reqwest::Client::new();
+    let fetch = |u: String| {
+        let request = http.get(u);
+        async move { request.send().await.expect("get").bytes().await.expect("bytes") }
+    };
+    let background_png = fetch(layered.background_url.clone()).await;
+    keep("layerize-background", &background_png);
+    let background = ::image::load_from_memory(&background_png).expect("png").to_rgb8();
+    let picture = ::image::load_from_memory(&fetch(url.clone()).await).expect("png").to_rgb8();
+    assert_eq!(picture.dimensions(), background.dimensions());
+    let slack = 2.0;
+    let inside = |x: u32, y: u32| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        layered.boxes.iter().any(|b| x >= b.x - slack && x < b.x + b.w + slack && y >= b.y - slack && y < b.y + b.h + slack)
+    };
+    let changed: Vec<(u32, u32)> = picture.enumerate_pixels().filter(|&(x, y, p)| background.get_pixel(x, y) != p).map(|(x, y, _)| (x, y)).collect();
+    assert!(changed.len() > 1000, "the words are gone: {}", changed.len());
+    let outside: Vec<&(u32, u32)> = changed.iter().filter(|&&(x, y)| !inside(x, y)).collect();
+    assert!(outside.is_empty(), "{} changed pixels outside every box, e.g. {:?}", outside.len(), outside.first());
+
+    let listed: serde_json::Value = http.get(format!("{base}/_emulator/submissions")).header("Authorization", "Key k").send().await.expect("list").json().await.expect("json");
+    let ours = listed["submissions"].as_array().expect("list").iter().find(|s| s["request_id"] == submitted["request_id"]).expect("listed").clone();
+    assert_eq!((ours["endpoint"].as_str(), ours["model"].as_str()), (Some("fal-ai/ideogram/v3/layerize-text"), Some("fal-ai/ideogram")));
+}
+
+#[tokio::test]
+async fn layerize_text_of_a_picture_the_emulator_did_not_draw_fails() {
+    let (_emu, base) = serve().await;
+    let (status, result) = finished(&submit(&base, "fal-ai/ideogram/v3/layerize-text", serde_json::json!({"image_url": format!("{base}/photo.png")})).await).await;
+    assert!(status["error"].is_string(), "{status}");
+    assert_eq!(result["detail"][0]["loc"], serde_json::json!(["body", "image_url"]), "{result}");
+    let r = reqwest::Client::new().post(format!("{base}/queue/fal-ai/ideogram/v3/layerize-text")).header("Authorization", "Key k").json(&serde_json::json!({"prompt": "x"})).send().await.expect("post");
+    assert_eq!(r.status(), 422, "an image_url is required");
+}

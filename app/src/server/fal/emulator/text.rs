@@ -170,7 +170,28 @@ pub fn fit(weight: Weight, text: &str, area: Area, max_px: f32, min_px: f32) -> 
 impl Fitted {
     /// The height its lines take.
     pub fn height(&self, weight: Weight) -> f32 {
-        font(weight).map_or(0.0, |f| self.lines.len() as f32 * line_height(f, self.scale))
+        self.lines.len() as f32 * self.line_px(weight)
+    }
+
+    /// The size it was fitted at, in pixels.
+    pub fn px(&self) -> f32 {
+        self.scale.y
+    }
+
+    /// The distance from one of its lines to the next, in pixels.
+    pub fn line_px(&self, weight: Weight) -> f32 {
+        font(weight).map_or(0.0, |f| line_height(f, self.scale))
+    }
+
+    /// Where its lines go in `area` (as [`draw_fitted`] puts them): the area's width, as tall as
+    /// the lines, at the top or centred.
+    pub fn extent(&self, weight: Weight, area: Area, align: Align) -> Area {
+        let h = self.height(weight);
+        let y = match align {
+            Align::Left => area.y,
+            Align::Centre => area.y + (area.h - h).max(0.0) / 2.0,
+        };
+        Area { y, h, ..area }
     }
 }
 
@@ -179,10 +200,7 @@ pub fn draw_fitted(img: &mut RgbImage, weight: Weight, fitted: &Fitted, area: Ar
     let Some(font) = font(weight) else { return 0.0 };
     let height = line_height(font, fitted.scale);
     // Centred text is centred both ways; left-aligned text starts at the top.
-    let mut top = match align {
-        Align::Left => area.y,
-        Align::Centre => area.y + (area.h - fitted.lines.len() as f32 * height).max(0.0) / 2.0,
-    };
+    let mut top = fitted.extent(weight, area, align).y;
     for line in &fitted.lines {
         let x = match align {
             Align::Left => area.x,

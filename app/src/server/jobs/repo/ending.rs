@@ -5,11 +5,12 @@ use super::transition::{changed_one, Transition, CANCELLED, COMPLETED, FAILED};
 use crate::server::billing::ledger;
 use crate::server::platform::db::{now_ms, Db};
 
-/// The image fal delivered.
+/// The image fal delivered (for a layered version: its background, with its layers as JSON).
 pub(in crate::server::jobs) struct Image<'a> {
     pub(in crate::server::jobs) url: &'a str,
     pub(in crate::server::jobs) width: Option<i64>,
     pub(in crate::server::jobs) height: Option<i64>,
+    pub(in crate::server::jobs) layers: Option<&'a str>,
 }
 
 /// processing → completed. `false` when it was not processing (a duplicate).
@@ -18,7 +19,7 @@ pub(in crate::server::jobs) async fn complete(db: &Db, id: &str, image: &Image<'
     let w = db.write().await;
     changed_one(&w, sqlx::query(&format!(
         "UPDATE infographs SET {}, image_url = $1, width = $2, height = $3, \
-         completed_at = $4, updated_at = $4, lease_until = NULL, version = version + 1 \
+         completed_at = $4, updated_at = $4, lease_until = NULL, version = version + 1, layers = COALESCE($6, layers) \
          WHERE id = $5 AND {}",
         COMPLETED.set(),
         COMPLETED.guard()
@@ -27,7 +28,8 @@ pub(in crate::server::jobs) async fn complete(db: &Db, id: &str, image: &Image<'
     .bind(image.width)
     .bind(image.height)
     .bind(now)
-    .bind(id))
+    .bind(id)
+    .bind(image.layers))
     .await
 }
 

@@ -7,6 +7,7 @@
 //! to. Nothing else in the code base writes this table.
 
 mod ending;
+mod layered;
 mod new_job;
 mod owner_edits;
 mod proofread_summary;
@@ -18,7 +19,7 @@ mod submission;
 mod transition;
 
 pub use new_job::{FixKind, JobDesign, NewJob};
-pub use read::{by_id, family_of, free_fix_used, list_families, list_owned, owned, recent_durations, running_since_before, stored_keys};
+pub use read::{background_key, by_id, family_of, free_fix_used, list_families, list_owned, owned, recent_durations, running_since_before, stored_keys};
 pub use proofread_summary::ProofreadSummary;
 pub use row::{InfographRow, COLUMNS};
 
@@ -27,5 +28,6 @@ pub(in crate::server::jobs) use new_job::insert_queued;
 pub(in crate::server::jobs) use owner_edits::{hide, set_alt_text, set_family_title};
 pub(in crate::server::jobs) use running::{claim_due_polls, claim_progress_polls, record_fal_status, set_cancel_requested};
 pub(in crate::server::jobs) use submission::{adopt_request, claim_queued, record_intent, record_submission};
+pub(in crate::server) use layered::{insert_text_edit, set_layers};
 pub(in crate::server) use proofread_summary::record_proofread;
 pub(in crate::server) use stored_copy::{claim_copy, record_copy_failure, record_stored, CopyJob, Stored};

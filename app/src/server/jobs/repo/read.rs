@@ -124,3 +124,18 @@ pub async fn free_fix_used(db: &Db, family_id: &str) -> Result<bool, sqlx::Error
         .await?;
     Ok(n > 0)
 }
+
+/// Where a layered version's background is stored (its `layers`' `background_key`), if the
+/// version is `owner`'s (`None`: any owner, as for `stored_keys`).
+pub async fn background_key(db: &Db, owner: Option<&str>, id: &str) -> Result<Option<String>, sqlx::Error> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    let layers: Option<Option<String>> = sqlx::query_scalar("SELECT layers FROM infographs WHERE id = $1 AND ($2 IS NULL OR user_id = $2)")
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(db.read())
+        .await?;
+    let key = layers.flatten().and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok()).and_then(|v| v["background_key"].as_str().map(str::to_string));
+    Ok(key)
+}

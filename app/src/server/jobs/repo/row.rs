@@ -74,6 +74,10 @@ pub struct InfographRow {
     pub proofread_words_found: Option<i64>,
     /// A version made by "Fix these words": 1 paid, 2 the family's free fix (`FixKind`).
     pub proofread_fix: i64,
+    /// What made it: `generated`, `refined`, `layers`, `text_edit` (`model::VersionKind`).
+    pub kind: String,
+    /// A layered or text-edited version's layers (`server::layers::StoredLayers`, JSON).
+    pub layers: Option<String>,
 }
 
 impl InfographRow {
@@ -81,6 +85,11 @@ impl InfographRow {
     /// written from the prompt (`model::title`).
     pub fn name(&self) -> String {
         self.title.clone().unwrap_or_else(|| crate::model::title::from_prompt(&self.user_prompt))
+    }
+
+    /// What was debited for it: nothing for a text edit or the family's free fix.
+    pub fn charged(&self) -> i64 {
+        if self.kind == "text_edit" || self.proofread_fix == 2 { 0 } else { self.cost }
     }
 
     pub fn status(&self) -> JobStatus {
@@ -105,4 +114,4 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
     progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text, \
     layout, style, language, brand_kit_id, brand, outline, title, \
-    proofread_status, proofread_problems, proofread_words_expected, proofread_words_found, proofread_fix";
+    proofread_status, proofread_problems, proofread_words_expected, proofread_words_found, proofread_fix, kind, layers";
