@@ -1,27 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { uniqueEmail, submitSignUp, signIn, signUp, emailedLink, waitForHydration } from "./helpers";
-
-const SHOTS = process.env.PAGE_SHOTS;
-
-/**
- * The page as it is, on a phone and on a laptop: nothing wider than the screen, no violation axe
- * can find (and screenshots under PAGE_SHOTS, when set).
- */
-async function looksRight(page: Page, name: string) {
-  for (const width of [390, 1366]) {
-    await page.setViewportSize({ width, height: 900 });
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll("body *")]
-        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
-        .map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className}`),
-    );
-    expect(wide, `${name} at ${width} px: what sticks out`).toEqual([]);
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
-    const axe = await new AxeBuilder({ page }).analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `${name}: axe`).toEqual([]);
-  }
-}
+import { uniqueEmail, submitSignUp, signIn, signUp, emailedLink, waitForHydration, looksRight } from "./helpers";
 
 test("a new account has no credits until its address is confirmed", async ({ page }) => {
   const email = uniqueEmail("confirm");

@@ -1,4 +1,5 @@
 import { expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -64,4 +65,25 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.click("main form button[type=submit]");
   await page.waitForURL((url) => url.pathname === "/");
   await waitForHydration(page);
+}
+
+const SHOTS = process.env.PAGE_SHOTS;
+
+/**
+ * The page as it is, on a phone and on a laptop: nothing wider than the screen, no violation axe
+ * can find (and screenshots under PAGE_SHOTS, when set).
+ */
+export async function looksRight(page: Page, name: string, widths = [390, 1366]) {
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 });
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className}`),
+    );
+    expect(wide, `${name} at ${width} px: what sticks out`).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `${name}: axe`).toEqual([]);
+  }
 }

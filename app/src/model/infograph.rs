@@ -138,6 +138,9 @@ pub struct ViewerData {
     /// This version's proofread, whole (the card's summary is `item.proofread`).
     #[serde(default)]
     pub proofread: Option<super::proofread::ProofreadView>,
+    /// A layered or text-edited version's boxes, for the text editor.
+    #[serde(default)]
+    pub layers: Option<super::layers::LayersView>,
 }
 
 impl ViewerData {

@@ -114,6 +114,17 @@ async fn a_picture_becomes_editable_text_and_an_edit_exports_as_text() {
     let version = app.status(&token, &edit).await;
     assert_eq!((version["status"].as_str(), version["kind"].as_str()), (Some("completed"), Some("text_edit")), "{version}");
     assert!(version["image_url"].as_str().is_some_and(|u| u.contains("/media/")), "our rendering is its stored image: {version}");
+    // The owner's words are what they chose: the edit is proofread against them, not flagged.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, read) = app.get(&token, &format!("/api/infographs/{edit}/proofread/")).await;
+        if read["status"] == "done" {
+            assert_eq!(read["problems"], json!([]), "{read}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{read}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // SVG: well-formed, the edited words as escaped text.
     let (status, kind, svg) = download(&app, &token, &edit, "svg").await;

@@ -77,5 +77,5 @@ pub async fn show(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id
     ))]
 pub async fn text_edit(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, AppError> {
     let request: TextEditRequest = request(&json_object(&body)?)?;
-    Ok(created(layers::save_text_edit(&state, &user, &id, request.boxes).await?))
+    Ok(created(layers::save_text_edit(&state, &user, &id, request.boxes, layers::OWNER_EDIT).await?))
 }

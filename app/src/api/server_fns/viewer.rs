@@ -11,6 +11,8 @@ pub async fn viewer_page_data(id: String) -> Result<ViewerData, AppError> {
     let mut data = crate::server::jobs::manage::viewer(&state, &user, &id).await?;
     if data.item.status == crate::model::JobStatus::Completed {
         data.proofread = Some(crate::server::proofread::view(&state, &user, &id).await?);
+        // Still being stored (a conflict) is shown as "not editable yet", not as an error.
+        data.layers = crate::server::layers::view(&state, &user, &id).await.ok().filter(|l| l.width > 0);
     }
     Ok(data)
 }
@@ -89,7 +91,7 @@ pub async fn get_layers(id: String) -> Result<crate::model::layers::LayersView, 
 #[server(prefix = "/sfn", endpoint = "save_text_edit", input = leptos::server_fn::codec::Json, output = super::codec::Json)]
 pub async fn save_text_edit(id: String, boxes: Vec<crate::model::layers::TextBox>) -> Result<CreateResponse, AppError> {
     let (state, user) = super::context::require_user().await?;
-    crate::server::layers::save_text_edit(&state, &user, &id, boxes).await
+    crate::server::layers::save_text_edit(&state, &user, &id, boxes, crate::server::layers::OWNER_EDIT).await
 }
 
 /// "Make the text editable": a layered version of the picture (fal's `layerize-text`).

@@ -64,6 +64,23 @@ async fn load(id: String) -> Result<ViewerData, AppError> {
     result
 }
 
+/// What a refinement of `item` costs: its resolution's price (what `item` itself cost may have
+/// been nothing: a text edit, a free fix).
+fn refine_cost(item: &crate::model::InfographView) -> i64 {
+    item.resolution.parse::<crate::model::Resolution>().map_or(1, |r| r.credits_per_image())
+}
+
+/// The text editor of a version whose words are layers; "Make the text editable" on any other
+/// completed version (nothing while a layered version's background is still being stored).
+fn text_editing(shown: Memo<ViewerData>, item: Memo<crate::model::InfographView>) -> Option<AnyView> {
+    let id = item.with_untracked(|i| i.id.clone());
+    match (item.with_untracked(|i| i.kind.has_layers()), shown.with_untracked(|d| d.layers.clone())) {
+        (true, Some(layers)) => Some(view! { <editor::TextEditor id=id layers=layers/> }.into_any()),
+        (true, None) => Some(view! { <p class="help" data-testid="layers-pending">"The editable text is being prepared…"</p> }.into_any()),
+        (false, _) => Some(view! { <editor::MakeEditable id=id/> }.into_any()),
+    }
+}
+
 /// Everything on the page that changes: one island.
 #[island(lazy)]
 fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
@@ -80,6 +97,15 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     // Kept here, not in the stage: the stage is drawn again when its own version changes (our
     // copy of the picture replaces fal's a moment after it completes), and the zoom stays.
     let zoomed = RwSignal::new(false);
+    let layers_ready = Memo::new(move |_| shown.with(|d| d.layers.is_some()));
+    // A layered version's boxes come with the page once its background is stored: the page
+    // loads them again when that happens while it is open.
+    Effect::new(move |_| {
+        let stored = item.with(|i| i.kind.has_layers() && i.thumbnail_url.is_some());
+        if stored && loaded.with_untracked(|d| d.layers.is_none()) {
+            live::reload(loaded);
+        }
+    });
     // Typed views nest deeply: the lower half is erased to an AnyView to keep the type small.
     let details = view! {
         <div class="viewer-grid">
@@ -87,7 +113,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                 {view! { <Actions data=shown/> }.into_any()}
                 {move || completed.get().then(|| view! { <ProofreadPanel item=item loaded=loaded/> }.into_any())}
                 {move || completed.get().then(|| view! {
-                    <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| d.cost) loaded=loaded/>
+                    <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| refine_cost(&d.item)) loaded=loaded/>
                 }.into_any())}
                 {move || completed.get().then(|| view! {
                     <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())
@@ -113,6 +139,11 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
             }}
             <VersionStrip data=shown/>
             <RunningVersions data=shown/>
+            {move || {
+                // Drawn again only when the boxes arrive, not on every pushed update.
+                layers_ready.track();
+                completed.get().then(|| text_editing(shown, item)).flatten()
+            }}
             {details}
         </article>
     }

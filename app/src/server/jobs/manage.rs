@@ -51,8 +51,9 @@ pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<Viewer
         completed_at: row.completed_at,
         share: sharing::live_view(state, row).await?,
         brand_name: row.brand.as_deref().and_then(|b| serde_json::from_str::<crate::model::design::BrandSnapshot>(b).ok()).map(|b| b.name),
-        // Its own module's to say (`server::proofread`); the edge adds it.
+        // Their own modules' to say (`server::proofread`, `server::layers`); the edge adds them.
         proofread: None,
+        layers: None,
     })
 }
 

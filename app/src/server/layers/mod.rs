@@ -43,11 +43,17 @@ pub async fn start(state: &AppState, owner: &UserRow, id: &str, idempotency_key:
     Ok(create::layers(state, owner, &source, state.config.layers_credits, idempotency_key).await?.response)
 }
 
+/// The instruction an owner's text edit shows (its proofread holds it to its own words).
+pub const OWNER_EDIT: &str = "Edited the text";
+/// The instruction of a proofread's fix made by editing the boxes (held to the original's words).
+pub const PROOFREAD_EDIT: &str = "Fixed the words the proofread found";
+
 /// Saves the editor's boxes as a new version of `id` (kind "text_edit"): validated (every
 /// problem named by its box and field), rendered by us, stored, completed at once, free.
-pub async fn save_text_edit(state: &AppState, owner: &UserRow, id: &str, boxes: Vec<TextBox>) -> Result<CreateResponse, AppError> {
+/// `instruction`: [`OWNER_EDIT`] or [`PROOFREAD_EDIT`].
+pub async fn save_text_edit(state: &AppState, owner: &UserRow, id: &str, boxes: Vec<TextBox>, instruction: &str) -> Result<CreateResponse, AppError> {
     let (source, layers) = layered(state, owner, id).await?;
     let boxes = TextEditRequest { boxes }.validate(layers.width, layers.height).map_err(AppError::invalid)?;
     let edited = StoredLayers { boxes, ..layers };
-    stored::save_version(state, owner, &source, &edited).await
+    stored::save_version(state, owner, &source, &edited, instruction).await
 }

@@ -106,14 +106,15 @@ fn tree(scene: &Scene) -> Result<usvg::Tree, RenderError> {
 
 /// usvg's options: the bundled fonts, and images only from data URIs (never a file path).
 fn options() -> usvg::Options<'static> {
-    let mut options = usvg::Options::default();
-    options.font_family = FONTS[0].family.to_string();
-    options.fontdb = fonts::database();
-    options.image_href_resolver = usvg::ImageHrefResolver {
-        resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
-        resolve_string: Box::new(|_, _| None),
-    };
-    options
+    usvg::Options {
+        font_family: FONTS[0].family.to_string(),
+        fontdb: fonts::database(),
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..Default::default()
+    }
 }
 
 /// Refuses what would make rendering slow, huge or wrong, instead of drawing it.
@@ -126,9 +127,14 @@ fn check(scene: &Scene) -> Result<(), RenderError> {
         return Err(RenderError::TooManyBoxes(scene.boxes.len()));
     }
     for (index, text_box) in scene.boxes.iter().enumerate() {
-        box_problem(text_box).map_or(Ok(()), |reason| Err(RenderError::BadBox { index, reason: reason.into() }))?;
+        if let Some(reason) = box_problem(text_box) {
+            return Err(RenderError::BadBox { index, reason: reason.into() });
+        }
     }
-    background_fits(&scene.background).then_some(()).ok_or(RenderError::Background)
+    if !background_fits(&scene.background) {
+        return Err(RenderError::Background);
+    }
+    Ok(())
 }
 
 fn box_problem(b: &TextBox) -> Option<&'static str> {

@@ -130,7 +130,7 @@ async fn background_of(state: &AppState, layers: &StoredLayers) -> Result<(Bytes
 }
 
 /// A text edit of `source`: rendered, stored and written completed, in one step; free.
-pub(super) async fn save_version(state: &AppState, owner: &UserRow, source: &InfographRow, layers: &StoredLayers) -> Result<CreateResponse, AppError> {
+pub(super) async fn save_version(state: &AppState, owner: &UserRow, source: &InfographRow, layers: &StoredLayers, instruction: &str) -> Result<CreateResponse, AppError> {
     if layers.width == 0 {
         return Err(AppError::Conflict("its text is still being made editable; try again when it is ready".into()));
     }
@@ -141,7 +141,7 @@ pub(super) async fn save_version(state: &AppState, owner: &UserRow, source: &Inf
     })?;
     let id = new_id();
     let stored = store_rendering(state, &id, png).await?;
-    let row = insert_version(state, owner, source, &id, &stored, layers).await?;
+    let row = insert_version(state, owner, source, &id, &stored, layers, instruction).await?;
     state.events.job_changed(&row.id).await;
     state.proofreader.wake();
     let created = CreatedJob { id: row.id.clone(), request_id: None, status: JobStatus::Completed, status_url: crate::server::jobs::create::status_url(state, &row.id) };
@@ -180,10 +180,7 @@ async fn store_rendering(state: &AppState, id: &str, png: Bytes) -> Result<Store
     })
 }
 
-/// The instruction a text edit shows in the family's history.
-const EDIT_INSTRUCTION: &str = "Edited the text";
-
-async fn insert_version(state: &AppState, owner: &UserRow, source: &InfographRow, id: &str, stored: &Stored, layers: &StoredLayers) -> Result<InfographRow, AppError> {
+async fn insert_version(state: &AppState, owner: &UserRow, source: &InfographRow, id: &str, stored: &Stored, layers: &StoredLayers, instruction: &str) -> Result<InfographRow, AppError> {
     let view = source.view();
     let job = NewJob {
         user_id: &owner.id,
@@ -205,7 +202,7 @@ async fn insert_version(state: &AppState, owner: &UserRow, source: &InfographRow
         },
         parent_id: Some(&source.id),
         family_id: Some(source.family_id.as_deref().unwrap_or(&source.id)),
-        instruction: Some(EDIT_INSTRUCTION),
+        instruction: Some(instruction),
         title: Some(&view.title),
         alt_text: Some(&view.alt_text),
         proofread_fix: FixKind::NotAFix,

@@ -1,7 +1,8 @@
 //! What a picture should say, and what its numbers may come from: the reviewed outline when
 //! there is one (title, subtitle, headings, lines, figures), else the brief's title and the
 //! sections it asked for. A new version (a refinement, a fix) is held to its family's original:
-//! a refinement changes the look, not the words.
+//! a refinement changes the look, not the words — but an owner's own text edit is held to the
+//! words they wrote.
 
 use super::compare::Expected;
 use crate::model::design::{Outline, DEFAULT_LANGUAGE};
@@ -10,10 +11,15 @@ use crate::server::jobs::repo::InfographRow;
 
 /// `original`: the family's first picture (the picture itself for an original).
 pub fn expected_of(picture: &InfographRow, original: &InfographRow) -> Expected {
+    // An owner's own text edit says what they chose: it is held to its own words (its numbers
+    // are still checked against the source).
+    let own_words = picture.instruction.as_deref() == Some(crate::server::layers::OWNER_EDIT);
+    let own = own_words.then(|| crate::server::layers::StoredLayers::of(picture)).flatten();
     let outline = original.outline.as_deref().and_then(|json| serde_json::from_str::<Outline>(json).ok());
-    let blocks = match &outline {
-        Some(outline) => outline_blocks(outline),
-        None => brief_blocks(original),
+    let blocks = match (&own, &outline) {
+        (Some(layers), _) => layers.boxes.iter().map(|b| b.text.clone()).filter(|t| !t.trim().is_empty()).collect(),
+        (None, Some(outline)) => outline_blocks(outline),
+        (None, None) => brief_blocks(original),
     };
     let mut sources = vec![original.user_prompt.clone()];
     sources.extend(original.built_prompt.clone());

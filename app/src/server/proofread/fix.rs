@@ -67,7 +67,7 @@ async fn fix_boxes(state: &AppState, owner: &UserRow, source: &InfographRow, lay
     let proofread = repo::by_infograph(&state.db, &source.id).await?.filter(|p| p.status() == ProofreadStatus::Done);
     let problems = proofread.map(|p| p.problems()).unwrap_or_default();
     let boxes = corrected(layers.boxes, &problems).ok_or_else(|| AppError::Conflict("the proofread found nothing the text boxes can fix".into()))?;
-    let response = crate::server::layers::save_text_edit(state, owner, &source.id, boxes).await?;
+    let response = crate::server::layers::save_text_edit(state, owner, &source.id, boxes, crate::server::layers::PROOFREAD_EDIT).await?;
     Ok(Created { response, status_code: 201, replayed: false })
 }
 

@@ -36,6 +36,7 @@ pub(super) fn Canvas(editor: Editor, background: String, boxes: Vec<TextBox>) ->
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// The id of box `index`'s element, for moving the focus to it.
@@ -65,7 +66,7 @@ fn BoxView(editor: Editor, index: usize, box_id: String, stage: NodeRef<Div>, dr
         if event.button() != 0 {
             return;
         }
-        editor.selected.set(Some(index));
+        editor.select(index);
         let Some(origin) = editor.get_untracked(index) else { return };
         let displayed = stage.get_untracked().map(|el| f64::from(el.client_width())).unwrap_or(0.0);
         let on_handle = event
@@ -115,7 +116,7 @@ fn BoxView(editor: Editor, index: usize, box_id: String, stage: NodeRef<Div>, dr
         let key = event.key();
         if key == "Enter" || key == " " {
             event.prevent_default();
-            editor.selected.set(Some(index));
+            editor.select(index);
             // The panel's fields appear with the selection: after this event.
             leptos::task::spawn_local(async { focus("editor-text") });
             return;
@@ -123,7 +124,7 @@ fn BoxView(editor: Editor, index: usize, box_id: String, stage: NodeRef<Div>, dr
         let Some(step) = nudge(&key, event.shift_key(), event.alt_key()) else { return };
         event.prevent_default();
         event.stop_propagation();
-        editor.selected.set(Some(index));
+        editor.select(index);
         // A held key repeats: one step, like a drag.
         if !event.repeat() {
             editor.seal();
@@ -138,11 +139,12 @@ fn BoxView(editor: Editor, index: usize, box_id: String, stage: NodeRef<Div>, dr
         <div node_ref=element class="editor-box" class:selected=selected id=box_element_id(index) role="button" tabindex="0"
             data-testid="editor-box" data-id=box_id aria-pressed=move || selected().to_string() aria-label=empty_label
             aria-describedby="editor-help" style=style
-            on:focus=move |_| editor.selected.set(Some(index))
+            on:focus=move |_| editor.select(index)
             on:keydown=on_keydown
             on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup on:pointercancel=on_pointerup>
             {text}
             <span class="editor-handle" data-handle="" aria-hidden="true"></span>
         </div>
     }
+    .into_any()
 }

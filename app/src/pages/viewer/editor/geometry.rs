@@ -98,9 +98,9 @@ fn css_number(value: f64) -> String {
     if rounded == 0.0 { "0".into() } else { format!("{rounded}") }
 }
 
-/// A number as an input shows it: at most one decimal.
+/// A number as an input shows it: at most two decimals.
 pub(crate) fn shown_number(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
+    let rounded = (value * 100.0).round() / 100.0;
     format!("{rounded}")
 }
 
@@ -248,7 +248,7 @@ mod tests {
         let odd = box_style(&TextBox { color: "red;background:url(x)".into(), font: "comic".into(), ..sample() }, PICTURE);
         assert!(odd.contains("color:#000000;") && odd.contains("\"Noto Sans\", sans-serif;font-weight:400"), "{odd}");
         assert_eq!(font_css("mono").0, "\"Noto Sans Mono\", monospace");
-        assert_eq!(shown_number(37.25), "37.3");
+        assert_eq!(shown_number(37.333_333), "37.33");
         assert_eq!(shown_number(40.0), "40");
     }
 }

@@ -38,6 +38,13 @@ impl Editor {
         Self { history, saved, dirty, selected: RwSignal::new(None), picture }
     }
 
+    /// Selects box `index` (the panel shows its fields), unless it is already.
+    fn select(&self, index: usize) {
+        if self.selected.get_untracked() != Some(index) {
+            self.selected.set(Some(index));
+        }
+    }
+
     /// Box `index` as it is now (tracked).
     fn get(&self, index: usize) -> Option<TextBox> {
         self.history.with(|h| h.present().get(index).cloned())
@@ -112,6 +119,7 @@ pub(super) fn TextEditor(id: String, layers: LayersView) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 /// Leaving the page (a link, a reload, closing the tab) with unsaved changes asks first.
@@ -170,4 +178,5 @@ pub(super) fn MakeEditable(id: String) -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }

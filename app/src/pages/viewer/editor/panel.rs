@@ -28,14 +28,23 @@ pub(super) fn Panel(editor: Editor, id: String) -> impl IntoView {
             <SaveControls editor=editor id=id/>
         </div>
     }
+    .into_any()
 }
 
 /// The selected box's fields. Typing into one field is one step of the history until the field
 /// is left.
 #[component]
 fn BoxFields(editor: Editor, index: usize) -> impl IntoView {
-    let read = move |pick: fn(&TextBox) -> String| move || editor.get(index).map(|b| pick(&b)).unwrap_or_default();
-    let chars = move || editor.get(index).map_or(0, |b| b.text.chars().count());
+    // Each field follows its own value only: moving the box, or typing "12.50" (still 12.5),
+    // does not write into a field under the reader's fingers.
+    let current = Memo::new(move |_| editor.get(index));
+    let pick = move |of: fn(&TextBox) -> String| Memo::new(move |_| current.with(|b| b.as_ref().map(of).unwrap_or_default()));
+    let text = pick(|b| b.text.clone());
+    let size = pick(|b| shown_number(b.size));
+    let colour = pick(|b| safe_colour(&b.color).to_ascii_lowercase());
+    let font = pick(|b| b.font.clone());
+    let align = Memo::new(move |_| current.with(|b| b.as_ref().map(|b| b.align).unwrap_or_default()));
+    let chars = move || text.with(|t| t.chars().count());
     let too_long = move || chars() > BOX_TEXT_MAX_CHARS;
     let on_text = move |event: leptos::ev::Event| {
         let text = event_target_value(&event);
@@ -79,25 +88,23 @@ fn BoxFields(editor: Editor, index: usize) -> impl IntoView {
         let font = event_target_value(&event);
         editor.change(index, None, |b| TextBox { font, ..b.clone() });
     };
-    let align = move || editor.get(index).map(|b| b.align).unwrap_or_default();
-    let font = read(|b| b.font.clone());
     let aligns = [(Align::Left, "left", "Left"), (Align::Center, "center", "Centre"), (Align::Right, "right", "Right")];
     view! {
         <fieldset class="editor-fields">
-            <legend>{move || format!("Text box {} of {}", index + 1, editor.history.with(|h| h.present().len()))}</legend>
+            <legend>{format!("Text box {} of {}", index + 1, editor.history.with_untracked(|h| h.present().len()))}</legend>
             <label for="editor-text">"Words"</label>
             <textarea id="editor-text" data-testid="editor-text" rows="4" aria-describedby="editor-text-count"
-                prop:value=read(|b| b.text.clone()) on:input=on_text on:blur=move |_| editor.seal() on:keydown=on_text_key></textarea>
+                prop:value=text on:input=on_text on:blur=move |_| editor.seal() on:keydown=on_text_key></textarea>
             <p id="editor-text-count" class="count" class:over=too_long>
                 {move || format!("{} of {BOX_TEXT_MAX_CHARS} characters", chars())}
             </p>
             <div class="row">
                 <label>"Size (pixels)"
                     <input type="number" data-testid="editor-size" min=MIN_SIZE.to_string() max=MAX_SIZE.to_string() step="any"
-                        inputmode="decimal" prop:value=read(|b| shown_number(b.size)) on:input=on_size on:change=on_size_done/>
+                        inputmode="decimal" prop:value=size on:input=on_size on:change=on_size_done/>
                 </label>
                 <label>"Colour"
-                    <input type="color" data-testid="editor-color" prop:value=read(|b| safe_colour(&b.color).to_ascii_lowercase())
+                    <input type="color" data-testid="editor-color" prop:value=colour
                         on:input=on_colour on:change=move |_| editor.seal()/>
                 </label>
             </div>
@@ -105,20 +112,21 @@ fn BoxFields(editor: Editor, index: usize) -> impl IntoView {
                 <label>"Alignment"
                     <select data-testid="editor-align" on:change=on_align>
                         {aligns.map(|(value, name, label)| view! {
-                            <option value=name prop:selected=move || align() == value>{label}</option>
+                            <option value=name prop:selected=move || align.get() == value>{label}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Font"
                     <select data-testid="editor-font" on:change=on_font>
                         {FONTS.iter().map(|f| view! {
-                            <option value=f.id prop:selected=move || font() == f.id>{f.label}</option>
+                            <option value=f.id prop:selected=move || font.with(|id| id == f.id)>{f.label}</option>
                         }).collect_view()}
                     </select>
                 </label>
             </div>
         </fieldset>
     }
+    .into_any()
 }
 
 /// "Save as a new version" and "Discard changes", and what came of the last save.
@@ -179,6 +187,7 @@ fn SaveControls(editor: Editor, id: String) -> impl IntoView {
             _ => None,
         })}
     }
+    .into_any()
 }
 
 /// The server's refusal, each box's problem named by the box's number and the field's label

@@ -57,8 +57,8 @@ fn items(picture: &Picture, width: u32, height: u32) -> Vec<Value> {
                 "glyph_type": null,
                 "font_file": if bold { "NotoSans-Bold.ttf" } else { "NotoSans-Regular.ttf" },
                 "font_candidates": [],
-                "font_size": fitted.px().round() as u32,
-                "line_height": (f64::from(fitted.line_px(placed.weight) / fitted.px().max(1.0)) * 100.0).round() / 100.0,
+                "font_size": fitted.em_px(placed.weight).round() as u32,
+                "line_height": (f64::from(fitted.line_px(placed.weight) / fitted.em_px(placed.weight).max(1.0)) * 100.0).round() / 100.0,
                 "spans": [{"text": fitted.text, "font_fx": if bold { vec!["bold"] } else { Vec::new() }, "color": colour}],
             })
         })

@@ -178,6 +178,12 @@ impl Fitted {
         self.scale.y
     }
 
+    /// Its size as CSS and SVG mean it (the em), in pixels: ab_glyph's scale is the font's
+    /// ascent-to-descent height, which for Noto Sans is 1.36 em.
+    pub fn em_px(&self, weight: Weight) -> f32 {
+        font(weight).map_or(self.scale.y, |f| self.scale.y * f.units_per_em().unwrap_or(1000.0) / f.height_unscaled().max(1.0))
+    }
+
     /// The distance from one of its lines to the next, in pixels.
     pub fn line_px(&self, weight: Weight) -> f32 {
         font(weight).map_or(0.0, |f| line_height(f, self.scale))

@@ -113,6 +113,10 @@ fn lines_wrap_at_spaces_like_css_pre_line() {
         let first = pair[1].split(' ').next().unwrap();
         assert!(wrap::advance(font, &format!("{} {first}", pair[0]), 20.0) > 150.0, "{pair:?}");
     }
+    let hyphenated = wrap::advance(font, "year-over-", 20.0) + 1.0;
+    assert_eq!(lines("year-over-year", hyphenated), ["year-over-", "year"], "a line may break after a hyphen");
+    let unbroken = wrap::advance(font, "-500 10-", 20.0) + 1.0;
+    assert_eq!(lines("-500 10-20", unbroken), ["-500", "10-20"], "not after a leading hyphen nor before a digit");
     let long = lines("x Pneumonoultramicroscopicsilicovolcanoconiosis y", 100.0);
     assert_eq!(long.first().map(String::as_str), Some("x"), "a long word first moves to its own line");
     assert!(long.len() >= 3 && long.iter().all(|l| wrap::advance(font, l, 20.0) <= 100.02), "then is broken: {long:?}");

@@ -2,12 +2,16 @@
 //! `white-space: pre-line` (runs of spaces and tabs collapse to one space, spaces around a line
 //! break vanish, `\n` breaks the line, one final `\n` adds no line) and
 //! `overflow-wrap: anywhere` (a word wider than the box, alone on its line, is broken between
-//! characters). Lines break only at spaces, greedily, as long as the line fits the box width.
+//! characters). Lines break greedily, as long as the line fits the box width, at spaces and after
+//! a hyphen inside a word ("year-over-|year"), as browsers' line breaking does (Unicode UAX #14:
+//! not after a word-initial hyphen, nor before a digit, so "-5" and "10-20" stay whole).
 
 use super::fonts::Measure;
 
 /// Slack for rounding: browsers lay text out in 1/64 px, so a line this much too wide still fits.
 const FIT_SLACK: f64 = 1.0 / 64.0;
+/// Hyphen-minus, hyphen, en dash: a line may break after them.
+const HYPHENS: [char; 3] = ['-', '\u{2010}', '\u{2013}'];
 
 /// The lines of `text` in a box `width` px wide, at `size` px in `font`. An empty line stays
 /// (it still takes a line's height).
@@ -16,16 +20,41 @@ pub fn lines(text: &str, font: &Measure, size: f64, width: f64) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
-    let space = advance(font, " ", size);
+    let fit = Fit { font, size, width, space: advance(font, " ", size) };
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = Line::default();
         for word in paragraph.split([' ', '\t', '\r']).filter(|w| !w.is_empty()) {
-            line.add_word(word, font, size, width, space, &mut out);
+            for (i, piece) in pieces(word).into_iter().enumerate() {
+                let (glue, glue_width) = if i == 0 { (" ", fit.space) } else { ("", 0.0) };
+                line.add(piece, glue, glue_width, &fit, &mut out);
+            }
         }
         out.push(line.text);
     }
     out
+}
+
+/// `word` cut after each hyphen a line may break at.
+fn pieces(word: &str) -> Vec<&str> {
+    let mut cuts = vec![0];
+    let mut chars = word.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|(_, n)| *n);
+        if i > 0 && HYPHENS.contains(&c) && next.is_some_and(|n| !n.is_ascii_digit()) {
+            cuts.push(i + c.len_utf8());
+        }
+    }
+    cuts.push(word.len());
+    cuts.windows(2).map(|w| &word[w[0]..w[1]]).collect()
+}
+
+/// What lines are fitted to: the font at its size, the box width.
+struct Fit<'f> {
+    font: &'f Measure,
+    size: f64,
+    width: f64,
+    space: f64,
 }
 
 /// The line being filled and its width so far.
@@ -36,34 +65,35 @@ struct Line {
 }
 
 impl Line {
-    /// Puts `word` on this line if it fits, else starts the next line with it, breaking it when it
-    /// is wider than the box on its own; full lines go to `out`.
-    fn add_word(&mut self, word: &str, font: &Measure, size: f64, width: f64, space: f64, out: &mut Vec<String>) {
-        let word_width = advance(font, word, size);
-        if self.text.is_empty() || self.width + space + word_width <= width + FIT_SLACK {
+    /// Puts `piece` on this line after `glue` (a space between words, nothing after a hyphen) if it
+    /// fits, else starts the next line with it, breaking it when it is wider than the box on its
+    /// own; full lines go to `out`.
+    fn add(&mut self, piece: &str, glue: &str, glue_width: f64, fit: &Fit, out: &mut Vec<String>) {
+        let piece_width = advance(fit.font, piece, fit.size);
+        if self.text.is_empty() || self.width + glue_width + piece_width <= fit.width + FIT_SLACK {
             if !self.text.is_empty() {
-                self.text.push(' ');
-                self.width += space;
+                self.text.push_str(glue);
+                self.width += glue_width;
             }
-            self.text.push_str(word);
-            self.width += word_width;
+            self.text.push_str(piece);
+            self.width += piece_width;
             return;
         }
         out.push(std::mem::take(&mut self.text));
         self.width = 0.0;
-        self.add_word(word, font, size, width, space, out);
-        if self.width > width + FIT_SLACK {
-            self.break_word(font, size, width, out);
+        self.add(piece, "", 0.0, fit, out);
+        if self.width > fit.width + FIT_SLACK {
+            self.break_word(fit, out);
         }
     }
 
     /// This line holds one word too wide for the box: it is cut at character clusters into pieces
     /// that fit (at least one cluster each), the last piece staying as the open line.
-    fn break_word(&mut self, font: &Measure, size: f64, width: f64, out: &mut Vec<String>) {
+    fn break_word(&mut self, fit: &Fit, out: &mut Vec<String>) {
         let word = std::mem::take(&mut self.text);
         self.width = 0.0;
-        for (cluster, cluster_width) in clusters(font, &word, size) {
-            if !self.text.is_empty() && self.width + cluster_width > width + FIT_SLACK {
+        for (cluster, cluster_width) in clusters(fit.font, &word, fit.size) {
+            if !self.text.is_empty() && self.width + cluster_width > fit.width + FIT_SLACK {
                 out.push(std::mem::take(&mut self.text));
                 self.width = 0.0;
             }
