@@ -129,7 +129,7 @@ pub fn download_as(query: &std::collections::HashMap<String, String>) -> Result<
         None => None,
         Some(f) if f == "jpeg" => Some(Format::Jpeg),
         Some(f) => Format::parse(&f).or_else(|| {
-            errors.insert("format".into(), "must be png, jpg or webp".into());
+            errors.insert("format".into(), "must be png, jpg, webp, or for a version with editable text svg or pdf".into());
             None
         }),
     };

@@ -249,6 +249,9 @@ pub async fn download(
         "pdf" => Some(true),
         _ => None,
     }) {
+        if query.get("width").is_some_and(|w| w != "full") {
+            return Err(AppError::invalid_field("width", "an SVG or PDF has one size: leave width out"));
+        }
         let (bytes, name) = crate::server::layers::export(&state, &user, &id, pdf).await?;
         return Ok(attachment(bytes.into(), if pdf { "application/pdf" } else { "image/svg+xml" }, &name));
     }
