@@ -141,6 +141,9 @@ pub struct ViewerData {
     /// A layered or text-edited version's boxes, for the text editor.
     #[serde(default)]
     pub layers: Option<super::layers::LayersView>,
+    /// What "Make the text editable" costs, in credits.
+    #[serde(default)]
+    pub layers_cost: i64,
 }
 
 impl ViewerData {

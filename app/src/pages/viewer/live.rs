@@ -76,10 +76,20 @@ pub(super) fn reload(loaded: RwSignal<ViewerData>) {
     });
 }
 
-/// Fetches the page's data into `loaded`: `Ok(false)` once the page is gone.
+/// The newest fetch of the page's data started: an answer to an older one is stale.
+static LATEST_FETCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Fetches the page's data into `loaded`: `Ok(false)` once the page is gone. Fetches overlap (a
+/// push, the poll, a new version); only the newest one's answer is shown, so a slow answer from
+/// before a change can never replace the page's view of after it.
 async fn fetch_into(loaded: RwSignal<ViewerData>) -> Result<bool, AppError> {
+    use std::sync::atomic::Ordering;
     let Some(id) = loaded.try_with_untracked(|d| d.item.id.clone()) else { return Ok(false) };
+    let ticket = LATEST_FETCH.fetch_add(1, Ordering::SeqCst) + 1;
     let next = viewer_page_data(id).await?;
+    if LATEST_FETCH.load(Ordering::SeqCst) != ticket {
+        return Ok(true);
+    }
     Ok(loaded.try_set(next).is_none())
 }
 

@@ -77,7 +77,7 @@ fn text_editing(shown: Memo<ViewerData>, item: Memo<crate::model::InfographView>
     match (item.with_untracked(|i| i.kind.has_layers()), shown.with_untracked(|d| d.layers.clone())) {
         (true, Some(layers)) => Some(view! { <editor::TextEditor id=id layers=layers/> }.into_any()),
         (true, None) => Some(view! { <p class="help" data-testid="layers-pending">"The editable text is being prepared…"</p> }.into_any()),
-        (false, _) => Some(view! { <editor::MakeEditable id=id/> }.into_any()),
+        (false, _) => Some(view! { <editor::MakeEditable id=id cost=shown.with_untracked(|d| d.layers_cost)/> }.into_any()),
     }
 }
 
@@ -97,7 +97,14 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     // Kept here, not in the stage: the stage is drawn again when its own version changes (our
     // copy of the picture replaces fal's a moment after it completes), and the zoom stays.
     let zoomed = RwSignal::new(false);
-    let layers_ready = Memo::new(move |_| shown.with(|d| d.layers.is_some()));
+    // Latched: once the boxes are here the editor stays mounted (what is being edited lives in
+    // it), whatever a later fetch of the page says.
+    let layers_ready = RwSignal::new(loaded.with_untracked(|d| d.layers.is_some()));
+    Effect::new(move |_| {
+        if shown.with(|d| d.layers.is_some()) && !layers_ready.get_untracked() {
+            layers_ready.set(true);
+        }
+    });
     // A layered version's boxes come with the page once its background is stored: the page
     // loads them again when that happens while it is open.
     Effect::new(move |_| {

@@ -54,6 +54,7 @@ pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<Viewer
         // Their own modules' to say (`server::proofread`, `server::layers`); the edge adds them.
         proofread: None,
         layers: None,
+        layers_cost: state.config.layers_credits,
     })
 }
 

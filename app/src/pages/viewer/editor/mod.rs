@@ -137,7 +137,7 @@ fn warn_before_leaving(dirty: Memo<bool>) {
 /// "Make the text editable": a layered version of this picture, made by fal, that appears in
 /// the version strip when it is ready. A plain form post before the wasm runs.
 #[component]
-pub(super) fn MakeEditable(id: String) -> impl IntoView {
+pub(super) fn MakeEditable(id: String, cost: i64) -> impl IntoView {
     let refresh = account_refresh();
     let outcome = RwSignal::new(None::<Result<(), AppError>>);
     let busy = RwSignal::new(false);
@@ -165,7 +165,9 @@ pub(super) fn MakeEditable(id: String) -> impl IntoView {
         <form class="make-editable" method="post" action="/sfn/make_layers" on:submit=on_submit>
             <input type="hidden" name="id" value=id/>
             <input type="hidden" name="idempotency_key" prop:value=move || key.get()/>
-            <p class="help" id="make-editable-help">"Separates the words from the picture, so that you can change them yourself."</p>
+            <p class="help" id="make-editable-help">
+                {format!("Separates the words from the picture, so that you can change them yourself. It costs {cost} credit{}, refunded if it fails; every edit after that is free.", if cost == 1 { "" } else { "s" })}
+            </p>
             {move || outcome.with(|o| match o {
                 Some(Ok(())) => view! {
                     <p class="form-ok" role="status" data-testid="make-editable-ok">"Started… the editable version appears below when it is ready."</p>
