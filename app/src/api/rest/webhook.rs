@@ -52,7 +52,12 @@ impl IntoResponse for Refused {
         (status = 409, description = "Not submitted yet; fal retries", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn webhook(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    match use_case::receive(&state, &id, &headers, &body).await {
+    answer(use_case::receive(&state, &id, &headers, &body).await)
+}
+
+/// What fal reads of a delivery: 200 with whether it changed anything, or the refusal.
+fn answer(received: Result<bool, WebhookError>) -> Response {
+    match received {
         Ok(changed) => Json(WebhookAck { ok: true, changed }).into_response(),
         Err(err) => Refused(err).into_response(),
     }
@@ -75,8 +80,5 @@ pub async fn webhook(State(state): State<AppState>, Path(id): Path<String>, head
         (status = 409, description = "Not submitted yet; fal retries", body = ErrorBody, content_type = ERR),
     ))]
 pub async fn proofread_webhook(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    match crate::server::proofread::receive(&state, &id, &headers, &body).await {
-        Ok(changed) => Json(WebhookAck { ok: true, changed }).into_response(),
-        Err(err) => Refused(err).into_response(),
-    }
+    answer(crate::server::proofread::receive(&state, &id, &headers, &body).await)
 }

@@ -65,10 +65,11 @@ pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8
 pub async fn apply(state: &AppState, id: &str, outcome: ReadBack) -> Result<bool, sqlx::Error> {
     let Some(picture) = jobs_repo::by_id(&state.db, id).await? else { return Ok(false) };
     let ended = match outcome {
-        ReadBack::Text(text) => {
-            let comparison = compare_with(state, &picture, &text).await?;
-            finish(state, id, &text, &comparison).await?
-        }
+        ReadBack::Text(text) => match compare_with(state, &picture, &text).await? {
+            Some(comparison) => finish(state, id, &text, &comparison).await?,
+            // Never "every word is right" for a comparison that did not finish.
+            None => give_up(state, id, "the comparison failed").await?,
+        },
         ReadBack::Failed(reason) => give_up(state, id, &reason).await?,
     };
     if ended {
@@ -82,14 +83,14 @@ pub async fn apply(state: &AppState, id: &str, outcome: ReadBack) -> Result<bool
 
 /// Compares on a blocking thread: the comparison is bounded, but it is CPU work on text a model
 /// wrote.
-async fn compare_with(state: &AppState, picture: &InfographRow, text: &str) -> Result<Comparison, sqlx::Error> {
+async fn compare_with(state: &AppState, picture: &InfographRow, text: &str) -> Result<Option<Comparison>, sqlx::Error> {
     let original = match picture.family_id.as_deref().filter(|f| *f != picture.id) {
         Some(family) => jobs_repo::by_id(&state.db, family).await?.unwrap_or_else(|| picture.clone()),
         None => picture.clone(),
     };
     let expected = expected::expected_of(picture, &original);
     let text = text.to_string();
-    Ok(tokio::task::spawn_blocking(move || compare::compare(&expected, &text)).await.unwrap_or_default())
+    Ok(tokio::task::spawn_blocking(move || compare::compare(&expected, &text)).await.ok())
 }
 
 async fn finish(state: &AppState, id: &str, text: &str, comparison: &Comparison) -> Result<bool, sqlx::Error> {
