@@ -22,7 +22,7 @@ port=3291
 base="http://127.0.0.1:$port"
 data=$(mktemp -d)
 export DATABASE_URL="sqlite://$data/bench.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  FAL_EMULATOR_DELAY_MS=200 CREATE_RATE_PER_MINUTE=0 AUTH_RATE_PER_MINUTE=0 RUST_LOG=warn
+  FAL_EMULATOR=true FAL_EMULATOR_DELAY_MS=200 CREATE_RATE_PER_MINUTE=0 AUTH_RATE_PER_MINUTE=0 RUST_LOG=warn
 email=lighthouse@bench.local password=lighthouse-password
 target/release/infograph user add "$email" --password "$password" --credits 100 --if-missing >/dev/null
 target/release/infograph serve >"$out/server.log" 2>&1 &

@@ -26,7 +26,7 @@ fi
 # The bench signs its webhooks as fal user "bench" (sign_webhooks.py): that is our account here.
 python3 -m http.server "$jwks_port" --bind 127.0.0.1 --directory "$work" >/dev/null 2>&1 & pids+=($!)
 DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  FAL_EMULATOR_DELAY_MS=3600000 RECONCILE_AFTER_SECS=3600 JOB_TIMEOUT_SECS=7200 \
+  FAL_EMULATOR=true FAL_EMULATOR_DELAY_MS=3600000 RECONCILE_AFTER_SECS=3600 JOB_TIMEOUT_SECS=7200 \
   FAL_JWKS_URL="http://127.0.0.1:$jwks_port/jwks.json" FAL_WEBHOOK_USER_ID=bench SIGNUP_CREDITS=100000000 RUST_LOG=error \
   CREATE_RATE_PER_MINUTE=0 AUTH_RATE_PER_MINUTE=0 \
   target/release/infograph serve >/dev/null & server=$!

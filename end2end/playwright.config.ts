@@ -60,6 +60,8 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "../target/site",
+      // The built-in fal emulator, asked for explicitly (without it or FAL_KEY the server refuses).
+      FAL_EMULATOR: "true",
       FAL_EMULATOR_DELAY_MS: "4000",
       SIGNUP_CREDITS: "10",
       // The suite signs up a dozen accounts from one address; the limit itself is tested in Rust.

@@ -28,7 +28,7 @@ echo "fuzzing against ${db_url%%:*}"
 # (both are documented and tested elsewhere).
 DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
   SIGNUP_CREDITS=100000 CREATE_RATE_PER_MINUTE=0 AUTH_RATE_PER_MINUTE=0 SIGNUP_RATE_PER_HOUR=0 FAL_EMULATOR_DELAY_MS=200 \
-  RUST_LOG=warn target/debug/infograph serve >"$dir/server.log" 2>&1 &
+  FAL_EMULATOR=true RUST_LOG=warn target/debug/infograph serve >"$dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "$base/api/health/" >/dev/null && break; sleep 0.1; done
 # Confirmed by the operator, with credits: a registered account has none until confirmed.

@@ -71,6 +71,19 @@ if $want_test; then
     log "installing PostgreSQL"
     apt_install postgresql
   fi
+  # The reverse-proxy tests run Debian's nginx with deploy/nginx.conf and a certificate made by
+  # openssl (app/tests/api/proxy.rs); the unit's test reads deploy/infograph.service with
+  # systemd-analyze. The tests start their own nginx: the package's service, if a running
+  # systemd started it, is stopped and disabled again.
+  if [[ ! -x /usr/sbin/nginx ]] && ! command -v nginx >/dev/null; then
+    log "installing Debian nginx-light"
+    apt_install nginx-light
+    if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+      as_root systemctl disable --now nginx
+    fi
+  fi
+  command -v openssl >/dev/null || { log "installing Debian openssl"; apt_install openssl; }
+  command -v systemd-analyze >/dev/null || { log "installing Debian systemd (systemd-analyze)"; apt_install systemd; }
   # Python test tools from PyPI into a venv of the project's own: the real servers the storage
   # and email tests start (moto's S3, aiosmtpd) and the API fuzzer (schemathesis); reinstalled
   # only when scripts/requirements-test.txt changes.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts Infograph locally: SQLite under data/, and, without FAL_KEY, the built-in fal emulator
-# with a demo account and an admin whose password is generated and printed on the first run.
+# (asked for explicitly: the server itself never falls back to it) with a demo account and an
+# admin whose password is generated and printed on the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-release}"
@@ -14,6 +15,7 @@ admin_email="${ADMIN_EMAIL:-admin@infograph.local}"
 echo
 if [[ -z "${FAL_KEY:-}" ]]; then
   # Emulator mode: nothing real to spend, so a demo account with a known password is harmless.
+  export FAL_EMULATOR=true
   "$bin" user add "$demo_email" --password demo-password --credits 50 --if-missing
   "$bin" user add "$admin_email" --generate-password --credits 0 --admin --if-missing
   echo "  Infograph: http://$LEPTOS_SITE_ADDR  (fal: built-in emulator; set FAL_KEY for the real fal.ai)"

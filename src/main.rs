@@ -20,7 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web app, the REST API and (without FAL_KEY) the fal emulator. The default.
+    /// Serve the web app and the REST API, drawing with fal.ai (FAL_KEY) or the built-in emulator
+    /// (FAL_EMULATOR=true; one of the two is required). The default.
     /// Settings come from the environment; `infograph serve --help` lists them, and each can
     /// also be given as a flag here.
     #[command(disable_help_flag = true)]
@@ -38,6 +39,9 @@ enum Command {
         #[command(subcommand)]
         command: CreditsCommand,
     },
+    /// Copy the SQLite database (DATABASE_URL) to PATH while the server runs: a checked snapshot,
+    /// never over an existing file. Stored images are files to copy separately (docs/operating.md).
+    Backup { path: std::path::PathBuf },
     /// Print the reader-view extraction of a saved page as JSON (what the pipeline reads).
     Extract {
         #[arg(long)]
@@ -137,6 +141,12 @@ async fn main() -> anyhow::Result<()> {
                 println!("  password: {password}  (shown once; only its hash is stored)");
             }
         }
+        Command::Backup { path } => {
+            let config = Config::from_env()?;
+            let report = app::server::platform::backup::backup(&config.database_url, &path).await.map_err(|e| anyhow!("no backup written: {e}"))?;
+            println!("{report}");
+            println!("{}", images_reminder(&config));
+        }
         Command::Credits { command: CreditsCommand::Grant { email, amount } } => {
             let config = Config::from_env()?;
             let db = open_db(&config).await?;
@@ -148,6 +158,21 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the database copy leaves out: the stored images live outside it.
+fn images_reminder(config: &Config) -> String {
+    match &config.storage.url {
+        Some(url) => format!("stored images are not in this copy: they are in {url}; back that bucket up with its own tools (versioning, replication)"),
+        None => {
+            let images = config.data_dir().join("images");
+            format!(
+                "stored images are not in this copy: copy {dir} too, after this command (e.g. rsync -a {dir}/ BACKUP_DIR/images/); \
+                 they are written once and never changed, so a plain file copy is consistent",
+                dir = images.display()
+            )
+        }
+    }
 }
 
 async fn open_db(config: &Config) -> anyhow::Result<db::Db> {

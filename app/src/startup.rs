@@ -1,10 +1,11 @@
-//! The running service: binds the listener, builds the state and the router, mounts the fal
-//! emulator when there is no `FAL_KEY`, and starts the background tasks. `main` and the tests use
-//! the same door, [`Application::build`].
+//! The running service: checks the mode, binds the listener, builds the state and the router,
+//! mounts the fal emulator when asked for (`FAL_EMULATOR`), and starts the background tasks.
+//! `main` and the tests use the same door, [`Application::build`].
 
 use crate::server::fal::emulator::{self, Emulator};
 use crate::server::platform::bootstrap::{self, StartupError};
-use crate::server::platform::config::Config;
+use crate::server::platform::config::{Config, LogFormat};
+use crate::server::platform::metrics;
 use crate::server::platform::state::AppState;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,7 +16,8 @@ pub struct Application {
     /// `http://127.0.0.1:{port}`: where this process answers (tests and logs).
     pub base_url: String,
     pub state: AppState,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Where `/metrics` is served (`METRICS_ADDR`, bound), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     server: Option<tokio::task::JoinHandle<()>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -31,25 +33,23 @@ fn loopback_url(addr: SocketAddr) -> String {
 impl Application {
     /// Binds (`site_addr` port 0 picks a free port), migrates, and starts serving.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        crate::server::platform::mode::check(&config)?;
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
             .map_err(|e| StartupError::Listen(config.site_addr, e))?;
         let addr = listener.local_addr().map_err(|e| StartupError::Listen(config.site_addr, e))?;
+        let metrics_listener = metrics::Listener::bind(config.metrics_addr).await.map_err(|(at, e)| StartupError::Listen(at, e))?;
         let local = loopback_url(addr);
         let bootstrap::Services { state, emulator } = bootstrap::build(config, addr, &local).await?;
         let mut router = crate::api::router::router(state.clone());
         if let Some(emu) = &emulator {
             router = router.nest(emulator::PREFIX, emu.router());
         }
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let live = state.events.clone();
+        let (stopping, live) = (state.stopping.clone(), state.events.clone());
         let server = tokio::spawn(async move {
             let shutdown = async move {
-                tokio::select! {
-                    _ = rx => {}
-                    _ = shutdown_signal() => {}
-                }
-                // Event streams never end by themselves; a graceful shutdown waits for them.
+                stopping.stopped().await;
+                // Event streams never end by themselves: ended, browsers reconnect to another instance.
                 live.close();
             };
             let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -57,32 +57,66 @@ impl Application {
                 tracing::error!(error = %err, "server stopped with an error");
             }
         });
-        let tasks = bootstrap::spawn_background(&state);
+        let mut tasks = bootstrap::spawn_background(&state);
+        let metrics_addr = metrics_listener.as_ref().map(|m| m.addr);
+        tasks.extend(metrics_listener.map(metrics::Listener::serve));
+        tasks.push(tokio::spawn({
+            let stopping = state.stopping.clone();
+            async move {
+                shutdown_signal().await;
+                tracing::info!("stop asked (SIGTERM or Ctrl-C)");
+                stopping.stop();
+            }
+        }));
         tracing::info!(%addr, public_base_url = %state.public_base_url, emulator = emulator.is_some(), "infograph is listening");
-        Ok(Self { addr, base_url: local, state, shutdown: Some(tx), server: Some(server), tasks })
+        Ok(Self { addr, base_url: local, state, metrics_addr, server: Some(server), tasks })
     }
 
     pub fn port(&self) -> u16 {
         self.addr.port()
     }
 
-    /// Waits until the HTTP server stops (Ctrl-C / SIGTERM).
-    pub async fn run_until_stopped(mut self) {
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
-        }
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully (see [`Application::stop`]).
+    pub async fn run_until_stopped(self) {
+        self.state.stopping.stopped().await;
+        self.shut_down().await;
     }
 
-    /// A graceful stop: open streams end, the server finishes, background tasks are aborted.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+    /// A graceful stop, as on SIGTERM: no new connections (and `/api/ready/` says so), event
+    /// streams end so browsers reconnect elsewhere, requests and claimed work in hand finish
+    /// within `SHUTDOWN_GRACE_SECS`, leases still held are given back, the database is flushed.
+    pub async fn stop(self) {
+        self.state.stopping.stop();
+        self.shut_down().await;
+    }
+
+    async fn shut_down(mut self) {
+        let grace = self.state.config.shutdown_grace;
+        let started = std::time::Instant::now();
+        tracing::info!(grace_secs = grace.as_secs(), "stopping: finishing requests and work in hand");
+        let requests = finish_requests(self.server.take(), grace);
+        let work = self.state.stopping.drained(grace);
+        let (requests_done, work_done) = tokio::join!(requests, work);
         for task in &self.tasks {
             task.abort();
         }
-        if let Some(server) = self.server.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        crate::server::jobs::worker::release_leases(&self.state).await;
+        self.state.db.close().await;
+        tracing::info!(requests_done, work_done, took_ms = started.elapsed().as_millis() as u64, "stopped");
+    }
+}
+
+/// Waits for the server's graceful end (in-flight requests answered), cutting what is left after
+/// `grace`; `false` when it had to.
+async fn finish_requests(server: Option<tokio::task::JoinHandle<()>>, grace: Duration) -> bool {
+    let Some(server) = server else { return true };
+    let cut = server.abort_handle();
+    match tokio::time::timeout(grace, server).await {
+        Ok(_) => true,
+        Err(_) => {
+            tracing::warn!("requests still running after the grace period were cut");
+            cut.abort();
+            false
         }
     }
 }
@@ -119,11 +153,18 @@ async fn shutdown_signal() {
     }
 }
 
-/// Initialises logging from `RUST_LOG` (default `info`).
+/// Initialises logging from `RUST_LOG` (default `info`), as text or, with `LOG_FORMAT=json`, one
+/// JSON object a line whose `spans` carry the request's `request_id`.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Colours only for a person at a terminal, never into a file or the journal.
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colours);
+    let _ = match LogFormat::from_env() {
+        LogFormat::Json => logs.json().try_init(),
+        LogFormat::Text => logs.try_init(),
+    };
 }
 
 /// `infograph fal-emulator`: the emulator alone, for pointing `FAL_QUEUE_URL` / `FAL_JWKS_URL` at;

@@ -52,7 +52,7 @@ fn user_add_and_credits_grant_work_and_refuse_bad_input() {
 
 static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn tempfile_dir() -> String {
+pub fn tempfile_dir() -> String {
     let dir = std::env::temp_dir().join(format!("infograph-cli-{}-{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir.display().to_string()

@@ -50,7 +50,7 @@ fn spawn_instance(db: &str, public: Option<&str>, emulator: &str) -> (Running, S
     spawn_listening(cmd, SERVE_LINE)
 }
 
-async fn fresh_database(admin: &str) -> String {
+pub(crate) async fn fresh_database(admin: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!("scale_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::AnyConnection::connect(admin).await.expect("connect");

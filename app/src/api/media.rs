@@ -83,19 +83,6 @@ pub async fn file_response(state: &AppState, id: &str, found: MediaFile, cache: 
     Ok(response)
 }
 
-/// `GET /examples/{file}`: the landing page's example pictures, public. Their names are not
-/// content-hashed, so they are cached for a day rather than for ever.
-pub async fn serve_example(Path(file): Path<String>) -> Result<Response, AppError> {
-    let (slug, extension) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
-    let (content_type, bytes) = crate::server::showcase::file(slug, extension).await.ok_or(AppError::NotFound)?;
-    let mut response = (StatusCode::OK, Body::from(bytes)).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(response)
-}
-
 #[cfg(test)]
 mod tests {
     use super::valid_file_name;

@@ -15,4 +15,4 @@ macro_rules! server_only {
     };
 }
 
-server_only!(assets, client_address, docs, extract, guards, live, media, openapi, rest, router, share_page, types);
+server_only!(assets, client_address, docs, extract, guards, live, media, observe, openapi, rest, router, share_page, types);

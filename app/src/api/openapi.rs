@@ -34,7 +34,7 @@ impl Modify for TokenAuth {
             `Authorization: Token <key>`.",
     ),
     paths(
-        meta::health, accounts::register, accounts::token, accounts::request_password_reset, accounts::confirm_password_reset,
+        meta::health, meta::ready, accounts::register, accounts::token, accounts::request_password_reset, accounts::confirm_password_reset,
         accounts::account, accounts::update_account,
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
         infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
@@ -49,7 +49,7 @@ impl Modify for TokenAuth {
         ErrorBody, CreateRequest, RefineRequest, InfographPatch, ShareRequest, ShareJson,
         OutlineJson, OutlineSectionJson, RawOutline, RawKit, BrandKitJson, BrandKitList,
         PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, TokenRequest, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, TokenList, ApiTokenView, Sent, Health, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
+        TokenJson, TokenList, ApiTokenView, Sent, Health, Readiness, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
         ProofreadView, ProofreadJson, ProofreadStatus, Problem, ProblemKind, crate::model::infograph::VersionKind,
         crate::model::layers::LayersView, crate::model::layers::TextBox, crate::model::layers::TextEditRequest, crate::model::layers::Align, crate::model::layers::Role,
     )),
@@ -63,7 +63,7 @@ impl Modify for TokenAuth {
         (name = "brand kits", description = "Colours, font mood, tone and logo, kept for every infographic"),
         (name = "account", description = "Accounts and API keys"),
         (name = "webhooks", description = "Called by fal.ai when a job ends (Ed25519-signed)"),
-        (name = "meta", description = "Health and this document"),
+        (name = "meta", description = "Health, readiness and this document"),
     ),
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@
 
 use super::extract::session_user;
 use super::rest::{accounts, billing, design, infographs, layers, meta, proofread, shares, webhook};
-use super::{assets, docs, guards, live, media, openapi, share_page};
+use super::{assets, docs, guards, live, media, observe, openapi, share_page};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
 use axum::body::Body;
@@ -157,10 +157,10 @@ pub fn router(state: AppState) -> Router {
         .merge(webhook::router())
         .route("/api/events/", get(live::events))
         .route("/media/{id}/{file}", get(media::serve))
-        .route("/examples/{file}", get(media::serve_example))
         .route("/s/{token}", get(share_page::page))
         .route("/s/{token}/{file}", get(share_page::picture))
         .merge(assets::pkg_routes(&state.config.site_root))
+        .merge(assets::example_routes(&state.config.site_root))
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -177,5 +177,7 @@ pub fn router(state: AppState) -> Router {
         // Pages and JSON are compressed as they go; event streams, images and the precompressed
         // bundle are left alone (tower-http's default predicate and `Content-Encoding`).
         .layer(tower_http::compression::CompressionLayer::new())
+        // Outermost: every answer, as the client gets it, carries its request id and is measured.
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }

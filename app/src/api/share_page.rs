@@ -60,7 +60,7 @@ fn public_page(share: &PublicShare, page_url: &str, base: &str, stylesheet: &str
         };
         (format!("{base}{}", picture_url(file)), w, h)
     });
-    let image = share.image_file.as_deref().map(|file| (picture_url(file), webp_srcset(file, width, picture_url)));
+    let image = share.image_file.as_deref().map(|file| (picture_url(file), sharing::webp_srcset(file, width, picture_url)));
     let source = share.blog_url.clone();
     // The head is written out by hand: `view!` has no `property` attribute for Open Graph's tags.
     let meta = |name: &str, content: &str| format!("<meta name=\"{name}\" content=\"{}\">", escape(content));
@@ -126,19 +126,6 @@ fn share_sizes(width: Option<u32>) -> String {
         Some(w) => format!("(max-width: 1100px) min(calc(100vw - 34px), {w}px), min(1050px, {w}px)"),
         None => "(max-width: 1100px) calc(100vw - 34px), 1050px".to_string(),
     }
-}
-
-/// The picture as WebP in the widths we make (`<hash>-w600.webp` …) narrower than it, then at
-/// full size: a phone takes a 600 or 800 px file, a laptop the 1200 or the original, and no
-/// candidate is wider than the picture.
-fn webp_srcset(file: &str, width: Option<u32>, picture_url: &dyn Fn(&str) -> String) -> String {
-    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    let Some(width) = width else { return picture_url(&format!("{stem}.webp")) };
-    let full = format!("{} {width}w", picture_url(&format!("{stem}.webp")));
-    let mut widths: Vec<u32> = crate::model::GALLERY_WIDTHS.iter().chain(&crate::model::share::DOWNLOAD_WIDTHS).copied().filter(|w| *w < width).collect();
-    widths.sort_unstable();
-    widths.dedup();
-    widths.iter().map(|w| format!("{} {w}w", picture_url(&format!("{stem}-w{w}.webp")))).chain(std::iter::once(full)).collect::<Vec<_>>().join(", ")
 }
 
 /// A page that says why there is nothing to show, with its status; never indexed.

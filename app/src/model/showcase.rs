@@ -1,5 +1,47 @@
-//! The landing page's three example infographics: what they show and at what size. The server
-//! draws them with the fal emulator's renderer (see `server::showcase`); the page only links them.
+//! What the landing page shows under "Made with Infograph": up to [`LANDING_PICTURES`] shared
+//! infographics an admin featured, and the example infographics, files in `public/examples/`
+//! (drawn once by the fal emulator's renderer, see `server::showcase`), filling the rest.
+
+use serde::{Deserialize, Serialize};
+
+/// How many pictures the landing page shows.
+pub const LANDING_PICTURES: usize = 3;
+
+/// A featured infographic as the landing page shows it: through its share's public page and
+/// picture URLs (paths on this site).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Featured {
+    /// `/s/<token>`.
+    pub page_url: String,
+    /// The picture as a 600 px wide JPEG (for browsers without WebP).
+    pub image_url: String,
+    /// Its WebP sizes, for `srcset`.
+    pub webp_srcset: String,
+    pub title: String,
+    pub alt: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A live share as the admin dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminShare {
+    pub infograph_id: String,
+    /// `/s/<token>`.
+    pub page_url: String,
+    /// Its thumbnail through the link, once stored.
+    pub thumbnail_url: Option<String>,
+    pub title: String,
+    pub owner_email: String,
+    pub shared_at: i64,
+    pub views: i64,
+    /// When an admin featured it (`None`: not featured).
+    pub featured_at: Option<i64>,
+    /// Featured and among the newest [`LANDING_PICTURES`] featured: on the landing page now.
+    pub on_landing: bool,
+    /// Finished and stored: it can be featured.
+    pub featurable: bool,
+}
 
 /// One example: its file stem, what the picture says, and the pixel size it is drawn at.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,14 +1,17 @@
 //! `/admin`: jobs with filters, health of the last 24 h, users with their ledgers and credit
-//! adjustments. Rendered on the server with the first page of everything; the dashboard is an
-//! island that reloads its tables after each action. Every call is authorized again on the
-//! server. Non-admins see "Page not found" (and the server answers 404, see `server::admin_gate`).
+//! adjustments, shared infographics to feature on the landing page. Rendered on the server with
+//! the first page of everything; the dashboard is an island that reloads its tables after each
+//! action. Every call is authorized again on the server. Non-admins see "Page not found" (and the
+//! server answers 404, see `server::admin_gate`).
 
 use crate::api::server_fns::admin::{
-    admin_adjust_credits, admin_cancel, admin_jobs, admin_ledger, admin_overview, admin_retry, admin_users,
+    admin_adjust_credits, admin_cancel, admin_feature, admin_jobs, admin_ledger, admin_overview, admin_retry, admin_shares,
+    admin_unfeature, admin_users,
 };
 use crate::components::format::when;
 use crate::errors::AppError;
 use crate::model::admin::{AdminJob, AdminJobsPage, AdminStats, AdminUser, AdminUsersPage, JobFilter};
+use crate::model::showcase::{AdminShare, LANDING_PICTURES};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::future::Future;
@@ -25,13 +28,14 @@ pub fn AdminPage() -> impl IntoView {
             }
             let jobs = admin_jobs(f.status.clone(), f.user.clone(), f.from.clone(), f.to.clone(), f.q.clone(), f.page).await?;
             let sales = crate::api::server_fns::admin::admin_purchases().await?;
-            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?, sales)))
+            let shares = admin_shares().await?;
+            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?, shares, sales)))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(Some((filter, overview, jobs, users, sales))) => view! { <Dashboard filter overview jobs users/> {sales_section(sales)} }.into_any(),
+                Ok(Some((filter, overview, jobs, users, shares, sales))) => view! { <Dashboard filter overview jobs users shares/> {sales_section(sales)} }.into_any(),
                 Ok(None) => view! { <crate::components::not_found::NotFound/> }.into_any(),
                 Err(e) => error_line(&e),
             })}
@@ -83,7 +87,7 @@ async fn get_admin() -> Result<bool, AppError> {
 struct Changed(RwSignal<u32>);
 
 #[island(lazy)]
-fn Dashboard(filter: JobFilter, overview: AdminStats, jobs: AdminJobsPage, users: AdminUsersPage) -> impl IntoView {
+fn Dashboard(filter: JobFilter, overview: AdminStats, jobs: AdminJobsPage, users: AdminUsersPage, shares: Vec<AdminShare>) -> impl IntoView {
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);
     view! {
@@ -92,6 +96,7 @@ fn Dashboard(filter: JobFilter, overview: AdminStats, jobs: AdminJobsPage, users
             <Overview initial=overview/>
             <Jobs filter initial=jobs/>
             <Users initial=users/>
+            <Shares initial=shares/>
         </section>
     }
 }
@@ -413,4 +418,92 @@ fn UserLedger(user: AdminUser) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// The live shares (featured first, then the newest), each to feature on the landing page or
+/// take off it.
+#[component]
+fn Shares(initial: Vec<AdminShare>) -> AnyView {
+    let data = reloaded(initial, admin_shares);
+    view! {
+        <h2 id="landing-page">"Landing page"</h2>
+        <p class="muted">{format!(
+            "The landing page shows the {LANDING_PICTURES} newest featured infographics; the examples fill the places left. \
+             A featured infographic leaves the page when its owner stops sharing it or deletes it."
+        )}</p>
+        {move || match data.get() {
+            Err(e) => error_line(&e),
+            Ok(list) if list.is_empty() => view! { <p data-testid="shares-empty">"Nobody shares an infographic yet."</p> }.into_any(),
+            Ok(list) => view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Shared infographics">
+                <table class="admin-table" data-testid="shares-table">
+                    // What to act on first: on a phone the table scrolls, and the button is in sight.
+                    <thead><tr><th>"Infographic"</th><th>"Landing page"</th><th><span class="sr-only">"Actions"</span></th><th>"Owner"</th><th>"Shared"</th><th>"Views"</th></tr></thead>
+                    <tbody>{list.into_iter().map(|share| view! { <ShareRow share/> }).collect_view()}</tbody>
+                </table>
+                </div>
+            }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn ShareRow(share: AdminShare) -> impl IntoView {
+    let Changed(changed) = expect_context();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let featured = share.featured_at.is_some();
+    let id = share.infograph_id.clone();
+    let toggle = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let result = if featured { admin_unfeature(id.clone()).await } else { admin_feature(id.clone()).await };
+            let _ = busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    changed.update(|n| *n += 1);
+                    // The reloaded list replaces this row: the keyboard stays on its button.
+                    let selector = format!("[data-testid=share-row][data-id=\"{id}\"][data-featured=\"{}\"] [data-testid=share-feature]", !featured);
+                    crate::components::confirm::focus_when_shown(selector, false);
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    // The buttons of every row say the same: each names its row's infographic to a screen reader.
+    let title_id = format!("share-title-{}", share.infograph_id);
+    let state = match (share.featured_at, share.on_landing) {
+        (Some(_), true) => "shown",
+        (Some(_), false) => "featured, not shown (newer ones are)",
+        (None, _) if share.featurable => "—",
+        (None, _) => "picture not stored yet",
+    };
+    view! {
+        <tr data-testid="share-row" data-id=share.infograph_id.clone() data-featured=featured.to_string()>
+            <td><div class="share-cell">
+                {share.thumbnail_url.clone().map(|src| view! { <img class="share-thumb" src=src alt="" width="48" height="48"/> })}
+                <a id=title_id.clone() href=share.page_url.clone()>{share.title.clone()}</a>
+            </div></td>
+            <td data-testid="share-state">{state}</td>
+            <td>
+                {(featured || share.featurable).then(|| view! {
+                    <button type="button" class="small" data-testid="share-feature" aria-describedby=title_id.clone()
+                        disabled=move || busy.get() on:click=toggle.clone()>
+                        {if featured { "Remove from the landing page" } else { "Feature on the landing page" }}
+                    </button>
+                })}
+                {move || error.get().map(|e| view! { <small class="form-error" role="alert">{e}</small> })}
+            </td>
+            <td>{share.owner_email.clone()}</td>
+            <td>{when(share.shared_at)}</td>
+            <td>{share.views}</td>
+        </tr>
+    }
 }

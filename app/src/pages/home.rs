@@ -65,8 +65,8 @@ fn GalleryIsland(items: Vec<InfographView>, draft_key: String) -> impl IntoView 
     view! { <Gallery/> }.into_any()
 }
 
-/// The first visit: what Infograph does, three examples, how credits work, sign up. Server-rendered
-/// with no island: a signed-out visitor downloads no wasm here.
+/// The first visit: what Infograph does, three pictures made with it, how credits work, sign up.
+/// Server-rendered with no island: a signed-out visitor downloads no wasm here.
 #[component]
 fn Landing() -> impl IntoView {
     view! {
@@ -81,21 +81,7 @@ fn Landing() -> impl IntoView {
                 <p class="cta"><a class="button" href="/signup">"Create a free account"</a> <a class="button secondary" href="/signin">"Sign in"</a></p>
             </div>
             <h2>"Made with Infograph"</h2>
-            <ul class="examples" data-testid="examples">
-                {crate::model::showcase::EXAMPLES.iter().enumerate().map(|(i, e)| view! {
-                    <li>
-                        <figure>
-                            <picture>
-                                <source srcset=e.url("webp") type="image/webp"/>
-                                // The first is the page's largest paint: fetched at once; the rest when near.
-                                <img src=e.url("jpg") alt=e.alt() width=e.width height=e.height
-                                    loading=if i == 0 { "eager" } else { "lazy" } fetchpriority=(i == 0).then_some("high")/>
-                            </picture>
-                            <figcaption>{e.caption}</figcaption>
-                        </figure>
-                    </li>
-                }).collect_view()}
-            </ul>
+            <Showcase/>
             <h2>"How it works"</h2>
             <ol class="steps">
                 <li><strong>"Describe it."</strong> " A sentence is enough; add a blog post's URL and its main points are used."</li>
@@ -110,6 +96,70 @@ fn Landing() -> impl IntoView {
             </ul>
             <p class="cta"><a class="button" href="/signup">"Start with your free credits"</a></p>
         </section>
+    }
+}
+
+/// Up to three pictures: the infographics an admin featured (newest featured first), each
+/// linking to its share page, then the examples (files of the repository) in the places left.
+/// The examples alone if the featured ones cannot be read: the page is still whole.
+#[component]
+fn Showcase() -> impl IntoView {
+    use crate::model::showcase::{EXAMPLES, LANDING_PICTURES};
+    let featured = Resource::new(|| (), |_| crate::api::server_fns::showcase::featured_infographics());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || featured.get().map(|list| {
+                let list = list.unwrap_or_default();
+                let examples = LANDING_PICTURES.saturating_sub(list.len());
+                view! {
+                    <ul class="examples" data-testid="examples">
+                        {list.into_iter().enumerate().map(|(i, f)| view! { <FeaturedItem item=f first=i == 0/> }).collect_view()}
+                        {EXAMPLES.iter().take(examples).enumerate().map(|(i, e)| view! { <ExampleItem example=e first=i == 0 && examples == LANDING_PICTURES/> }).collect_view()}
+                    </ul>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// How wide a picture of the list is shown: the screen less the page's padding on a phone, a
+/// column of the grid (at most a third of the 1050 px container) on a larger screen.
+const SHOWCASE_SIZES: &str = "(max-width: 700px) calc(100vw - 34px), 340px";
+
+/// The first picture is the page's largest paint: fetched at once; the rest when near.
+fn loading(first: bool) -> &'static str {
+    if first { "eager" } else { "lazy" }
+}
+
+#[component]
+fn FeaturedItem(item: crate::model::showcase::Featured, first: bool) -> impl IntoView {
+    view! {
+        <li data-testid="featured">
+            <figure>
+                <picture>
+                    <source srcset=item.webp_srcset sizes=SHOWCASE_SIZES type="image/webp"/>
+                    <img src=item.image_url alt=item.alt width=item.width height=item.height
+                        loading=loading(first) fetchpriority=first.then_some("high")/>
+                </picture>
+                <figcaption><a href=item.page_url>{item.title}</a></figcaption>
+            </figure>
+        </li>
+    }
+}
+
+#[component]
+fn ExampleItem(example: &'static crate::model::showcase::Example, first: bool) -> impl IntoView {
+    view! {
+        <li data-testid="example">
+            <figure>
+                <picture>
+                    <source srcset=example.url("webp") type="image/webp"/>
+                    <img src=example.url("jpg") alt=example.alt() width=example.width height=example.height
+                        loading=loading(first) fetchpriority=first.then_some("high")/>
+                </picture>
+                <figcaption>{example.caption}</figcaption>
+            </figure>
+        </li>
     }
 }
 

@@ -419,6 +419,7 @@ async fn auth_endpoints_follow_the_contract() {
 async fn the_emulator_is_never_mounted_when_a_fal_key_is_set() {
     let app = TestApp::spawn_with(|c| {
         c.fal.key = Some(app::server::platform::config::Secret::new("real-key"));
+        c.fal.emulator = false;
         c.fal.queue_url = Some("http://127.0.0.1:9".into());
     })
     .await;
@@ -684,6 +685,7 @@ async fn the_fal_key_is_never_sent_to_urls_outside_the_queues_origin() {
     });
     let app = TestApp::spawn_with(|c| {
         c.fal.key = Some(app::server::platform::config::Secret::new("fal-secret-key"));
+        c.fal.emulator = false;
         c.fal.queue_url = Some(format!("http://{fal_addr}"));
         c.reconcile_after = Duration::from_secs(1);
         c.job_timeout = Duration::from_secs(4);

@@ -363,7 +363,7 @@ async fn the_openapi_document_covers_every_api_route() {
     }
     documented.sort();
     let mut expected = vec![
-        "GET /api/health/", "GET /api/openapi.json", "GET /api/docs/", "POST /api/auth/register/",
+        "GET /api/health/", "GET /api/ready/", "GET /api/openapi.json", "GET /api/docs/", "POST /api/auth/register/",
         "POST /api/auth/token/", "POST /api/auth/password-reset/", "POST /api/auth/password-reset/confirm/", "GET /api/account/", "PATCH /api/account/", "GET /api/infographs/", "POST /api/infographs/create/",
         "GET /api/infographs/status/{id}/", "POST /api/infographs/webhook/{id}/", "DELETE /api/infographs/{id}/", "GET /api/events/",
         "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "GET /api/infographs/{id}/download/",

@@ -16,7 +16,8 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) 
 
 #[tokio::test]
 async fn the_landing_page_shows_three_examples_and_loads_no_wasm() {
-    let app = TestApp::spawn().await;
+    // The site is the repository's `public/`: the example files are files, as the build ships them.
+    let app = TestApp::spawn_with(|c| c.site_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public").to_string()).await;
     let (status, html) = page(&app, "/", None).await;
     assert_eq!(status, 200);
     assert!(loads_no_code(&html), "no script on the landing page: {html}");

@@ -70,3 +70,24 @@ pub async fn admin_purchases() -> Result<crate::model::admin::AdminPurchases, Ap
     let (state, _) = require_admin().await?;
     crate::server::admin::purchases(&state).await
 }
+
+/// The live shares, featured first then the newest, to feature on the landing page or not.
+#[server(prefix = "/sfn", endpoint = "admin_shares", output = super::codec::Json)]
+pub async fn admin_shares() -> Result<Vec<crate::model::showcase::AdminShare>, AppError> {
+    let (state, _) = require_admin().await?;
+    crate::server::showcase::recent_shares(&state.db).await
+}
+
+/// Features the infograph's live share on the landing page.
+#[server(prefix = "/sfn", endpoint = "admin_feature", output = super::codec::Json)]
+pub async fn admin_feature(id: String) -> Result<(), AppError> {
+    let (state, admin) = require_admin().await?;
+    crate::server::showcase::feature(&state, &admin, &id).await
+}
+
+/// Takes the infograph off the landing page.
+#[server(prefix = "/sfn", endpoint = "admin_unfeature", output = super::codec::Json)]
+pub async fn admin_unfeature(id: String) -> Result<(), AppError> {
+    let (state, admin) = require_admin().await?;
+    crate::server::showcase::unfeature(&state, &admin, &id).await
+}

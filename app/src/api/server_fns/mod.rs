@@ -9,4 +9,5 @@ pub mod context;
 pub mod design;
 pub mod infographs;
 pub mod settings;
+pub mod showcase;
 pub mod viewer;

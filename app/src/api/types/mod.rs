@@ -18,7 +18,7 @@ pub use crate::model::design::RawKit;
 pub use crate::model::{CreateRequest, RefineRequest};
 pub use design::{BrandKitJson, BrandKitList, OutlineJson, OutlineSectionJson};
 pub use infographs::{InfographJson, InfographList, InfographPatch, ProofreadJson};
-pub use meta::{Health, LiveEvent, WebhookAck};
+pub use meta::{Health, LiveEvent, Readiness, WebhookAck};
 pub use sharing::{ShareJson, ShareRequest};
 
 use serde::Serialize;

@@ -8,6 +8,7 @@
 
 use crate::errors::AppError;
 use crate::server::platform::db::{new_id, now_ms, Conn, Db};
+use crate::server::platform::metrics;
 
 /// One credit movement: the ledger row, whose `amount` is also what the balance moves by.
 struct Entry<'a> {
@@ -57,6 +58,8 @@ async fn post(conn: &mut Conn, entry: &Entry<'_>) -> Result<Option<i64>, sqlx::E
     .bind(entry.at)
     .execute(conn)
     .await?;
+    // Counted once written; a caller's transaction rolled back later (rare) still counts.
+    metrics::credits_moved(entry.reason, entry.amount);
     Ok(Some(balance))
 }
 

@@ -23,7 +23,7 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let state = &state;
-        queue::run("storage copier", IDLE_POLL, &state.storage.wake, move || async move {
+        queue::run("storage copier", IDLE_POLL, &state.storage.wake, &state.stopping, move || async move {
             let lease = LEASE.as_millis() as i64;
             let Some(job) = repo::claim_copy(&state.db, state.config.storage.max_attempts, lease).await? else {
                 return Ok(false);

@@ -13,6 +13,7 @@
 use crate::server::jobs::progress::EtaCache;
 use crate::server::jobs::repo;
 use crate::server::platform::db::{new_id, Backend, Db};
+use crate::server::platform::metrics;
 use crate::model::InfographView;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -63,6 +64,7 @@ pub struct StreamSlot {
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
+        metrics::sse_connections(-1.0);
         if let Ok(mut streams) = self.events.0.streams.lock() {
             if let Some(n) = streams.get_mut(&self.user_id) {
                 *n = n.saturating_sub(1);
@@ -97,6 +99,7 @@ impl Events {
             return None;
         }
         *open += 1;
+        metrics::sse_connections(1.0);
         Some(StreamSlot { events: self.clone(), user_id: user_id.to_string() })
     }
 

@@ -24,7 +24,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 tokio::time::sleep(BACKSTOP_EVERY).await;
             }
         };
-        let sender = queue::run("email sender", IDLE_POLL, &state.mailer.wake, move || async move {
+        let sender = queue::run("email sender", IDLE_POLL, &state.mailer.wake, &state.stopping, move || async move {
             // Account emails first: a verification link is what somebody is waiting for.
             for outbox in [Outbox::Accounts, Outbox::Jobs] {
                 if let Some(row) = email::claim_next(&state.db, outbox, state.config.email.max_attempts).await? {

@@ -200,6 +200,13 @@ pub fn media_url(id: &str, name: &str) -> String {
     format!("{MEDIA_PREFIX}/{id}/{name}")
 }
 
+/// Whether the store takes a write now: a small object put and removed (readiness).
+pub async fn probe_write(storage: &Storage, instance: &str) -> Result<(), String> {
+    let key = ObjectPath::from(format!("readiness/{instance}"));
+    storage.store.put(&key, PutPayload::from_static(b"ok")).await.map_err(|e| format!("{}: {e}", storage.describe))?;
+    storage.store.delete(&key).await.map_err(|e| format!("{}: {e}", storage.describe))
+}
+
 pub async fn put(storage: &Storage, key: &str, bytes: Bytes) -> Result<(), ImageError> {
     storage
         .store

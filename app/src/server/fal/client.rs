@@ -3,9 +3,10 @@
 //! The same code talks to fal.ai and to the built-in emulator.
 
 use crate::server::platform::config::Secret;
+use crate::server::platform::metrics;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FalError {
@@ -32,6 +33,19 @@ impl FalError {
             Self::Transport(_) => true,
             Self::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             Self::Decode(_) | Self::Unconfirmed(_) | Self::ForeignUrl(_) => false,
+        }
+    }
+
+    /// The error's kind in the metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Transport(_) => "transport",
+            Self::Unconfirmed(_) => "unconfirmed",
+            Self::Status { status: 429, .. } => "rate_limited",
+            Self::Status { status: 400..=499, .. } => "client_error",
+            Self::Status { .. } => "server_error",
+            Self::Decode(_) => "decode",
+            Self::ForeignUrl(_) => "foreign_url",
         }
     }
 }
@@ -183,7 +197,7 @@ impl FalClient {
         if let Some(webhook) = webhook_url {
             url.query_pairs_mut().append_pair("fal_webhook", webhook);
         }
-        self.with_retries(|| async {
+        self.with_retries("submit", || async {
             let response = self
                 .http
                 .post(url.clone())
@@ -208,6 +222,13 @@ impl FalClient {
     /// completed; either way the outcome arrives by webhook.
     pub async fn cancel(&self, cancel_url: &str) -> Result<(), FalError> {
         let url = self.ours(cancel_url)?;
+        let started = Instant::now();
+        let cancelled = self.cancel_once(url).await;
+        metrics::fal_call("cancel", started.elapsed(), cancelled.as_ref().err().map(FalError::kind));
+        cancelled
+    }
+
+    async fn cancel_once(&self, url: reqwest::Url) -> Result<(), FalError> {
         let response = self
             .http
             .put(url)
@@ -222,16 +243,16 @@ impl FalClient {
     }
 
     pub async fn status(&self, status_url: &str) -> Result<QueueStatus, FalError> {
-        self.get_json(status_url).await
+        self.get_json("status", status_url).await
     }
 
     pub async fn result(&self, response_url: &str) -> Result<serde_json::Value, FalError> {
-        self.get_json(response_url).await
+        self.get_json("result", response_url).await
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, FalError> {
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, call: &'static str, url: &str) -> Result<T, FalError> {
         let url = self.ours(url)?;
-        self.with_retries(|| async {
+        self.with_retries(call, || async {
             let response = self
                 .http
                 .get(url.clone())
@@ -244,15 +265,19 @@ impl FalClient {
         .await
     }
 
-    /// Exponential backoff with ±25 % jitter, as fal's official JS client does.
-    async fn with_retries<T, F, Fut>(&self, mut call: F) -> Result<T, FalError>
+    /// Exponential backoff with ±25 % jitter, as fal's official JS client does. Each attempt is
+    /// timed and counted as `name` in the metrics.
+    async fn with_retries<T, F, Fut>(&self, name: &'static str, mut call: F) -> Result<T, FalError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, FalError>>,
     {
         let mut attempt = 1;
         loop {
-            match call().await {
+            let started = Instant::now();
+            let answered = call().await;
+            metrics::fal_call(name, started.elapsed(), answered.as_ref().err().map(FalError::kind));
+            match answered {
                 Err(err) if err.is_retryable() && attempt < self.max_attempts => {
                     let base = self.retry_base.as_millis() as f64 * 2f64.powi(attempt as i32 - 1);
                     let jitter = rand::thread_rng().gen_range(0.75..1.25);

@@ -5,6 +5,7 @@
 use super::outcome::Outcome;
 use super::repo::{self, Image};
 use crate::server::delivery::email;
+use crate::server::platform::metrics;
 use crate::server::platform::state::AppState;
 
 /// Applies an outcome once. Returns whether this call changed the job (duplicates return false).
@@ -24,6 +25,7 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
         Outcome::Failed { message } => repo::fail_with_refund(&state.db, id, message).await?,
     };
     if changed {
+        metrics::job_transition(if matches!(outcome, Outcome::Completed { .. }) { "completed" } else { "failed" });
         after_final(state, id).await;
     }
     Ok(changed)
@@ -33,6 +35,7 @@ pub async fn apply_outcome(state: &AppState, id: &str, outcome: &Outcome) -> Res
 pub async fn cancel_unsubmitted(state: &AppState, id: &str) -> Result<bool, sqlx::Error> {
     let cancelled = repo::cancel_unsubmitted(&state.db, id).await?;
     if cancelled {
+        metrics::job_transition("cancelled");
         after_final(state, id).await;
     }
     Ok(cancelled)

@@ -6,6 +6,7 @@ use super::lifecycle;
 use super::outcome::Outcome;
 use super::repo;
 use crate::server::fal::signature::{SignedHeaders, VerifyError};
+use crate::server::platform::metrics;
 use crate::server::platform::state::AppState;
 use http::HeaderMap;
 use serde_json::Value;
@@ -27,6 +28,26 @@ pub enum WebhookError {
     NotReady,
     #[error("internal error")]
     Internal,
+}
+
+impl WebhookError {
+    /// The refusal's name in the metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Signature(_) => "signature",
+            Self::OtherAccount => "other_account",
+            Self::Body(_) => "body",
+            Self::UnknownJob => "unknown_job",
+            Self::NotReady => "not_ready",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Counts a delivery of `kind` (`picture`, `proofread`) as accepted or refused, and passes it on.
+pub fn counted<T>(kind: &'static str, received: Result<T, WebhookError>) -> Result<T, WebhookError> {
+    metrics::webhook(kind, received.as_ref().err().map(WebhookError::reason));
+    received
 }
 
 impl From<sqlx::Error> for WebhookError {
@@ -67,6 +88,10 @@ pub async fn verify(state: &AppState, about: &str, headers: &HeaderMap, body: &[
 
 /// Handles one delivery for infograph `id`. Returns whether it changed the job.
 pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
+    counted("picture", apply_delivery(state, id, headers, body).await)
+}
+
+async fn apply_delivery(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
     let Verified { json, request_id } = verify(state, id, headers, body).await?;
     let request_id = request_id.as_str();
     let job = job_for_request(state, id, request_id).await?;
@@ -92,6 +117,7 @@ async fn job_for_request(state: &AppState, id: &str, request_id: &str) -> Result
     let mut job = repo::by_id(&state.db, id).await?.ok_or(WebhookError::UnknownJob)?;
     if job.fal_request_id.is_none() && repo::adopt_request(&state.db, id, request_id).await? {
         tracing::info!(infograph = %id, request_id, "adopted an unrecorded fal submission from its webhook");
+        metrics::job_transition("processing");
         state.events.job_changed(id).await;
         job = repo::by_id(&state.db, id).await?.ok_or(WebhookError::UnknownJob)?;
     }

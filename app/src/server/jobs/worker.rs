@@ -40,29 +40,47 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let lease = lease_ms(&state.config);
         loop {
             let Ok(permit) = permits.clone().acquire_owned().await else { return };
+            let Some(work) = state.stopping.begin_work() else { return };
             match repo::claim_queued(&state.db, lease).await {
                 Ok(Some(job)) => {
                     let state = state.clone();
+                    if let Some(held) = job.lease_until {
+                        state.stopping.hold_lease(&job.id, held);
+                    }
                     tokio::spawn(async move {
+                        let id = job.id.clone();
                         if job.blog_url.is_some() {
                             state.events.job_changed(&job.id).await;
                         }
                         run_job(&state, job).await;
-                        drop(permit);
+                        state.stopping.drop_lease(&id);
+                        drop((work, permit));
                     });
                 }
                 Ok(None) => {
-                    drop(permit);
+                    drop((work, permit));
                     state.worker.wait(IDLE_POLL).await;
                 }
                 Err(err) => {
-                    drop(permit);
+                    drop((work, permit));
                     tracing::error!(error = %err, "worker could not claim a job");
                     tokio::time::sleep(IDLE_POLL).await;
                 }
             }
         }
     })
+}
+
+/// Gives back the leases of jobs this instance claimed and did not get to submit (the stop cut
+/// them short), so another instance prepares them now rather than when the lease runs out.
+pub async fn release_leases(state: &AppState) {
+    for (id, lease) in state.stopping.take_leases() {
+        match repo::release_lease(&state.db, &id, lease).await {
+            Ok(true) => tracing::info!(infograph = %id, "lease given back at shutdown"),
+            Ok(false) => {}
+            Err(err) => tracing::warn!(infograph = %id, error = %err, "could not give a lease back; it runs out by itself"),
+        }
+    }
 }
 
 enum JobError {
@@ -269,6 +287,7 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
 async fn record_submitted(state: &AppState, job: &InfographRow, lease: i64, submitted: &crate::server::fal::client::Submitted) -> Result<(), JobError> {
     match repo::record_submission(&state.db, &job.id, lease, submitted).await {
         Ok(true) => {
+            crate::server::platform::metrics::job_transition("processing");
             state.events.job_changed(&job.id).await;
             Ok(())
         }

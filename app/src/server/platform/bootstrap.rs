@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error(transparent)]
+    Mode(#[from] super::mode::ModeError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("cannot open the database {0}: {1}")]
@@ -41,7 +43,7 @@ pub enum StartupError {
     Mail(#[from] MailError),
 }
 
-/// The state, and the emulator to mount when there is no `FAL_KEY`.
+/// The state, and the emulator to mount when it was asked for (`FAL_EMULATOR`).
 pub struct Services {
     pub state: AppState,
     pub emulator: Option<Emulator>,
@@ -123,6 +125,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         signer,
         reader: Reader::default(),
         stripe,
+        stopping: Default::default(),
     };
     Ok(Services { state, emulator })
 }
@@ -138,9 +141,9 @@ fn bundle_name(site_root: &str) -> String {
 }
 
 /// The worker, the reconciler, the progress poller, the image copier, the email sender, the
-/// housekeeping, the proofreader and (on PostgreSQL) the event listener.
+/// housekeeping, the proofreader, (on PostgreSQL) the event listener and (with `METRICS_ADDR`)
+/// the metrics sampler.
 pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    crate::server::showcase::warm_up();
     let mut tasks = vec![
         worker::spawn(state.clone()),
         reconciler::spawn(state.clone()),
@@ -152,6 +155,10 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         crate::server::proofread::spawn(state.clone()),
     ];
     tasks.extend(state.events.spawn_pg_listener(state.config.database_url.clone()));
+    // Only with a listener: servers of one process share the recorder, a sampler each would mix their databases.
+    if state.config.metrics_addr.is_some() {
+        tasks.push(super::metrics::spawn_sampler(state.db.clone(), state.config.email.max_attempts));
+    }
     tasks
 }
 

@@ -48,6 +48,15 @@ fn secs(raw: &str) -> Result<Duration, ParseIntError> {
     raw.trim().parse().map(Duration::from_secs)
 }
 
+/// `FAL_EMULATOR`: a yes or a no, never a guess (a mistyped value must not pick the mode).
+fn emulator_flag(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err("FAL_EMULATOR must be true or false".into()),
+    }
+}
+
 fn base_url(raw: &str) -> Result<String, Infallible> {
     Ok(raw.trim().trim_end_matches('/').to_string())
 }
@@ -68,10 +77,15 @@ pub const DEFAULT_PROMPT_BUDGET: usize = 6000;
 
 #[derive(Debug, Clone, Args)]
 pub struct FalConfig {
-    /// fal.ai API key. Unset: no real fal account; the built-in emulator is served and used.
+    /// fal.ai API key. Required unless FAL_EMULATOR=true.
     #[arg(id = "fal_key", value_name = "FAL_KEY", long = "fal-key", env = "FAL_KEY", value_parser = secret, hide_env_values = true)]
     pub key: Option<Secret>,
-    /// fal's queue; default https://queue.fal.run, or the emulator without FAL_KEY.
+    /// Draw with the built-in fal emulator instead of fal.ai (development, tests, the offline
+    /// demo). Never implied: without it and without FAL_KEY the server refuses to start.
+    #[arg(id = "fal_emulator", value_name = "FAL_EMULATOR", long = "fal-emulator", env = "FAL_EMULATOR", action = clap::ArgAction::SetTrue,
+        value_parser = emulator_flag)]
+    pub emulator: bool,
+    /// fal's queue; default https://queue.fal.run, or the built-in emulator's.
     #[arg(long = "fal-queue-url", env = "FAL_QUEUE_URL", value_parser = base_url)]
     pub queue_url: Option<String>,
     /// The JWKS that webhook signatures are checked against; default fal's, or the emulator's.
@@ -94,8 +108,9 @@ pub struct FalConfig {
 }
 
 impl FalConfig {
+    /// Whether the built-in emulator is mounted and used: only when asked for (`FAL_EMULATOR`).
     pub fn uses_emulator(&self) -> bool {
-        self.key.is_none()
+        self.emulator
     }
 }
 
@@ -268,6 +283,10 @@ pub struct Config {
     #[arg(long = "worker-concurrency", env = "WORKER_CONCURRENCY", default_value_t = 8,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub worker_concurrency: usize,
+    /// On SIGTERM, how long requests and claimed work in hand may take to finish, in seconds
+    /// (give the process manager a little more before it kills: systemd's TimeoutStopSec).
+    #[arg(long = "shutdown-grace-secs", env = "SHUTDOWN_GRACE_SECS", default_value = "25", value_parser = secs)]
+    pub shutdown_grace: Duration,
     /// Test-only: exact non-public `address:port`s the blog fetcher may reach (a loopback fixture
     /// site), comma-separated. Empty by default: in production nothing private is reachable.
     #[arg(long = "fetch-allow-addrs", env = "FETCH_ALLOW_ADDRS", value_delimiter = ',')]
@@ -335,6 +354,14 @@ pub struct Config {
     /// Open live-update streams per user and instance; beyond it the browser polls.
     #[arg(long = "event-streams-per-user", env = "EVENT_STREAMS_PER_USER", default_value_t = 16)]
     pub event_streams_per_user: usize,
+    /// Where `GET /metrics` (Prometheus text) is served, e.g. 127.0.0.1:9100: a listener of
+    /// its own, never the public one. Unset: no metrics.
+    #[arg(long = "metrics-addr", env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Log lines as `text` or `json` (one object a line, for log shippers). Read from the
+    /// environment when the process starts, before anything else.
+    #[arg(long = "log-format", env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
     /// How often an open event stream re-checks its session or token (tests shorten it).
     #[arg(skip = Duration::from_secs(30))]
     pub event_stream_recheck: Duration,
@@ -389,6 +416,9 @@ impl Config {
             Err(e) => return Err(ConfigError(e.to_string())),
         };
         let mut config = Self::from_arg_matches(&matches).map_err(|e| ConfigError(e.to_string()))?;
+        if config.log_format != LogFormat::from_env() {
+            return Err(ConfigError("LOG_FORMAT is read when the process starts: set it in the environment, not as --log-format".into()));
+        }
         // The AWS SDKs' other spellings of two settings.
         config.storage.s3_endpoint = config.storage.s3_endpoint.or_else(|| env_alias("AWS_ENDPOINT_URL"));
         config.storage.s3_region = config.storage.s3_region.or_else(|| env_alias("AWS_DEFAULT_REGION"));
@@ -409,6 +439,25 @@ impl Config {
         match sqlite_file.map(std::path::Path::new).and_then(std::path::Path::parent) {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("data"),
+        }
+    }
+}
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// `LOG_FORMAT` as the process found it, for the logger set up before the configuration is
+    /// read; a value `serve` does not know reads as text here, and `serve` then refuses it.
+    pub fn from_env() -> Self {
+        match std::env::var("LOG_FORMAT").map(|v| v.trim().to_string()).as_deref() {
+            Ok("json") => Self::Json,
+            _ => Self::Text,
         }
     }
 }
@@ -449,7 +498,7 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/infograph.db");
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.signup_credits, 10);
-        assert!(c.fal.uses_emulator());
+        assert!(!c.fal.uses_emulator(), "the emulator is only ever asked for");
         assert!(c.fetch_allow.is_empty());
         assert_eq!(c.data_dir(), PathBuf::from("data"));
         assert!(c.storage.url.is_none() && c.email.smtp_url.is_none());
@@ -477,6 +526,7 @@ mod tests {
         assert_eq!(c.public_base_url.as_deref(), Some("https://example.com"));
         assert_eq!(c.trusted_proxy_header.as_deref(), Some("x-forwarded-for"));
         assert_eq!(c.fal.max_attempts, 5);
+        assert!(Config::try_parse_from(["infograph", "--fal-emulator"]).expect("parses").fal.uses_emulator());
         assert!(Config::try_parse_from(["infograph", "--fal-max-attempts", "0"]).is_err());
         assert!(Config::try_parse_from(["infograph", "--job-timeout-secs", "soon"]).is_err());
     }
@@ -506,5 +556,17 @@ mod tests {
         assert_eq!(c.data_dir(), PathBuf::from("data"));
         let c = Config { data_dir: Some("/srv/infograph".into()), ..Config::default() };
         assert_eq!(c.data_dir(), PathBuf::from("/srv/infograph"));
+    }
+
+    #[test]
+    fn metrics_are_off_and_logs_text_unless_set() {
+        let c = Config::default();
+        assert_eq!((c.metrics_addr, c.log_format), (None, LogFormat::Text));
+        let c = Config::try_parse_from(["infograph", "--metrics-addr", "127.0.0.1:9100", "--log-format", "json"]).expect("parses");
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9100".parse().expect("addr")));
+        assert_eq!(c.log_format, LogFormat::Json);
+        for bad in [["--metrics-addr", "9100"], ["--log-format", "xml"], ["--log-format", "JSON "]] {
+            assert!(Config::try_parse_from(["infograph", bad[0], bad[1]]).is_err(), "{bad:?}");
+        }
     }
 }

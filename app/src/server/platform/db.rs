@@ -86,6 +86,27 @@ impl std::ops::DerefMut for WriteTx<'_> {
     }
 }
 
+impl Db {
+    /// At shutdown: SQLite's write-ahead log folded into the database file (so a copy of the file
+    /// alone is whole), then both pools closed; bounded, as connections of aborted tasks may be
+    /// slow to come back.
+    pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            let w = self.write().await;
+            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(w.pool()).await {
+                tracing::warn!(error = %err, "could not checkpoint the write-ahead log");
+            }
+        }
+        let closing = async {
+            self.reader.close().await;
+            self.writer.close().await;
+        };
+        if tokio::time::timeout(Duration::from_secs(5), closing).await.is_err() {
+            tracing::warn!("database connections still busy at shutdown");
+        }
+    }
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -192,9 +213,24 @@ impl Db {
         sqlx::migrate!("../migrations").run(&self.writer).await
     }
 
+    /// The newest migration the database has applied and the newest this build carries: equal
+    /// when the schema is current (a newer database means a newer build migrated it).
+    pub async fn migration_versions(&self) -> Result<(i64, i64), sqlx::Error> {
+        let known = sqlx::migrate!("../migrations").iter().map(|m| m.version).max().unwrap_or_default();
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok((applied.unwrap_or_default(), known))
+    }
+
     /// The pool for queries that only read.
     pub fn read(&self) -> &Pool {
         &self.reader
+    }
+
+    /// Both pools by name, for the metrics' connection counts (never for queries).
+    pub fn pools(&self) -> [(&'static str, &Pool); 2] {
+        [("read", &self.reader), ("write", &self.writer)]
     }
 
     /// Waits for the writers' turn (SQLite) and returns the handle that can write.

@@ -3,6 +3,7 @@
 //! there is nothing to claim sleep until woken (new work on this instance) or the idle poll (work
 //! from other instances, retries falling due).
 
+use super::shutdown::Stopping;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,15 +24,19 @@ impl Wake {
     }
 }
 
-/// Runs forever. `step` claims and handles at most one row: `Ok(true)` when it did work (look for
-/// more at once), `Ok(false)` when there was none. A database error is logged and waited out.
-pub async fn run<Step, Fut>(what: &'static str, idle: Duration, wake: &Wake, mut step: Step)
+/// Runs until the instance stops. `step` claims and handles at most one row: `Ok(true)` when it
+/// did work (look for more at once), `Ok(false)` when there was none. A database error is logged
+/// and waited out. A step in progress when the stop is asked finishes (the stop waits for it).
+pub async fn run<Step, Fut>(what: &'static str, idle: Duration, wake: &Wake, stopping: &Stopping, mut step: Step)
 where
     Step: FnMut() -> Fut,
     Fut: Future<Output = Result<bool, sqlx::Error>>,
 {
     loop {
-        match step().await {
+        let Some(work) = stopping.begin_work() else { return };
+        let done = step().await;
+        drop(work);
+        match done {
             Ok(true) => {}
             Ok(false) => wake.wait(idle).await,
             Err(err) => {

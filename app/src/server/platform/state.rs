@@ -4,6 +4,7 @@
 use super::config::Config;
 use super::db::Db;
 use super::queue::Wake;
+use super::shutdown::Stopping;
 use super::signing::Signer;
 use crate::server::accounts::tokens::TokenCache;
 use crate::server::blog::extract::Reader;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub reader: Reader,
     /// Stripe, when `STRIPE_SECRET_KEY` is set (purchases need the other two keys as well).
     pub stripe: Option<StripeClient>,
+    /// The instance's stop: background loops claim nothing once it is asked.
+    pub stopping: Stopping,
 }
 
 impl FromRef<AppState> for LeptosOptions {

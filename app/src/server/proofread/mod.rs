@@ -47,6 +47,10 @@ fn pending_view(picture: &InfographRow) -> ProofreadView {
 
 /// fal's webhook for the read-back of picture `id`: verified like a picture's, then applied once.
 pub async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
+    webhook::counted("proofread", receive_readback(state, id, headers, body).await)
+}
+
+async fn receive_readback(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<bool, WebhookError> {
     let Verified { json, request_id } = webhook::verify(state, id, headers, body).await?;
     let row = repo::by_infograph(&state.db, id).await?.ok_or(WebhookError::UnknownJob)?;
     match row.fal_request_id.as_deref() {

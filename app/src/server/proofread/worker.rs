@@ -20,6 +20,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let tick = (state.config.reconcile_after / 2).clamp(Duration::from_millis(500), Duration::from_secs(15));
         loop {
             loop {
+                let Some(_work) = state.stopping.begin_work() else { return };
                 match submit_next(&state).await {
                     Ok(true) => continue,
                     Ok(false) => break,
@@ -29,9 +30,11 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                     }
                 }
             }
+            let Some(work) = state.stopping.begin_work() else { return };
             if let Err(err) = reconcile_once(&state).await {
                 tracing::error!(error = %err, "proofread reconciler pass failed");
             }
+            drop(work);
             state.proofreader.wait(tick).await;
         }
     })

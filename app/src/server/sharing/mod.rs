@@ -45,6 +45,19 @@ pub fn image_file(infograph: &InfographRow, rendition: Option<&str>) -> Option<S
     })
 }
 
+/// The picture as WebP in the widths we make (`<hash>-w600.webp` …) narrower than it, then at
+/// full size: a phone takes a 600 or 800 px file, a laptop the 1200 or the original, and no
+/// candidate is wider than the picture.
+pub fn webp_srcset(file: &str, width: Option<u32>, picture_url: &dyn Fn(&str) -> String) -> String {
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let Some(width) = width else { return picture_url(&format!("{stem}.webp")) };
+    let full = format!("{} {width}w", picture_url(&format!("{stem}.webp")));
+    let mut widths: Vec<u32> = crate::model::GALLERY_WIDTHS.iter().chain(&crate::model::share::DOWNLOAD_WIDTHS).copied().filter(|w| *w < width).collect();
+    widths.sort_unstable();
+    widths.dedup();
+    widths.iter().map(|w| format!("{} {w}w", picture_url(&format!("{stem}-w{w}.webp")))).chain(std::iter::once(full)).collect::<Vec<_>>().join(", ")
+}
+
 /// The owner's infograph that can be shared: theirs, not deleted, completed.
 async fn shareable(state: &AppState, owner: &UserRow, id: &str) -> Result<InfographRow, AppError> {
     let row = jobs::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;

@@ -4,6 +4,7 @@
 //! verification path, JWKS fetch included.
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod pyservers;
 
 use app::server::platform::config::Config;
@@ -50,6 +51,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.database_url = format!("sqlite://{}", dir.join("test.db").display());
     config.site_addr = "127.0.0.1:0".parse().expect("addr");
+    // The built-in emulator, asked for as `make run` and every test set-up must.
+    config.fal.emulator = true;
     config.emulator_delay = Duration::from_millis(300);
     config.signup_credits = 10;
     config.fal.retry_base = Duration::from_millis(10);

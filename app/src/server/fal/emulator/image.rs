@@ -185,8 +185,8 @@ pub fn palette_of_image(bytes: &[u8]) -> Option<Palette> {
     (w > 0 && h > 0).then(|| (img.get_pixel(0, 0).0, img.get_pixel(0, h - 1).0))
 }
 
-/// Renders the PNG for a requested size (drawn at [`rendered_size`]) with no text: the landing
-/// page's examples and older URLs.
+/// Renders the PNG for a requested size (drawn at [`rendered_size`]) with no text (the tests'
+/// plain picture).
 pub fn render_png(width: u32, height: u32, seed: u64) -> Result<Vec<u8>, String> {
     render(&Picture { width, height, seed, ..Picture::default() }).map_err(|e| e.to_string())
 }

@@ -27,7 +27,7 @@ pub(in crate::server::jobs) use ending::{cancel_unsubmitted, complete, fail_with
 pub(in crate::server::jobs) use new_job::insert_queued;
 pub(in crate::server::jobs) use owner_edits::{hide, set_alt_text, set_family_title};
 pub(in crate::server::jobs) use running::{claim_due_polls, claim_progress_polls, record_fal_status, set_cancel_requested};
-pub(in crate::server::jobs) use submission::{adopt_request, claim_queued, record_intent, record_submission};
+pub(in crate::server::jobs) use submission::{adopt_request, claim_queued, record_intent, record_submission, release_lease};
 pub(in crate::server) use layered::{insert_text_edit, set_layers};
 pub(in crate::server) use proofread_summary::record_proofread;
 pub(in crate::server) use stored_copy::{claim_copy, record_copy_failure, record_stored, CopyJob, Stored};

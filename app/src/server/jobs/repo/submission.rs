@@ -27,6 +27,20 @@ pub(in crate::server::jobs) async fn claim_queued(db: &Db, lease_ms: i64) -> Res
     .await
 }
 
+/// Gives a lease back before it runs out, if it is still ours and the submission was not started.
+pub(in crate::server::jobs) async fn release_lease(db: &Db, id: &str, lease: i64) -> Result<bool, sqlx::Error> {
+    let w = db.write().await;
+    changed_one(&w, sqlx::query(&format!(
+        "UPDATE infographs SET lease_until = NULL, updated_at = $1, progress_version = progress_version + 1 \
+         WHERE id = $2 AND {} AND lease_until = $3 AND submit_started_at IS NULL",
+        in_state(Queued)
+    ))
+    .bind(now_ms())
+    .bind(id)
+    .bind(lease))
+    .await
+}
+
 /// Stores the brief and the title it names (kept if the job already had one) and records the
 /// intent to submit, if the lease is still ours: from here on the job is never claimed again, so
 /// it is never submitted twice (see migration 0003).
