@@ -43,7 +43,8 @@ impl Application {
         let bootstrap::Services { state, emulator } = bootstrap::build(config, addr, &local).await?;
         let mut router = crate::api::router::router(state.clone());
         if let Some(emu) = &emulator {
-            router = router.nest(emulator::PREFIX, emu.router());
+            // Outside the app's router, so given its own request ids and metrics.
+            router = router.nest(emulator::PREFIX, emu.router().layer(axum::middleware::from_fn(crate::api::observe::observe)));
         }
         let (stopping, live) = (state.stopping.clone(), state.events.clone());
         let server = tokio::spawn(async move {

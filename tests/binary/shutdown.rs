@@ -146,15 +146,20 @@ async fn blog_create(http: &reqwest::Client, base: &str, token: &str, blog: &str
     response.json().await.expect("json")
 }
 
-/// Opens A's event stream; the task ends (with the time it ended) when the stream does.
-fn watch_stream(http: &reqwest::Client, base: &str, token: &str) -> tokio::task::JoinHandle<Instant> {
+/// Opens A's event stream; the task ends when the stream does, with the time and whether the
+/// server ended it (a clean end of the chunked body) rather than cut it (an error).
+fn watch_stream(http: &reqwest::Client, base: &str, token: &str) -> tokio::task::JoinHandle<(Instant, bool)> {
     let request = http.get(format!("{base}/api/events/")).header("Authorization", format!("Token {token}"));
     tokio::spawn(async move {
-        let response = request.send().await.expect("events");
-        assert_eq!(response.status(), 200);
-        let mut body = response;
-        while let Ok(Some(_)) = body.chunk().await {}
-        Instant::now()
+        let mut body = request.send().await.expect("events");
+        assert_eq!(body.status(), 200);
+        loop {
+            match body.chunk().await {
+                Ok(Some(_)) => {}
+                Ok(None) => return (Instant::now(), true),
+                Err(_) => return (Instant::now(), false),
+            }
+        }
     })
 }
 
@@ -227,9 +232,11 @@ async fn sigterm_under_load_loses_nothing_and_gives_work_back() {
     assert_eq!(answered, CREATES);
     let stopped_at = stopped_at.expect("A was stopped");
 
-    // A ended its event stream at once, and exited cleanly within its grace period.
-    let stream_ended = tokio::time::timeout(Duration::from_secs(10), stream).await.expect("A's event stream ended").expect("stream task");
-    assert!(stream_ended.duration_since(stopped_at) < Duration::from_secs(2), "the stream ended {:?} after SIGTERM", stream_ended - stopped_at);
+    // A ended its event stream (one it did not end would be cut when the grace period ran out),
+    // and exited cleanly within its grace period.
+    let (stream_ended, cleanly) = tokio::time::timeout(Duration::from_secs(10), stream).await.expect("A's event stream ended").expect("stream task");
+    eprintln!("A's event stream ended {:?} after SIGTERM", stream_ended.duration_since(stopped_at));
+    assert!(cleanly, "A's event stream was cut instead of ended");
     let status = exited(&mut instance_a, Duration::from_secs(15));
     assert!(status.success(), "A exited with {status}");
     eprintln!("creates retried on the other instance after a refused or closed connection: {}", tally.retried.load(Ordering::SeqCst));

@@ -224,7 +224,8 @@ async fn every_answer_carries_a_request_id() {
         request.send()
     };
     // A sane id is kept, on answers of every kind.
-    for (path, status) in [("/api/account/", 401), ("/api/nothing-here/", 404), ("/no-such-page", 404), ("/", 200), ("/api/openapi.json", 200)] {
+    let emulator_keys = "/fal-emulator/.well-known/jwks.json";
+    for (path, status) in [("/api/account/", 401), ("/api/nothing-here/", 404), ("/no-such-page", 404), ("/", 200), ("/api/openapi.json", 200), (emulator_keys, 200)] {
         let answer = get(path, Some("abc-123")).await.expect("get");
         assert_eq!(answer.status(), status, "{path}");
         assert_eq!(request_id(&answer), "abc-123", "{path}");
