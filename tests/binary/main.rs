@@ -4,6 +4,7 @@
 mod backup;
 mod cli;
 mod logs;
+mod models;
 mod modes;
 mod running;
 mod scale_out;

@@ -2,9 +2,10 @@
 //! `#[utoipa::path]` annotations and the types in [`super::types`], which the handlers serialise;
 //! `make test` fuzzes the running server against it with schemathesis.
 
-use super::rest::{accounts, billing, design, infographs, layers, meta, proofread, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, layers, meta, models, proofread, shares, webhook};
 use super::types::*;
 use crate::model::proofread::{Problem, ProblemKind, ProofreadStatus, ProofreadView};
+use crate::model::models::{ModelInfo, ModelList, RegenerateRequest};
 use crate::model::{ApiTokenView, CreateResponse, CreatedJob, JobStatus, Phase};
 use crate::server::outline::RawOutline;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -37,7 +38,7 @@ impl Modify for TokenAuth {
         meta::health, meta::ready, accounts::register, accounts::token, accounts::request_password_reset, accounts::confirm_password_reset,
         accounts::account, accounts::update_account,
         accounts::resend_verification, accounts::list_tokens, accounts::revoke_token,
-        infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate,
+        infographs::list, infographs::create, infographs::status, infographs::cancel, infographs::regenerate, infographs::finalize, models::list,
         infographs::remove, infographs::update, infographs::download, infographs::refine, infographs::versions,
         proofread::show, proofread::fix, layers::make, layers::show, layers::text_edit,
         shares::share, shares::unshare, billing::packs, billing::start, billing::list, billing::status, billing::stripe_webhook,
@@ -49,7 +50,7 @@ impl Modify for TokenAuth {
         ErrorBody, CreateRequest, RefineRequest, InfographPatch, ShareRequest, ShareJson,
         OutlineJson, OutlineSectionJson, RawOutline, RawKit, BrandKitJson, BrandKitList,
         PurchaseRequest, PackJson, PackList, StartedPurchase, PurchaseJson, PurchaseList, billing::WebhookReceived, Credentials, TokenRequest, PasswordResetRequest, PasswordResetConfirm, AccountPatch, InfographJson, InfographList, AccountJson, Registered,
-        TokenJson, TokenList, ApiTokenView, Sent, Health, Readiness, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase,
+        TokenJson, TokenList, ApiTokenView, Sent, Health, Readiness, WebhookAck, LiveEvent, CreateResponse, CreatedJob, JobStatus, Phase, ModelInfo, ModelList, RegenerateRequest,
         ProofreadView, ProofreadJson, ProofreadStatus, Problem, ProblemKind, crate::model::infograph::VersionKind,
         crate::model::layers::LayersView, crate::model::layers::TextBox, crate::model::layers::TextEditRequest, crate::model::layers::Align, crate::model::layers::Role,
     )),

@@ -4,7 +4,7 @@
 //! error statuses in front.
 
 use super::extract::session_user;
-use super::rest::{accounts, billing, design, infographs, layers, meta, proofread, shares, webhook};
+use super::rest::{accounts, billing, design, infographs, layers, meta, models, proofread, shares, webhook};
 use super::{assets, docs, guards, live, media, observe, openapi, share_page};
 use crate::errors::AppError;
 use crate::server::platform::state::AppState;
@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::router(published))
         .merge(accounts::router())
         .merge(infographs::router())
+        .merge(models::router())
         .merge(proofread::router())
         .merge(layers::router())
         .merge(shares::router())

@@ -68,6 +68,12 @@ pub struct CreateRequest {
     #[serde(deserialize_with = "outline_text")]
     #[cfg_attr(feature = "ssr", schema(required = false, value_type = Option<crate::api::types::OutlineJson>))]
     pub outline: Option<String>,
+    /// The model that draws it: an id from `GET /api/models/` (its price per image applies).
+    /// Default: the catalogue's default. Unknown, or unable to draw the size, ratio, count or
+    /// logo asked for: `400` naming `model`.
+    #[serde(deserialize_with = "field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false, example = "nano-banana-2"))]
+    pub model: Option<String>,
 }
 
 fn outline_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
@@ -86,6 +92,7 @@ pub mod fields {
     pub const LANGUAGE: &str = "language";
     pub const BRAND_KIT_ID: &str = "brand_kit_id";
     pub const OUTLINE: &str = "outline";
+    pub const MODEL: &str = "model";
 }
 
 impl CreateRequest {
@@ -120,9 +127,13 @@ pub struct CreateCommand {
     pub resolution: Resolution,
     pub count: u32,
     pub design: design::Design,
+    /// The model asked for; `None`: the catalogue's default.
+    pub model: Option<String>,
 }
 
 impl CreateCommand {
+    /// What the default model charges (`Resolution::credits_per_image`); the server prices a
+    /// command by the model it names.
     pub fn cost(&self) -> i64 {
         i64::from(self.count) * self.resolution.credits_per_image()
     }
@@ -191,16 +202,17 @@ impl CreateRequest {
             .map_err(|e| errors.insert(fields::NUMBER_OF_INFOGRAPHS.into(), e.0))
             .ok();
         let design = design::validate_design(&self.design(), &mut errors);
+        let model = super::models::parse_model(self.model.as_deref()).map_err(|e| errors.insert(fields::MODEL.into(), e.0)).ok();
         // A blog post or an outline says what to show; without either, the prompt must.
         let has_source = matches!(blog_url, Some(Some(_))) || design.as_ref().is_some_and(|d| d.outline.is_some());
         if prompt.as_deref() == Some("") && !has_source {
             errors.insert(fields::PROMPT.into(), NOTHING_TO_MAKE.into());
         }
-        match (prompt, blog_url, aspect_ratio, resolution, count, design) {
-            (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count), Some(design))
+        match (prompt, blog_url, aspect_ratio, resolution, count, design, model) {
+            (Some(prompt), Some(blog_url), Some(aspect_ratio), Some(resolution), Some(count), Some(design), Some(model))
                 if errors.is_empty() =>
             {
-                Ok(CreateCommand { prompt, blog_url, aspect_ratio, resolution, count, design })
+                Ok(CreateCommand { prompt, blog_url, aspect_ratio, resolution, count, design, model })
             }
             _ => Err(errors),
         }
@@ -265,9 +277,10 @@ mod tests {
             language: Some("xx".into()),
             brand_kit_id: Some("no/such".into()),
             outline: Some("{".into()),
+            model: Some("no such model!".into()),
         };
         let errors = r.validate().expect_err("invalid");
-        for field in ["prompt", "blog_url", "aspect_ratio", "resolution", "number_of_infographs", "layout", "style", "language", "brand_kit_id", "outline"] {
+        for field in ["prompt", "blog_url", "aspect_ratio", "resolution", "number_of_infographs", "layout", "style", "language", "brand_kit_id", "outline", "model"] {
             assert!(errors.contains_key(field), "{field} missing from {errors:?}");
         }
     }
@@ -278,7 +291,7 @@ mod tests {
         // its value) fills every field, and nothing else.
         let names = [
             fields::PROMPT, fields::BLOG_URL, fields::ASPECT_RATIO, fields::RESOLUTION, fields::NUMBER_OF_INFOGRAPHS,
-            fields::LAYOUT, fields::STYLE, fields::LANGUAGE, fields::BRAND_KIT_ID, fields::OUTLINE,
+            fields::LAYOUT, fields::STYLE, fields::LANGUAGE, fields::BRAND_KIT_ID, fields::OUTLINE, fields::MODEL,
         ];
         let sent = names.iter().map(|n| (n.to_string(), n.to_string()));
         let request = CreateRequest::from_form(sent.chain([("idempotency_key".to_string(), "k".to_string())]));

@@ -18,6 +18,9 @@ pub struct InfographView {
     pub blog_url: Option<String>,
     pub aspect_ratio: String,
     pub resolution: String,
+    /// The catalogue model that draws it (`GET /api/models/`).
+    #[serde(default)]
+    pub model: String,
     pub image_url: Option<String>,
     pub width: Option<i64>,
     pub height: Option<i64>,
@@ -173,6 +176,7 @@ impl InfographView {
             blog_url: None,
             aspect_ratio: "1:1".into(),
             resolution: "1K".into(),
+            model: "nano-banana-pro".into(),
             image_url: None,
             width: None,
             height: None,

@@ -11,6 +11,7 @@ pub mod image;
 pub mod infograph;
 pub mod job;
 pub mod layers;
+pub mod models;
 pub mod proofread;
 pub mod refine;
 pub mod share;

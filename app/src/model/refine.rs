@@ -24,6 +24,11 @@ pub struct RefineRequest {
     #[serde(deserialize_with = "field::text_or_number")]
     #[cfg_attr(feature = "ssr", schema(required = false, value_type = Option<Object>, example = 1))]
     pub number_of_infographs: Option<String>,
+    /// Refine with another model (an id from `GET /api/models/`, with an edit endpoint), at its
+    /// price. Default: the picture's own model; one that cannot refine is a `400` naming `model`.
+    #[serde(deserialize_with = "field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false, example = "nano-banana-pro"))]
+    pub model: Option<String>,
 }
 
 /// A validated refine request.
@@ -31,6 +36,7 @@ pub struct RefineRequest {
 pub struct RefineCommand {
     pub instruction: String,
     pub count: u32,
+    pub model: Option<String>,
 }
 
 pub fn parse_instruction(raw: Option<&str>) -> Result<String, Invalid> {
@@ -46,8 +52,9 @@ impl RefineRequest {
         let mut errors = FieldErrors::new();
         let instruction = parse_instruction(self.instruction.as_deref()).map_err(|e| errors.insert("instruction".into(), e.0)).ok();
         let count = parse_count(self.number_of_infographs.as_deref()).map_err(|e| errors.insert("number_of_infographs".into(), e.0)).ok();
-        match (instruction, count) {
-            (Some(instruction), Some(count)) if errors.is_empty() => Ok(RefineCommand { instruction, count }),
+        let model = super::models::parse_model(self.model.as_deref()).map_err(|e| errors.insert("model".into(), e.0)).ok();
+        match (instruction, count, model) {
+            (Some(instruction), Some(count), Some(model)) if errors.is_empty() => Ok(RefineCommand { instruction, count, model }),
             _ => Err(errors),
         }
     }

@@ -12,6 +12,7 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
 pub mod layers;
+pub mod models;
 pub mod outline;
 pub mod platform;
 pub mod proofread;

@@ -14,6 +14,7 @@ mod jwks;
 mod layers;
 mod live;
 mod manage;
+mod models;
 mod operations;
 mod observability;
 mod pages;

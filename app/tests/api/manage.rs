@@ -366,7 +366,7 @@ async fn the_openapi_document_covers_every_api_route() {
         "GET /api/health/", "GET /api/ready/", "GET /api/openapi.json", "GET /api/docs/", "POST /api/auth/register/",
         "POST /api/auth/token/", "POST /api/auth/password-reset/", "POST /api/auth/password-reset/confirm/", "GET /api/account/", "PATCH /api/account/", "GET /api/infographs/", "POST /api/infographs/create/",
         "GET /api/infographs/status/{id}/", "POST /api/infographs/webhook/{id}/", "DELETE /api/infographs/{id}/", "GET /api/events/",
-        "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "GET /api/infographs/{id}/download/",
+        "POST /api/infographs/{id}/cancel/", "POST /api/infographs/{id}/regenerate/", "POST /api/infographs/{id}/finalize/", "GET /api/models/", "GET /api/infographs/{id}/download/",
         "POST /api/account/verification/", "GET /api/account/tokens/", "DELETE /api/account/tokens/{id}/",
         "POST /api/infographs/{id}/refine/", "GET /api/infographs/{id}/versions/",
         "PATCH /api/infographs/{id}/", "POST /api/infographs/{id}/share/", "DELETE /api/infographs/{id}/share/",

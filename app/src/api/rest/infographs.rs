@@ -4,6 +4,7 @@ use super::body::{download_as, infograph_patch, json_object, request};
 use crate::api::extract::{ApiUser, Caller};
 use crate::api::types::{ErrorBody, InfographJson, InfographList, InfographPatch, ERR};
 use crate::errors::AppError;
+use crate::model::models::RegenerateRequest;
 use crate::model::{CreateRequest, CreateResponse, InfographView, RefineRequest};
 use crate::server::jobs::create::{self, Created};
 use crate::server::jobs::{download, manage};
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/infographs/{id}/", delete(remove).patch(update))
         .route("/api/infographs/{id}/cancel/", post(cancel))
         .route("/api/infographs/{id}/regenerate/", post(regenerate))
+        .route("/api/infographs/{id}/finalize/", post(finalize))
         .route("/api/infographs/{id}/refine/", post(refine))
         .route("/api/infographs/{id}/versions/", get(versions))
         .route("/api/infographs/{id}/download/", get(download))
@@ -129,11 +131,14 @@ pub async fn cancel(
     Ok(status_json(&manage::cancel(&state, &user.id, &id).await?, &state.public_base_url))
 }
 
-/// One more image with the same settings (a new infograph, charged like a create).
+/// One more image with the same settings (a new infograph, charged like a create), drawn by
+/// its own model or, with `{"model": id}`, by another at that model's price. The body is optional.
 #[utoipa::path(post, path = "/api/infographs/{id}/regenerate/", tag = "infographs", security(("token" = [])),
     params(("id" = String, Path, description = "Infograph id")),
+    request_body(content = Option<RegenerateRequest>, content_type = "application/json"),
     responses(
         (status = 201, body = CreateResponse),
+        (status = 400, description = "An unknown `model`, or one that cannot draw this picture's size or ratio", body = ErrorBody, content_type = ERR),
         (status = 401, body = ErrorBody, content_type = ERR),
         (status = 402, body = ErrorBody, content_type = ERR),
         (status = 404, body = ErrorBody, content_type = ERR),
@@ -143,8 +148,37 @@ pub async fn regenerate(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
-    Ok(created_response(create::regenerate(&state, &user, &id).await?))
+    let request: RegenerateRequest = if body.iter().all(u8::is_ascii_whitespace) { RegenerateRequest::default() } else { request(&json_object(&body)?)? };
+    Ok(created_response(create::regenerate(&state, &user, &id, request.model.as_deref()).await?))
+}
+
+/// "Make this the final": the picture drawn again by the catalogue's final model
+/// (`GET /api/models/` `final`) with the same settings, brief and design, at that model's price.
+/// `Idempotency-Key` is honoured. Already drawn by the final model: `409`.
+#[utoipa::path(post, path = "/api/infographs/{id}/finalize/", tag = "infographs", security(("token" = [])),
+    params(
+        ("id" = String, Path, description = "The draft to redraw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters"),
+    ),
+    responses(
+        (status = 201, body = CreateResponse),
+        (status = 400, description = "The final model cannot draw this picture's size or ratio (`model`)", body = ErrorBody, content_type = ERR),
+        (status = 401, body = ErrorBody, content_type = ERR),
+        (status = 402, body = ErrorBody, content_type = ERR),
+        (status = 404, body = ErrorBody, content_type = ERR),
+        (status = 409, description = "Already drawn by the final model", body = ErrorBody, content_type = ERR),
+        (status = 429, body = ErrorBody, content_type = ERR),
+    ))]
+pub async fn finalize(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    Ok(created_response(create::finalize(&state, &user, &id, key.as_deref()).await?))
 }
 
 /// New versions of a completed infograph, made from it with an instruction (fal's edit

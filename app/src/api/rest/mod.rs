@@ -9,6 +9,7 @@ pub mod design;
 pub mod infographs;
 pub mod layers;
 pub mod meta;
+pub mod models;
 pub mod proofread;
 pub mod shares;
 pub mod webhook;

@@ -27,7 +27,7 @@ pub async fn cancel_infograph(id: String) -> Result<InfographView, AppError> {
 #[server(prefix = "/sfn", endpoint = "regenerate_infograph", output = super::codec::Json)]
 pub async fn regenerate_infograph(id: String) -> Result<CreateResponse, AppError> {
     let (state, user) = super::context::require_user().await?;
-    Ok(crate::server::jobs::create::regenerate(&state, &user, &id).await?.response)
+    Ok(crate::server::jobs::create::regenerate(&state, &user, &id, None).await?.response)
 }
 
 #[server(prefix = "/sfn", endpoint = "delete_infograph", output = super::codec::Json)]

@@ -72,6 +72,9 @@ pub struct InfographJson {
     /// What made this version: `generated`, `refined`, `layers` (its words as editable boxes,
     /// `GET .../layers/`) or `text_edit` (boxes edited by its owner).
     pub kind: VersionKind,
+    /// The model that draws it: an id of `GET /api/models/`.
+    #[schema(example = "nano-banana-pro")]
+    pub model: String,
 }
 
 /// Where a picture's proofread stands, and how many problems it found.
@@ -135,6 +138,7 @@ impl InfographJson {
             brand_kit_id: v.brand_kit_id.clone(),
             proofread: ProofreadJson::of(v),
             kind: v.kind,
+            model: v.model.clone(),
         }
     }
 

@@ -28,7 +28,7 @@ pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) ->
         let (id, idempotency_key) = (form_id.clone(), key.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let request = RefineRequest { instruction, number_of_infographs: count };
+            let request = RefineRequest { instruction, number_of_infographs: count, model: None };
             let result = refine_infograph(id, request, Some(idempotency_key)).await;
             if let Ok(created) = &result {
                 refresh.bump();

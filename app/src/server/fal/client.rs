@@ -50,30 +50,6 @@ impl FalError {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ModelInput {
-    pub prompt: String,
-    pub num_images: u32,
-    pub aspect_ratio: String,
-    pub resolution: String,
-    pub output_format: String,
-    /// Images to edit: the request then goes to the model's `/edit` endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_urls: Option<Vec<String>>,
-}
-
-impl ModelInput {
-    /// The model path this input is for: `{model}/edit` when it carries images to edit. fal
-    /// files sub-path requests under the app id, so their status and result URLs (which we use
-    /// as fal returns them) have no `/edit`.
-    fn endpoint(&self, model: &str) -> String {
-        match self.image_urls {
-            Some(_) => format!("{model}/edit"),
-            None => model.to_string(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct Submitted {
     pub request_id: String,
@@ -151,7 +127,6 @@ pub struct FalClient {
     queue_url: String,
     /// Scheme, host and port of `queue_url`: the only place the key is sent.
     origin: Option<url::Origin>,
-    model: String,
     key: Secret,
     retry_base: Duration,
     max_attempts: u32,
@@ -161,13 +136,12 @@ impl FalClient {
     pub fn new(
         http: reqwest::Client,
         queue_url: String,
-        model: String,
         key: Secret,
         retry_base: Duration,
         max_attempts: u32,
     ) -> Self {
         let origin = url::Url::parse(&queue_url).ok().map(|u| u.origin()).filter(url::Origin::is_tuple);
-        Self { http, queue_url, origin, model, key, retry_base, max_attempts }
+        Self { http, queue_url, origin, key, retry_base, max_attempts }
     }
 
     /// `raw` as a URL the key may go to: on the queue's origin. fal's answers carry the URLs we
@@ -186,12 +160,8 @@ impl FalClient {
         format!("Key {}", self.key.expose())
     }
 
-    pub async fn submit(&self, input: &ModelInput, webhook_url: &str) -> Result<Submitted, FalError> {
-        self.submit_to(&input.endpoint(&self.model), input, Some(webhook_url)).await
-    }
-
-    /// Submits `input` to any endpoint of the queue (`openrouter/router` for the outline's
-    /// language model), with a webhook or, for a caller that polls, without.
+    /// Submits `input` to an endpoint of the queue (a catalogue model's, `openrouter/router` for
+    /// the outline's language model, …), with a webhook or, for a caller that polls, without.
     pub async fn submit_to(&self, endpoint: &str, input: &impl Serialize, webhook_url: Option<&str>) -> Result<Submitted, FalError> {
         let mut url = reqwest::Url::parse(&format!("{}/{endpoint}", self.queue_url)).map_err(|e| FalError::Decode(format!("bad FAL_QUEUE_URL: {e}")))?;
         if let Some(webhook) = webhook_url {
@@ -329,7 +299,7 @@ mod tests {
     #[test]
     fn the_key_goes_only_to_the_queues_origin() {
         let client = |queue: &str| {
-            FalClient::new(reqwest::Client::new(), queue.into(), "m".into(), Secret::new("k"), Duration::ZERO, 1)
+            FalClient::new(reqwest::Client::new(), queue.into(), Secret::new("k"), Duration::ZERO, 1)
         };
         let fal = client("https://queue.fal.run");
         for ok in ["https://queue.fal.run/fal-ai/x/requests/1/status", "https://queue.fal.run:443/r", "HTTPS://QUEUE.FAL.RUN/r"] {

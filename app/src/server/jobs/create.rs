@@ -12,6 +12,7 @@ use crate::server::platform::rate_limit;
 use crate::server::blog::fetch;
 use crate::server::idempotency::{self, IdempotencyKey, NextAction, Saved};
 use crate::server::platform::db::{new_id, now_ms};
+use crate::server::models::ModelSpec;
 use crate::server::platform::state::AppState;
 
 /// What a create answered: new jobs, or (`replayed`) the first answer to a repeated
@@ -43,6 +44,7 @@ fn canonical(cmd: &CreateCommand) -> serde_json::Value {
         cmd.resolution.as_str(),
         cmd.count,
         cmd.design,
+        cmd.model,
     ])
 }
 
@@ -52,6 +54,25 @@ struct DesignJson {
     brand_kit_id: Option<String>,
     brand: Option<String>,
     outline: Option<String>,
+}
+
+impl DesignJson {
+    /// Whether its brand kit places a logo (the model must be able to).
+    fn has_logo(&self) -> bool {
+        self.brand
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<crate::model::design::BrandSnapshot>(b).ok())
+            .is_some_and(|b| b.logo_key.is_some())
+    }
+}
+
+/// The model a create names, if it can draw what the command asks: else a `400` naming `model`.
+fn model_for<'s>(state: &'s AppState, cmd: &CreateCommand, design: &DesignJson) -> Result<&'s ModelSpec, AppError> {
+    let model = state.models.named(cmd.model.as_deref())?;
+    match model.refusal(cmd.aspect_ratio, cmd.resolution, cmd.count, design.has_logo()) {
+        Some(why) => Err(AppError::invalid_field("model", why)),
+        None => Ok(model),
+    }
 }
 
 impl DesignJson {
@@ -121,7 +142,7 @@ impl Order<'_> {
 
 /// `title`: the name a regenerated picture keeps; a new one is named by its outline (or later,
 /// by the article the worker reads).
-fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJson, regenerated_from: Option<&'a str>, title: Option<&'a str>) -> Order<'a> {
+fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJson, model: &'a ModelSpec, regenerated_from: Option<&'a str>, title: Option<&'a str>) -> Order<'a> {
     Order {
         job: NewJob {
             design: design.columns(cmd),
@@ -131,7 +152,7 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJ
             blog_url: cmd.blog_url.as_ref().map(|u| u.as_str()),
             aspect_ratio: cmd.aspect_ratio.as_fal(),
             resolution: cmd.resolution.as_str(),
-            cost: cmd.resolution.credits_per_image(),
+            cost: model.credits_for(cmd.resolution).unwrap_or_else(|| cmd.resolution.credits_per_image()),
             regenerated_from,
             parent_id: None,
             family_id: None,
@@ -140,6 +161,7 @@ fn order_for<'a>(owner: &'a UserRow, cmd: &'a CreateCommand, design: &'a DesignJ
             alt_text: None,
             proofread_fix: FixKind::NotAFix,
             kind: VersionKind::Generated,
+            model: &model.id,
         },
         count: cmd.count,
         blog_url: cmd.blog_url.as_ref(),
@@ -177,8 +199,9 @@ pub async fn create(state: &AppState, user: &UserRow, raw: &CreateRequest, idemp
     let cmd = raw.validate().map_err(AppError::invalid)?;
     let key = key_for(idempotency_key, &cmd)?;
     let design = DesignJson::of(state, user, &cmd).await?;
+    let model = model_for(state, &cmd, &design)?;
     let charge = Charge { actor: &user.id, rate_limited: true };
-    let order = Order { unreadable_host: host_problem(state, user, &cmd).await?, ..order_for(user, &cmd, &design, None, None) };
+    let order = Order { unreadable_host: host_problem(state, user, &cmd).await?, ..order_for(user, &cmd, &design, model, None, None) };
     charge_and_queue(state, user, &order, &charge, key.as_ref()).await
 }
 
@@ -194,12 +217,54 @@ pub async fn refine(
 ) -> Result<Created, AppError> {
     let cmd = raw.validate().map_err(AppError::invalid)?;
     let source = refinable(state, owner, id).await?;
+    let model = refining_model(state, &source, cmd.model.as_deref(), cmd.count)?;
     let key = idempotency_key
-        .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count])))
+        .map(|key| IdempotencyKey::new(key, &serde_json::json!(["refine", source.id, cmd.instruction, cmd.count, model.id])))
         .transpose()?;
     let names = Names::of(&source);
-    let order = refinement_order(owner, &source, &names, &cmd.instruction, cmd.count, RefineKind::Asked)?;
+    let order = refinement_order(owner, &source, &names, &cmd.instruction, cmd.count, RefineKind::Asked, model)?;
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
+}
+
+/// The model a refinement of `source` is drawn with: the one asked for, else the picture's own;
+/// it must have an edit endpoint and offer the source's size (else a `400` naming `model` that
+/// says which models can).
+fn refining_model<'s>(state: &'s AppState, source: &InfographRow, asked: Option<&str>, count: u32) -> Result<&'s ModelSpec, AppError> {
+    let model = match asked {
+        Some(id) => state.models.named(Some(id))?,
+        None => state.models.of_job(source.model.as_deref()),
+    };
+    let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
+    let able: Vec<String> = state
+        .models
+        .list()
+        .models
+        .iter()
+        .filter(|m| m.edit_endpoint.is_some() && m.credits_for(resolution.as_str()).is_some())
+        .map(|m| format!("{} ({})", m.id, m.credits_for(resolution.as_str()).unwrap_or_default()))
+        .collect();
+    let why = if !model.can_refine() {
+        Some(format!("{} cannot refine a picture; refine it with another model: {} (credits per version).", model.name, able.join(", ")))
+    } else if model.credits_for(resolution).is_none() {
+        Some(format!("{} does not draw at {}; refine it with {}.", model.name, resolution.as_str(), able.join(", ")))
+    } else if count > model.max_images {
+        Some(format!("{} makes at most {} version{} at a time.", model.name, model.max_images, if model.max_images == 1 { "" } else { "s" }))
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(AppError::invalid_field("model", why)),
+        None => Ok(model),
+    }
+}
+
+/// A fix or a layering keeps the picture's model where it can refine, else the first that can.
+fn fixing_model<'s>(state: &'s AppState, source: &InfographRow) -> &'s ModelSpec {
+    let own = state.models.of_job(source.model.as_deref());
+    if own.can_refine() {
+        return own;
+    }
+    [state.models.default_model(), state.models.final_model()].into_iter().find(|m| m.can_refine()).unwrap_or(own)
 }
 
 /// How a refinement came to be, which decides its price.
@@ -221,7 +286,7 @@ pub const LAYERS_INSTRUCTION: &str = "Make the text editable";
 pub async fn layers(state: &AppState, owner: &UserRow, source: &InfographRow, cost: i64, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["layers", source.id]))).transpose()?;
     let names = Names::of(source);
-    let order = refinement_order(owner, source, &names, LAYERS_INSTRUCTION, 1, RefineKind::Layers { cost })?;
+    let order = refinement_order(owner, source, &names, LAYERS_INSTRUCTION, 1, RefineKind::Layers { cost }, fixing_model(state, source))?;
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
 
@@ -240,7 +305,7 @@ pub async fn refinable(state: &AppState, owner: &UserRow, id: &str) -> Result<In
 pub async fn fix(state: &AppState, owner: &UserRow, source: &InfographRow, instruction: &str, free: bool, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["fix", source.id]))).transpose()?;
     let names = Names::of(source);
-    let order = refinement_order(owner, source, &names, instruction, 1, RefineKind::Fix { free })?;
+    let order = refinement_order(owner, source, &names, instruction, 1, RefineKind::Fix { free }, fixing_model(state, source))?;
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: !free }, key.as_ref()).await
 }
 
@@ -267,7 +332,15 @@ fn insert_error(err: sqlx::Error) -> AppError {
 }
 
 /// The order for `count` versions of `source` changed by `instruction`.
-fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a Names, instruction: &'a str, count: u32, kind: RefineKind) -> Result<Order<'a>, AppError> {
+fn refinement_order<'a>(
+    owner: &'a UserRow,
+    source: &'a InfographRow,
+    names: &'a Names,
+    instruction: &'a str,
+    count: u32,
+    kind: RefineKind,
+    model: &'a ModelSpec,
+) -> Result<Order<'a>, AppError> {
     let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
     let fix = match kind {
         RefineKind::Asked | RefineKind::Layers { .. } => FixKind::NotAFix,
@@ -276,7 +349,7 @@ fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a
     };
     let (cost, version_kind) = match kind {
         RefineKind::Layers { cost } => (cost, VersionKind::Layers),
-        _ => (resolution.credits_per_image(), VersionKind::Refined),
+        _ => (model.credits_for(resolution).unwrap_or_else(|| resolution.credits_per_image()), VersionKind::Refined),
     };
     Ok(Order {
         job: NewJob {
@@ -304,6 +377,7 @@ fn refinement_order<'a>(owner: &'a UserRow, source: &'a InfographRow, names: &'a
             alt_text: Some(&names.alt_text),
             proofread_fix: fix,
             kind: version_kind,
+            model: &model.id,
         },
         count,
         blog_url: None,
@@ -365,7 +439,7 @@ async fn charge_and_queue(
 
 /// The settings an infograph was made with, as a create request for one more image. Its brand
 /// kit is not looked up again: the regenerated image keeps the look the kit had (`brand`).
-fn same_settings(row: &InfographRow) -> CreateRequest {
+fn same_settings(row: &InfographRow, model: &ModelSpec) -> CreateRequest {
     CreateRequest {
         prompt: Some(row.user_prompt.clone()),
         blog_url: row.blog_url.clone(),
@@ -377,13 +451,32 @@ fn same_settings(row: &InfographRow) -> CreateRequest {
         language: row.language.clone(),
         brand_kit_id: None,
         outline: row.outline.clone(),
+        model: Some(model.id.clone()),
     }
 }
 
-/// A new infograph with the same settings as `id`, charged to its owner like any create.
-pub async fn regenerate(state: &AppState, owner: &UserRow, id: &str) -> Result<Created, AppError> {
+/// A new infograph with the same settings as `id`, drawn by its own model or by `model`,
+/// charged to its owner like any create.
+pub async fn regenerate(state: &AppState, owner: &UserRow, id: &str, model: Option<&str>) -> Result<Created, AppError> {
+    let model = crate::model::models::parse_model(model).map_err(|e| AppError::invalid_field("model", e.0))?;
     let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
-    regenerate_as(state, owner, &row, &owner.id, None).await
+    let model = match model.as_deref() {
+        Some(id) => state.models.named(Some(id))?,
+        None => state.models.of_job(row.model.as_deref()),
+    };
+    redraw(state, owner, &row, &owner.id, None, model).await
+}
+
+/// "Make this the final": the draft `id` drawn again by the catalogue's final model, with the
+/// same settings, brief and design, charged at that model's price. A picture already drawn by
+/// the final model is a `409`.
+pub async fn finalize(state: &AppState, owner: &UserRow, id: &str, idempotency_key: Option<&str>) -> Result<Created, AppError> {
+    let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
+    let final_model = state.models.final_model();
+    if state.models.of_job(row.model.as_deref()).id == final_model.id {
+        return Err(AppError::Conflict(format!("this picture is already drawn with {}, the final model", final_model.name)));
+    }
+    redraw(state, owner, &row, &owner.id, idempotency_key, final_model).await
 }
 
 /// [`regenerate`] on behalf of `actor` (the owner, or an admin retrying a failed job; an
@@ -397,10 +490,16 @@ pub async fn regenerate_as(
     actor: &str,
     once_key: Option<&str>,
 ) -> Result<Created, AppError> {
-    let cmd = same_settings(row).validate().map_err(AppError::invalid)?;
+    redraw(state, owner, row, actor, once_key, state.models.of_job(row.model.as_deref())).await
+}
+
+/// `row`'s settings drawn again by `model`.
+async fn redraw(state: &AppState, owner: &UserRow, row: &InfographRow, actor: &str, once_key: Option<&str>, model: &ModelSpec) -> Result<Created, AppError> {
+    let cmd = same_settings(row, model).validate().map_err(AppError::invalid)?;
     let key = key_for(once_key, &cmd)?;
     let design = DesignJson { brand_kit_id: row.brand_kit_id.clone(), brand: row.brand.clone(), outline: row.outline.clone() };
+    let model = model_for(state, &cmd, &design)?;
     let charge = Charge { actor, rate_limited: actor == owner.id };
     let title = row.name();
-    charge_and_queue(state, owner, &order_for(owner, &cmd, &design, Some(&row.id), Some(&title)), &charge, key.as_ref()).await
+    charge_and_queue(state, owner, &order_for(owner, &cmd, &design, model, Some(&row.id), Some(&title)), &charge, key.as_ref()).await
 }

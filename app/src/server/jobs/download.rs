@@ -43,6 +43,13 @@ impl DownloadAs {
         let format = self.format.unwrap_or(stored);
         (size != Size::Full || format != stored).then(|| Rendition { hash: hash.to_string(), size, format })
     }
+
+    /// The same for a vector picture: any format or width asked for is a raster rendition (PNG
+    /// unless said); `None`: the SVG itself.
+    fn vector_rendition(self, hash: &str) -> Option<Rendition> {
+        let size = self.width.map_or(Size::Full, Size::Width);
+        (self != Self::default()).then(|| Rendition { hash: hash.to_string(), size, format: self.format.unwrap_or(Format::Png) })
+    }
 }
 
 /// Streamed from our storage once copied (another format or width is made, and kept, on the
@@ -58,8 +65,13 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
     let (content_type, contents) = match stored {
         Some(key) => {
             let name = key.rsplit('/').next().unwrap_or_default();
-            let own_format = Format::parse(name.rsplit('.').next().unwrap_or_default()).unwrap_or(Format::Png);
-            let file = wanted.rendition(renditions::hash_of(name), own_format).map_or_else(|| name.to_string(), |r| r.file_name());
+            let extension = name.rsplit('.').next().unwrap_or_default();
+            let own_format = Format::parse(extension).unwrap_or(Format::Png);
+            let rendition = match extension {
+                "svg" => wanted.vector_rendition(renditions::hash_of(name)),
+                _ => wanted.rendition(renditions::hash_of(name), own_format),
+            };
+            let file = rendition.map_or_else(|| name.to_string(), |r| r.file_name());
             let found = files::media_file(&state.db, Some(&owner.id), &row.id, &file).await?.ok_or(AppError::NotFound)?;
             let content_type = found.content_type();
             let (_, stream) = files::open(&state.storage, &state.config.storage, found).await.map_err(|e| {
@@ -95,6 +107,7 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
         "image/jpeg" => "jpg",
         "image/webp" => "webp",
         "image/gif" => "gif",
+        "image/svg+xml" => "svg",
         _ => "png",
     };
     let width = wanted.width.map(|w| format!("{w}px"));
@@ -141,5 +154,14 @@ mod tests {
         assert!(long.len() < 70, "{long}");
         let sized = file_name(&"word ".repeat(100), "0a1b2c3d-4e5f", Some("1200px"), "webp");
         assert!(sized.len() <= 80 && sized.ends_with("-0a1b2c3d-1200px.webp"), "{sized}");
+    }
+
+    #[test]
+    fn a_vector_picture_downloads_as_itself_unless_a_format_or_width_is_asked() {
+        let file = |wanted: DownloadAs| wanted.vector_rendition("ab").map(|r| r.file_name());
+        assert_eq!(file(DownloadAs::default()), None, "the sanitised SVG");
+        assert_eq!(file(DownloadAs { format: Some(Format::Png), width: None }).as_deref(), Some("ab.png"));
+        assert_eq!(file(DownloadAs { format: None, width: Some(600) }).as_deref(), Some("ab-w600.png"));
+        assert_eq!(file(DownloadAs { format: Some(Format::WebP), width: Some(1200) }).as_deref(), Some("ab-w1200.webp"));
     }
 }

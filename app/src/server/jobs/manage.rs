@@ -45,7 +45,7 @@ pub async fn viewer(state: &AppState, user: &UserRow, id: &str) -> Result<Viewer
         item,
         versions,
         brief: row.built_prompt.clone(),
-        model: state.config.fal.model.clone(),
+        model: state.models.of_job(row.model.as_deref()).name.clone(),
         cost: row.charged(),
         submitted_at: row.submitted_at,
         completed_at: row.completed_at,

@@ -168,6 +168,7 @@ impl InfographRow {
             blog_url: self.blog_url.clone(),
             aspect_ratio: self.aspect_ratio.clone(),
             resolution: self.resolution.clone(),
+            model: self.model.clone().unwrap_or_else(|| crate::server::models::LEGACY_MODEL.into()),
             image_url: self.image_url.clone(),
             width: self.width,
             height: self.height,
@@ -264,6 +265,7 @@ mod tests {
             proofread_fix: 0,
             kind: "generated".into(),
             layers: None,
+            model: None,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::server::brand;
 use crate::server::blog::{brief, extract, fetch};
 use crate::server::delivery::storage;
 use crate::server::platform::db::now_ms;
-use crate::server::fal::client::{FalError, ModelInput};
+use crate::server::fal::client::FalError;
 use crate::server::platform::config::Config;
 use crate::server::platform::http::HTTP_TIMEOUT;
 use crate::server::platform::state::AppState;
@@ -244,39 +244,40 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     let aspect: AspectRatio = job.aspect_ratio.parse()?;
     let resolution: Resolution = job.resolution.parse()?;
     let lease = job.lease_until.ok_or(JobError::LeaseLost)?;
-    let (prompt, image_urls, title) = match &job.parent_id {
+    let model = state.models.of_job(job.model.as_deref());
+    let design = StoredDesign::of(job);
+    let colors = design.brand.as_ref().map(|b| b.colors.clone()).unwrap_or_default();
+    let (prompt, image, title) = match &job.parent_id {
         Some(parent_id) => {
             let (prompt, source) = refinement_input(state, job, parent_id, aspect, resolution).await?;
-            (prompt, Some(vec![source]), job.name())
+            (prompt, Some(source), job.name())
         }
         None => {
-            let design = StoredDesign::of(job);
             // A reviewed outline says what the image shows: the blog is not read again.
             let article = match (&job.blog_url, &design.outline) {
                 (Some(raw), None) => Some(read_blog(state, raw).await?),
                 _ => None,
             };
             let title = job_title(job, article.as_ref());
-            let prompt = brief::build(&title, &job.user_prompt, article.as_ref(), aspect, resolution, state.config.prompt_max_chars, &design.brief());
+            // The brief is written to the model's own length budget.
+            let budget = state.config.prompt_max_chars.min(model.brief_max_chars);
+            let prompt = brief::build(&title, &job.user_prompt, article.as_ref(), aspect, resolution, budget, &design.brief());
             // With a logo, the model's edit endpoint places it: the logo is the image it gets.
-            let logo = design.brand.as_ref().and_then(|b| b.logo_key.as_deref()).and_then(|key| brand::signed_logo_url(state, key, now_ms() + SOURCE_URL_TTL_MS));
-            (prompt, logo.map(|url| vec![url]), title)
+            let logo = match model.logo {
+                crate::server::models::Logo::Edit => design.brand.as_ref().and_then(|b| b.logo_key.as_deref()).and_then(|key| brand::signed_logo_url(state, key, now_ms() + SOURCE_URL_TTL_MS)),
+                crate::server::models::Logo::None => None,
+            };
+            (prompt, logo, title)
         }
     };
+    let draw = crate::server::models::input::Draw { prompt: prompt.clone(), aspect, resolution, colors: &colors, image };
+    let (endpoint, input) = crate::server::models::input::for_model(model, &draw).map_err(|e| JobError::Failed(e.to_string()))?;
     // Storing the brief doubles as the lease check right before the (billed) submission.
     if !repo::record_intent(&state.db, &job.id, lease, &prompt, &title).await.map_err(internal("preparing the job"))? {
         return Err(JobError::LeaseLost);
     }
-    let input = ModelInput {
-        prompt,
-        num_images: 1,
-        aspect_ratio: aspect.as_fal().to_string(),
-        resolution: resolution.as_str().to_string(),
-        output_format: "png".into(),
-        image_urls,
-    };
     let webhook = format!("{}/api/infographs/webhook/{}/", state.public_base_url, job.id);
-    let submitted = state.fal.submit(&input, &webhook).await.map_err(|e| match e {
+    let submitted = state.fal.submit_to(&endpoint, &input, Some(&webhook)).await.map_err(|e| match e {
         FalError::Unconfirmed(reason) => JobError::Unconfirmed(reason),
         other => JobError::Failed(format!("fal did not accept the job: {other}")),
     })?;

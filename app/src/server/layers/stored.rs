@@ -207,6 +207,8 @@ async fn insert_version(state: &AppState, owner: &UserRow, source: &InfographRow
         alt_text: Some(&view.alt_text),
         proofread_fix: FixKind::NotAFix,
         kind: VersionKind::TextEdit,
+        // Not drawn by any model: it keeps its source's, for what the viewer says of it.
+        model: &state.models.of_job(source.model.as_deref()).id,
     };
     let writer = state.db.write().await;
     let mut tx = writer.begin().await?;

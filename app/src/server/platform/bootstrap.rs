@@ -41,6 +41,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("email: {0}")]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Models(#[from] crate::server::models::CatalogueError),
 }
 
 /// The state, and the emulator to mount when it was asked for (`FAL_EMULATOR`).
@@ -52,6 +54,12 @@ pub struct Services {
 /// `local`: the loopback URL of the bound listener; `addr`: its address.
 pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<Services, StartupError> {
     let public_base_url = config.public_base_url.clone().unwrap_or_else(|| local.to_string());
+    let mut models = crate::server::models::Catalogue::load(config.models_file.as_deref())?;
+    // FAL_MODEL, from before the catalogue: the built-in default model drawn at that endpoint.
+    if config.models_file.is_none() && config.fal.model != super::config::DEFAULT_FAL_MODEL {
+        models = models.with_default_endpoint(&config.fal.model);
+    }
+    let models = Arc::new(models);
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| StartupError::Database(redact_url(&config.database_url), e))?;
@@ -86,7 +94,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         tracing::warn!("FAL_WEBHOOK_USER_ID is unset: webhooks signed by fal for any fal account are accepted");
     }
     let key = config.fal.key.clone().unwrap_or_else(|| Secret::new(emulator_key));
-    let fal = FalClient::new(http.clone(), queue_url.clone(), config.fal.model.clone(), key, config.fal.retry_base, config.fal.max_attempts);
+    let fal = FalClient::new(http.clone(), queue_url.clone(), key, config.fal.retry_base, config.fal.max_attempts);
     let emulator_files = emulator
         .as_ref()
         .map(|_| (format!("{public_base_url}{}/files/", emulator::PREFIX), format!("{local}{}/files/", emulator::PREFIX)));
@@ -126,6 +134,7 @@ pub async fn build(mut config: Config, addr: SocketAddr, local: &str) -> Result<
         reader: Reader::default(),
         stripe,
         stopping: Default::default(),
+        models,
     };
     Ok(Services { state, emulator })
 }

@@ -306,6 +306,9 @@ pub struct Config {
     /// A read-back not back after this long ends "not proofread", in seconds.
     #[arg(long = "proofread-timeout-secs", env = "PROOFREAD_TIMEOUT_SECS", default_value = "300", value_parser = secs)]
     pub proofread_timeout: Duration,
+    /// A model catalogue (JSON, the format of docs/models.md) replacing the built-in one.
+    #[arg(long = "models-file", env = "MODELS_FILE")]
+    pub models_file: Option<PathBuf>,
     /// Credits "Make the text editable" costs (fal's layerize-text costs about a 1K image).
     #[arg(long = "layers-credits", env = "LAYERS_CREDITS", default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
     pub layers_credits: i64,

@@ -14,6 +14,7 @@ use crate::server::delivery::storage::Storage;
 use crate::server::fal::client::FalClient;
 use crate::server::fal::signature::JwksCache;
 use crate::server::jobs::progress::EtaCache;
+use crate::server::models::Catalogue;
 use crate::server::stripe::client::StripeClient;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub stripe: Option<StripeClient>,
     /// The instance's stop: background loops claim nothing once it is asked.
     pub stopping: Stopping,
+    /// The models pictures can be drawn with, their inputs and prices.
+    pub models: Arc<Catalogue>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

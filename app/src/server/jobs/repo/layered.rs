@@ -15,8 +15,8 @@ pub(in crate::server) async fn insert_text_edit(conn: &mut Conn, id: &str, job: 
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, aspect_ratio, resolution, cost, status, \
          created_at, updated_at, submitted_at, completed_at, parent_id, family_id, instruction, layout, style, language, \
-         title, alt_text, kind, layers, image_url, thumbnail_url, stored_image_key, stored_thumb_key, width, height, stored_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8, $8, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $8) \
+         title, alt_text, kind, layers, image_url, thumbnail_url, stored_image_key, stored_thumb_key, width, height, stored_at, model) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8, $8, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $8, $25) \
          RETURNING {COLUMNS}",
         Completed.as_str()
     ))
@@ -44,6 +44,7 @@ pub(in crate::server) async fn insert_text_edit(conn: &mut Conn, id: &str, job: 
     .bind(&stored.thumb_key)
     .bind(stored.width)
     .bind(stored.height)
+    .bind(job.model)
     .fetch_one(conn)
     .await
 }

@@ -62,6 +62,8 @@ pub struct NewJob<'a> {
     pub proofread_fix: FixKind,
     /// What makes it (`model::infograph::VersionKind`).
     pub kind: crate::model::infograph::VersionKind,
+    /// The catalogue model that draws it.
+    pub model: &'a str,
 }
 
 /// A `queued` row, inside the transaction that charged for it.
@@ -69,8 +71,8 @@ pub(in crate::server::jobs) async fn insert_queued(conn: &mut Conn, job: &NewJob
     sqlx::query_as::<_, InfographRow>(&format!(
         "INSERT INTO infographs (id, user_id, batch_id, user_prompt, blog_url, aspect_ratio, \
          resolution, cost, status, created_at, updated_at, regenerated_from, parent_id, family_id, instruction, \
-         layout, style, language, brand_kit_id, brand, outline, title, alt_text, proofread_fix, kind) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING {COLUMNS}",
+         layout, style, language, brand_kit_id, brand, outline, title, alt_text, proofread_fix, kind, model) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, $9, $10, $11, COALESCE($12, $1), $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING {COLUMNS}",
         Queued.as_str()
     ))
     .bind(new_id())
@@ -96,6 +98,7 @@ pub(in crate::server::jobs) async fn insert_queued(conn: &mut Conn, job: &NewJob
     .bind(job.alt_text)
     .bind(job.proofread_fix.column())
     .bind(job.kind.as_str())
+    .bind(job.model)
     .fetch_one(conn)
     .await
 }

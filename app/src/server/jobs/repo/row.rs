@@ -78,6 +78,8 @@ pub struct InfographRow {
     pub kind: String,
     /// A layered or text-edited version's layers (`server::layers::StoredLayers`, JSON).
     pub layers: Option<String>,
+    /// The catalogue model it is drawn with (`server::models`); none: from before the choice.
+    pub model: Option<String>,
 }
 
 impl InfographRow {
@@ -114,4 +116,4 @@ pub const COLUMNS: &str = "id, user_id, batch_id, user_prompt, built_prompt, blo
     cancelled_at, deleted_at, regenerated_from, source_image_url, thumbnail_url, fal_phase, queue_position, \
     progress_version, stored_at, storage_gave_up_at, parent_id, family_id, instruction, alt_text, \
     layout, style, language, brand_kit_id, brand, outline, title, \
-    proofread_status, proofread_problems, proofread_words_expected, proofread_words_found, proofread_fix, kind, layers";
+    proofread_status, proofread_problems, proofread_words_expected, proofread_words_found, proofread_fix, kind, layers, model";

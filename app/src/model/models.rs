@@ -1,0 +1,82 @@
+//! The models a picture can be drawn with, as the API (`GET /api/models/`) and the form show
+//! them: what each offers and costs. The catalogue behind it (`server::models`) holds how each
+//! one's inputs are written.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One model: its id (what `"model"` names in a create), its fal endpoints, what it can draw and
+/// what an image costs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ModelInfo {
+    #[cfg_attr(feature = "ssr", schema(example = "nano-banana-pro"))]
+    pub id: String,
+    pub name: String,
+    /// fal's endpoint it draws with.
+    #[cfg_attr(feature = "ssr", schema(example = "fal-ai/nano-banana-pro"))]
+    pub endpoint: String,
+    /// The endpoint refinements go to; `null`: it cannot refine (choose another model to).
+    pub edit_endpoint: Option<String>,
+    /// Draws SVG (served as SVG, with PNG renditions).
+    pub vector: bool,
+    /// Credits per image by resolution (`1K`, `2K`, `4K`); a size it does not offer is absent.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object, example = json!({"1K": 1, "2K": 1, "4K": 2})))]
+    pub credits: BTreeMap<String, i64>,
+    /// The aspect ratios it draws, as `16:9`.
+    pub aspect_ratios: Vec<String>,
+    /// Most images one create may ask of it.
+    pub max_images: u32,
+    /// Whether a brand kit's logo can be placed in its pictures.
+    pub places_logo: bool,
+}
+
+impl ModelInfo {
+    /// Credits one image at `resolution` costs, if the model offers that size.
+    pub fn credits_for(&self, resolution: &str) -> Option<i64> {
+        self.credits.get(resolution).copied()
+    }
+}
+
+/// `GET /api/models/`: every model, and which one a create gets by default, as a draft and as
+/// a final.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ModelList {
+    pub models: Vec<ModelInfo>,
+    /// The model of a create that names none.
+    pub default: String,
+    /// The cheapest fast model: the form's "Draft".
+    pub draft: String,
+    /// The form's "Final", and what `POST /api/infographs/{id}/finalize/` redraws with.
+    #[serde(rename = "final")]
+    pub final_model: String,
+}
+
+impl ModelList {
+    pub fn get(&self, id: &str) -> Option<&ModelInfo> {
+        self.models.iter().find(|m| m.id == id)
+    }
+}
+
+/// The `model` field of a create, regenerate or refine: a catalogue id, trimmed; `None` when not
+/// given. Whether the catalogue has it is the server's to say.
+pub fn parse_model(raw: Option<&str>) -> Result<Option<String>, super::Invalid> {
+    let Some(id) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let plain = id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    if !plain {
+        return Err("The model must be one of the ids GET /api/models/ lists, like nano-banana-pro.".into());
+    }
+    Ok(Some(id.to_string()))
+}
+
+/// The body of `POST /api/infographs/{id}/regenerate/` (optional): another model to draw it with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RegenerateRequest {
+    /// An id from `GET /api/models/`; default: the picture's own model.
+    #[serde(deserialize_with = "super::field::text")]
+    #[cfg_attr(feature = "ssr", schema(required = false, example = "nano-banana-pro"))]
+    pub model: Option<String>,
+}
