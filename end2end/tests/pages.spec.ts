@@ -93,6 +93,8 @@ test("signed in: the gallery, the viewer, settings and the admin dashboard", asy
   await page.context().clearCookies();
   await signIn(page, "admin@e2e.local", "admin-password");
   await checkPage(page, "/admin", "admin", true);
+  // The figures per model are captioned tables (axe and the widths above checked them with the page).
+  await expect(page.getByTestId("model-stats").locator("caption")).toHaveText(["Last 30 days", "All time"]);
 });
 
 test("pictures come as WebP with their size, the first ones eagerly", async ({ page }) => {

@@ -25,6 +25,7 @@ pub fn InfographCard(initial: InfographView, #[prop(optional)] eager: bool) -> i
     let live = live();
     let refresh = live.refresh;
     let id = item.with_untracked(|i| i.id.clone());
+    let model_names = crate::components::models::model_names();
     // Pushed updates for this job.
     let pushed = {
         let id = id.clone();
@@ -62,7 +63,7 @@ pub fn InfographCard(initial: InfographView, #[prop(optional)] eager: bool) -> i
             data-status=move || item.with(|i| i.status.as_str())
             data-phase=move || item.with(|i| i.phase.as_str())
             data-version=move || item.with(|i| format!("{}.{}", i.version, i.progress_version))>
-            {move || item.with(|i| card_body(i, eager))}
+            {move || item.with(|i| card_body(i, eager, model_names))}
             <BriefDetails id=id.clone()/>
             <crate::components::card_actions::CardActions item=item/>
         </article>
@@ -121,11 +122,13 @@ fn BriefDetails(id: String) -> impl IntoView {
     }
 }
 
-fn card_body(i: &InfographView, eager: bool) -> AnyView {
+fn card_body(i: &InfographView, eager: bool, names: crate::components::models::ModelNames) -> AnyView {
     // A cancelled job is not a failure: said in neutral words, not the error's red.
     let state = if i.cancelled { "cancelled" } else { i.status.as_str() };
     let badge = view! { <span class=format!("badge {state}")>{state}</span> };
-    let prompt = view! { <p class="prompt" title=i.prompt.clone() data-testid="card-title">{i.title.clone()}</p> };
+    // Which model drew it, by its short name, above the title.
+    let model = view! { <p class="card-model" data-testid="card-model"><span class="sr-only">"Model: "</span>{names.name(&i.model)}</p> };
+    let prompt = view! { {model}<p class="prompt" title=i.prompt.clone() data-testid="card-title">{i.title.clone()}</p> };
     match (i.status, &i.image_url) {
         (JobStatus::Completed, Some(url)) => view! {
             // Opens the viewer: full size, versions, refine.

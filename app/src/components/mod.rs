@@ -8,6 +8,7 @@ pub mod format;
 pub mod gallery;
 pub mod header;
 pub mod live;
+pub mod models;
 pub mod not_found;
 pub mod outline_editor;
 pub mod share_panel;

@@ -161,3 +161,49 @@ pub struct AdminPurchases {
     pub refunds: i64,
     pub latest: Vec<(String, crate::model::billing::PurchaseView)>,
 }
+
+/// How far back the dashboard's "recent" figures per model look, in days (beside all time).
+pub const MODEL_STATS_DAYS: i64 = 30;
+
+/// One model's jobs over a period: those created in it, whatever became of them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelFigures {
+    /// Every job, running ones included.
+    pub jobs: i64,
+    pub completed: i64,
+    /// Failed jobs, not counting those cancelled by their owner or an admin (no fault of the model).
+    pub failed: i64,
+    /// failed / (completed + failed); `None` when none finished.
+    pub failure_rate: Option<f64>,
+    /// Mean submission → completion of the completed jobs, in milliseconds.
+    pub mean_ms: Option<i64>,
+    /// fal's list price of the completed images (one per job) at their resolution, in US dollars.
+    /// Failures are left out: fal bills some of them and not others.
+    pub usd: f64,
+    /// Completed images without a list price (a model or size the catalogue no longer has): not
+    /// in `usd`.
+    pub unpriced: i64,
+}
+
+/// A model's figures: the last [`MODEL_STATS_DAYS`] days and all time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelStatsRow {
+    /// The catalogue's id (a job from before the choice of model counts as `nano-banana-pro`).
+    pub id: String,
+    /// Its name in the catalogue; `None` for a model the catalogue no longer has.
+    pub name: Option<String>,
+    pub recent: ModelFigures,
+    pub all_time: ModelFigures,
+}
+
+/// The dashboard's figures per model: every model of the catalogue (in its order), then any
+/// other model jobs were drawn with. Versions made by editing the words in the browser are not
+/// drawn by a model and are left out; "Make the text editable" (fal's layerize-text, whatever
+/// model drew the picture) is counted apart, in `layers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelStats {
+    /// The "recent" period, in days.
+    pub days: i64,
+    pub models: Vec<ModelStatsRow>,
+    pub layers: ModelStatsRow,
+}

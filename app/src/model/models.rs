@@ -36,6 +36,26 @@ impl ModelInfo {
     pub fn credits_for(&self, resolution: &str) -> Option<i64> {
         self.credits.get(resolution).copied()
     }
+
+    /// Why this model cannot draw `aspect` (`16:9`) at `resolution` (`1K`), `count` at a time,
+    /// with a logo when `with_logo`: the sentence the server answers beside `model` and the form
+    /// shows under the model; `None` when it can.
+    pub fn refusal(&self, aspect: &str, resolution: &str, count: u32, with_logo: bool) -> Option<String> {
+        if !self.aspect_ratios.iter().any(|r| r == aspect) {
+            return Some(format!("{} does not draw {aspect}; it draws {}.", self.name, self.aspect_ratios.join(", ")));
+        }
+        if self.credits_for(resolution).is_none() {
+            let sizes: Vec<&str> = self.credits.keys().map(String::as_str).collect();
+            return Some(format!("{} does not draw at {resolution}; it offers {}.", self.name, sizes.join(", ")));
+        }
+        if count > self.max_images {
+            return Some(format!("{} draws at most {} image{} at a time.", self.name, self.max_images, if self.max_images == 1 { "" } else { "s" }));
+        }
+        if with_logo && !self.places_logo {
+            return Some(format!("{} cannot place a logo; choose another model, or a brand kit without a logo.", self.name));
+        }
+        None
+    }
 }
 
 /// `GET /api/models/`: every model, and which one a create gets by default, as a draft and as

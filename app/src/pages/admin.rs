@@ -1,7 +1,7 @@
 //! `/admin`: jobs with filters, health of the last 24 h, users with their ledgers and credit
-//! adjustments, shared infographics to feature on the landing page. Rendered on the server with
-//! the first page of everything; the dashboard is an island that reloads its tables after each
-//! action. Every call is authorized again on the server. Non-admins see "Page not found" (and the
+//! adjustments, shared infographics to feature on the landing page, figures per model, sales.
+//! Rendered on the server with the first page of everything; the dashboard is an island that
+//! reloads its tables after each action. Every call is authorized again on the server. Non-admins see "Page not found" (and the
 //! server answers 404, see `server::admin_gate`).
 
 use crate::api::server_fns::admin::{
@@ -16,6 +16,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::future::Future;
 
+mod models;
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let filter = filter_from_query();
@@ -29,13 +31,16 @@ pub fn AdminPage() -> impl IntoView {
             let jobs = admin_jobs(f.status.clone(), f.user.clone(), f.from.clone(), f.to.clone(), f.q.clone(), f.page).await?;
             let sales = crate::api::server_fns::admin::admin_purchases().await?;
             let shares = admin_shares().await?;
-            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?, shares, sales)))
+            let models = crate::api::server_fns::admin::admin_model_stats().await?;
+            Ok::<_, AppError>(Some((f, admin_overview().await?, jobs, admin_users(String::new(), 1).await?, shares, sales, models)))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(Some((filter, overview, jobs, users, shares, sales))) => view! { <Dashboard filter overview jobs users shares/> {sales_section(sales)} }.into_any(),
+                Ok(Some((filter, overview, jobs, users, shares, sales, models))) => view! {
+                    <Dashboard filter overview jobs users shares/> {models::models_section(models)} {sales_section(sales)}
+                }.into_any(),
                 Ok(None) => view! { <crate::components::not_found::NotFound/> }.into_any(),
                 Err(e) => error_line(&e),
             })}

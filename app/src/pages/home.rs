@@ -2,6 +2,7 @@ use crate::components::create_form::{CreateForm, LookFields};
 use crate::components::gallery::Gallery;
 use crate::components::verify_banner::{VerifyBanner, VerifyOutcome};
 use crate::context::{workspace, AccountResource};
+use crate::model::models::ModelList;
 use crate::model::InfographView;
 use leptos::prelude::*;
 
@@ -11,7 +12,8 @@ pub fn HomePage() -> impl IntoView {
     let items = Resource::new(|| (), |_| async {
         // The kits only fill the form's choice: without them the gallery still shows.
         let kits = crate::api::server_fns::design::list_brand_kits().await.unwrap_or_default();
-        Ok::<_, crate::errors::AppError>((crate::api::server_fns::infographs::list_infographs().await?, kits))
+        let models = crate::api::server_fns::models::list_models().await?;
+        Ok::<_, crate::errors::AppError>((crate::api::server_fns::infographs::list_infographs().await?, kits, models))
     });
     view! {
         <VerifyOutcome/>
@@ -24,15 +26,22 @@ pub fn HomePage() -> impl IntoView {
                         <h1 class="sr-only">"Your infographics"</h1>
                         {(!acc.email_verified).then(|| view! { <VerifyBanner email=acc.email.clone()/> })}
                         {move || items.get().map(|list| match list {
-                            Ok((list, kits)) => view! {
+                            Ok((list, kits, models)) => {
+                                // Not every model can place a logo: the choice says so beside them.
+                                let logo_kits: Vec<String> = kits.iter().filter(|k| k.logo_url.is_some()).map(|k| k.id.clone()).collect();
+                                let kit_logo = kits.iter().any(|k| k.is_default && k.logo_url.is_some());
+                                let names = crate::components::models::ModelNames::of(&models);
+                                view! {
                                 <div class="workspace">
                                     // Hydrated when first used (focus, a press, a key, a card's "use
                                     // these settings"): a visit to look at the gallery does not fetch
                                     // the form's code. Until then it is a plain form that posts.
-                                    <div data-hydrate="on-use"><CreateFormIsland draft_key=draft_key.clone()><LookFields kits=kits/></CreateFormIsland></div>
-                                    <GalleryIsland items=list draft_key=draft_key.clone()/>
+                                    <div data-hydrate="on-use">
+                                        <CreateFormIsland draft_key=draft_key.clone() models logo_kits kit_logo><LookFields kits=kits/></CreateFormIsland>
+                                    </div>
+                                    <GalleryIsland items=list draft_key=draft_key.clone() model_names=names/>
                                 </div>
-                            }.into_any(),
+                            }.into_any()},
                             Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         })}
                     }.into_any()
@@ -46,14 +55,16 @@ pub fn HomePage() -> impl IntoView {
 /// The create form; its children are the server-rendered look fields. `draft_key`: where the
 /// account's unsent work is kept in the browser.
 #[island(lazy)]
-fn CreateFormIsland(draft_key: String, children: Children) -> impl IntoView {
-    view! { <CreateForm look=children() draft_key/> }.into_any()
+fn CreateFormIsland(draft_key: String, models: ModelList, logo_kits: Vec<String>, kit_logo: bool, children: Children) -> impl IntoView {
+    view! { <CreateForm look=children() draft_key models logo_kits kit_logo/> }.into_any()
 }
 
 /// The gallery and its cards (push, polling, progress, actions). The list is page-wide: the
 /// form's island adds to it after a create.
+/// `model_names`: each model's short name by id, for the cards.
 #[island(lazy)]
-fn GalleryIsland(items: Vec<InfographView>, draft_key: String) -> impl IntoView {
+fn GalleryIsland(items: Vec<InfographView>, draft_key: String, model_names: Vec<(String, String)>) -> impl IntoView {
+    crate::components::models::model_names().0.set(model_names);
     // Live at once, unlike the form: when the form has unsent work to bring back, it wakes it.
     Effect::new(move |_| crate::components::create_form::wake_for_draft(&draft_key));
     let list = workspace().items;

@@ -1,6 +1,8 @@
 //! The admin dashboard's queries and actions. Callers must have checked [`require_admin`]; every
 //! action is authorized here again on the server, never by what the page shows.
 
+pub mod model_stats;
+
 use crate::errors::AppError;
 use crate::server::accounts::users::{self, UserRow};
 use crate::server::billing::ledger;

@@ -2,7 +2,7 @@
 //! drew), the layers, a text edit saved as a new version, and the SVG, PDF and PNG made from it
 //! with the edited words in them as text.
 
-use crate::helpers::TestApp;
+use crate::helpers::{wait_layers, TestApp};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -27,18 +27,6 @@ async fn completed(app: &TestApp, token: &str, body: Value) -> String {
     id
 }
 
-/// Polls `GET …/layers/` until the layered version's background is stored (its size known).
-async fn wait_layers(app: &TestApp, token: &str, id: &str) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, body) = app.get(token, &format!("/api/infographs/{id}/layers/")).await;
-        if status == 200 && body["width"].as_u64() > Some(0) {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "layers of {id} not ready: {status} {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn download(app: &TestApp, token: &str, id: &str, format: &str) -> (u16, String, Vec<u8>) {
     let r = app.send(reqwest::Method::GET, token, &format!("/api/infographs/{id}/download/?format={format}")).await;

@@ -260,7 +260,7 @@ pub async fn remove(
 #[utoipa::path(get, path = "/api/infographs/{id}/download/", tag = "infographs", security(("token" = [])),
     params(
         ("id" = String, Path, description = "Infograph id"),
-        ("format" = Option<String>, Query, description = "`png`, `jpg` (or `jpeg`) or `webp`; default: as stored. For a version whose text was made editable (`kind` `layers` or `text_edit`) also `svg` and `pdf`, the text kept as text"),
+        ("format" = Option<String>, Query, description = "`png`, `jpg` (or `jpeg`) or `webp`; default: as stored. For a version whose text was made editable (`kind` `layers` or `text_edit`) also `svg` and `pdf`, the text kept as text; for a vector model's picture `svg` is its (sanitised) SVG, the default"),
         ("width" = Option<String>, Query, description = "`1200`, `600` or `full` (the default); never upscaled"),
     ),
     responses(
@@ -286,16 +286,24 @@ pub async fn download(
         if query.get("width").is_some_and(|w| w != "full") {
             return Err(AppError::invalid_field("width", "an SVG or PDF has one size: leave width out"));
         }
+        if !pdf {
+            if let Some(file) = download::vector_svg(&state, &user, &id).await? {
+                return Ok(file_response(file));
+            }
+        }
         let (bytes, name) = crate::server::layers::export(&state, &user, &id, pdf).await?;
         return Ok(attachment(bytes.into(), if pdf { "application/pdf" } else { "image/svg+xml" }, &name));
     }
     let wanted = download_as(&query)?;
-    let file = download::download(&state, &user, &id, wanted).await?;
+    Ok(file_response(download::download(&state, &user, &id, wanted).await?))
+}
+
+fn file_response(file: download::Download) -> Response {
     let body = match file.contents {
         download::Contents::Stream(stream) => axum::body::Body::from_stream(stream),
         download::Contents::Bytes(bytes) => axum::body::Body::from(bytes),
     };
-    Ok(attachment(body, file.content_type, &file.file_name))
+    attachment(body, file.content_type, &file.file_name)
 }
 
 /// A file to save, never to run: an SVG is served as an attachment with no sniffing, and the

@@ -65,6 +65,13 @@ pub async fn admin_cancel(id: String) -> Result<InfographView, AppError> {
     crate::server::admin::cancel(&state, &admin, &id).await
 }
 
+/// Jobs, failures, mean generation time and fal's list price per model (`server::admin::model_stats`).
+#[server(prefix = "/sfn", endpoint = "admin_model_stats", output = super::codec::Json)]
+pub async fn admin_model_stats() -> Result<crate::model::admin::ModelStats, AppError> {
+    let (state, _) = require_admin().await?;
+    crate::server::admin::model_stats::model_stats(&state.db, &state.models).await
+}
+
 #[server(prefix = "/sfn", endpoint = "admin_purchases", output = super::codec::Json)]
 pub async fn admin_purchases() -> Result<crate::model::admin::AdminPurchases, AppError> {
     let (state, _) = require_admin().await?;

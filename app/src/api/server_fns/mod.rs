@@ -8,6 +8,7 @@ pub mod codec;
 pub mod context;
 pub mod design;
 pub mod infographs;
+pub mod models;
 pub mod settings;
 pub mod showcase;
 pub mod viewer;

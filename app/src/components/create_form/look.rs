@@ -21,7 +21,6 @@ pub(super) fn apply_preset(form: NodeRef<leptos::html::Form>, event: &leptos::ev
 /// ([`page`]) rather than carrying their views in the wasm (a quarter of the form's code).
 #[component]
 pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
-    let credits = |r: Resolution| format!("{} ({} credit{}/image)", r.as_str(), r.credits_per_image(), if r.credits_per_image() > 1 { "s" } else { "" });
     view! {
         <fieldset class="presets">
             <legend>"Size for where it goes"</legend>
@@ -40,8 +39,7 @@ pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            // The resolution last: its options are the longest, so on a phone it is the one
-            // that wraps to a line of its own, where "1K (1 credit/image)" fits.
+            // The resolution's price is the model's: the model choice shows it beside each.
             <label>"Images"
                 <select name="number_of_infographs">
                     {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
@@ -49,7 +47,7 @@ pub fn LookFields(kits: Vec<BrandKitView>) -> impl IntoView {
             </label>
             <label>"Resolution"
                 <select name="resolution" data-testid="resolution">
-                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{credits(r)}</option> }).collect_view()}
+                    {Resolution::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}
                 </select>
             </label>
         </div>

@@ -5,6 +5,7 @@
 mod charge;
 mod counts;
 mod look;
+mod model;
 #[cfg(feature = "hydrate")]
 mod page;
 #[cfg(not(feature = "hydrate"))]
@@ -22,18 +23,23 @@ use crate::components::outline_editor::{OutlineDraft, OutlineEditor};
 use crate::context::{form_prefill, workspace};
 use crate::errors::AppError;
 use crate::model::design::SOURCE_TEXT_MAX_CHARS;
+use crate::model::models::ModelList;
+use crate::model::create::fields;
 use crate::model::{CreateRequest, InfographView, USER_PROMPT_MAX_CHARS};
 use counts::{generate_label, CharCount, Counts};
 use leptos::prelude::*;
 use look::apply_preset;
+use model::ModelChoice;
 
 /// The create form (the form island's): what to show, where from, how it should look (`look`:
 /// the server-rendered [`LookFields`]), and optionally the outline to review before paying.
 /// Before its island is live it posts as a plain form to the server function, which answers with
 /// a redirect back here. What is typed is kept as a draft under `draft_key` (see
-/// [`form_draft`]) until a create goes through.
+/// [`form_draft`]) until a create goes through. `models`: the catalogue's list, for the model
+/// choice; `logo_kits`: the brand kits with a logo (not every model can place one); `kit_logo`:
+/// whether the kit the form starts with is one.
 #[component]
-pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
+pub fn CreateForm(look: AnyView, draft_key: String, models: ModelList, logo_kits: Vec<String>, kit_logo: bool) -> impl IntoView {
     let action = ServerAction::<CreateInfographs>::new();
     let refresh = account_refresh();
     let workspace = workspace();
@@ -67,7 +73,7 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
     let outline_error = RwSignal::new(None::<AppError>);
     let outlining = RwSignal::new(false);
     // What the fields add up to, counted in the browser as they change.
-    let counts = Counts::new();
+    let counts = Counts::new(models, logo_kits, kit_logo);
     let recount = move || {
         if let Some(form) = form_ref.get_untracked() {
             counts.take(&form);
@@ -144,6 +150,10 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
         ] {
             page::set(&form, name, value);
         }
+        // A model the list no longer has (or a card from before the choice) leaves the choice as it is.
+        if counts.models.with_value(|m| m.get(&item.model).is_some()) {
+            page::set(&form, "model", &item.model);
+        }
         page::show(&form, "prompt");
         recount();
         typed.update(|n| *n += 1);
@@ -201,6 +211,12 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
         action.value().track();
         outline_error.track();
         changed.set(Vec::new());
+    });
+    // A Draft or Final press changes the model as a press on its radio button would.
+    let on_pick = Callback::new(move |_| {
+        changed.update(|all| all.push(fields::MODEL.into()));
+        recount();
+        typed.update(|n| *n += 1);
     });
     let on_edit = move |event: leptos::ev::Event| {
         if let Some(name) = page::changed_field(&event) {
@@ -319,7 +335,7 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
         {general}
         <div role="status">{success}</div>
         <button type="submit" data-testid="generate" disabled=move || action.pending().get()>
-            {move || if action.pending().get() { "Starting…".to_string() } else { generate_label(counts.cost.get()) }}
+            {move || if action.pending().get() { "Starting…".to_string() } else { generate_label(counts.cost()) }}
         </button>
     }
     .into_any();
@@ -335,6 +351,8 @@ pub fn CreateForm(look: AnyView, draft_key: String) -> impl IntoView {
                 {field("language")}
                 {field("brand_kit_id")}
                 {field("style")}
+                <ModelChoice form=form_ref counts=counts on_pick/>
+                {field(fields::MODEL)}
                 {outline_area}
                 {send}
             </form>

@@ -5,6 +5,14 @@ use crate::components::live::account_refresh;
 use crate::model::{JobStatus, ViewerData};
 use leptos::prelude::*;
 
+/// After a regenerate or a "make this the final": the balance is fetched again and the new
+/// picture opened.
+pub(super) fn open_created(created: &crate::model::CreateResponse, refresh: crate::context::AccountRefresh) {
+    refresh.bump();
+    let target = created.infographs.first().map(|j| format!("/i/{}", j.id)).unwrap_or_else(|| "/".into());
+    go_to(&target);
+}
+
 /// Download, regenerate, delete.
 #[component]
 pub(super) fn Actions(data: Memo<ViewerData>) -> impl IntoView {
@@ -17,11 +25,7 @@ pub(super) fn Actions(data: Memo<ViewerData>) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match regenerate_infograph(id).await {
-                Ok(created) => {
-                    refresh.bump();
-                    let target = created.infographs.first().map(|j| format!("/i/{}", j.id)).unwrap_or_else(|| "/".into());
-                    go_to(&target);
-                }
+                Ok(created) => open_created(&created, refresh),
                 Err(e) => {
                     let _ = error.try_set(Some(e.to_string()));
                 }

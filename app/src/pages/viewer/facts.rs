@@ -4,10 +4,11 @@ use crate::model::ViewerData;
 use leptos::prelude::*;
 
 /// Settings, cost and timings.
-pub(super) fn facts(data: &ViewerData) -> impl IntoView {
+pub(super) fn facts(data: &ViewerData, models: &crate::model::models::ModelList) -> impl IntoView {
     let item = &data.item;
     let number = data.version_number(&item.id).unwrap_or(1);
-    let model = if item.parent_id.is_some() { format!("{}/edit", data.model) } else { data.model.clone() };
+    // Its name as the page's list has it; the server's (`data.model`) for a model no longer listed.
+    let model = models.get(&item.model).map_or_else(|| data.model.clone(), |m| m.name.clone());
     let cost = format!(
         "{} credit{}{}",
         data.cost,
@@ -28,7 +29,7 @@ pub(super) fn facts(data: &ViewerData) -> impl IntoView {
             <dt>"Style"</dt><dd data-testid="style">{item.style.as_deref().and_then(|s| Style::parse(s).ok()).map_or("Clean (default)", Style::label)}</dd>
             <dt>"Language"</dt><dd data-testid="language">{crate::model::design::language(&item.language).map_or(item.language.clone(), |l| format!("{} ({})", l.name, l.code))}</dd>
             {data.brand_name.clone().map(|b| view! { <dt>"Brand kit"</dt><dd data-testid="brand">{b}</dd> })}
-            <dt>"Model"</dt><dd>{model}</dd>
+            <dt>"Model"</dt><dd data-testid="model">{model}</dd>
             <dt>"Cost"</dt><dd data-testid="cost">{cost}</dd>
             <dt>"Created"</dt><dd>{when(item.created_at)}</dd>
             {took(item.created_at, data.submitted_at).map(|t| view! { <dt>"Submitted"</dt><dd>{t}</dd> })}

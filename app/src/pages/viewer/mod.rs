@@ -7,6 +7,7 @@
 mod actions;
 mod editor;
 mod facts;
+mod finalize;
 mod live;
 mod proofread;
 mod refine;
@@ -18,9 +19,11 @@ use crate::api::server_fns::viewer::viewer_page_data;
 use crate::components::not_found::NotFound;
 use crate::components::share_panel::SharePanel;
 use crate::errors::AppError;
+use crate::model::models::ModelList;
 use crate::model::{JobStatus, ViewerData};
 use actions::Actions;
 use facts::facts;
+use finalize::ModelPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -40,9 +43,9 @@ pub fn ViewerPage() -> impl IntoView {
         <Title text="Infographic — Infograph"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || data.get().map(|result| match result {
-                Ok(found) => view! {
+                Ok((found, models)) => view! {
                     <Title text=title_text(&found.item.title)/>
-                    <Viewer initial=found compare=compare.clone()/>
+                    <Viewer initial=found models compare=compare.clone()/>
                 }.into_any(),
                 Err(AppError::NotFound | AppError::Unauthorized) => view! { <NotFound/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -51,9 +54,10 @@ pub fn ViewerPage() -> impl IntoView {
     }
 }
 
-/// The page's data; a stranger's (or a missing) infograph sets the response's 404 status, which
-/// is still in time: the route renders in `Async` mode, after its data.
-async fn load(id: String) -> Result<ViewerData, AppError> {
+/// The page's data and the models' list; a stranger's (or a missing) infograph sets the
+/// response's 404 status, which is still in time: the route renders in `Async` mode, after its
+/// data.
+async fn load(id: String) -> Result<(ViewerData, ModelList), AppError> {
     #[cfg(feature = "ssr")]
     let response = use_context::<leptos_axum::ResponseOptions>();
     let result = viewer_page_data(id).await;
@@ -61,13 +65,7 @@ async fn load(id: String) -> Result<ViewerData, AppError> {
     if let (Some(response), Err(AppError::NotFound | AppError::Unauthorized)) = (&response, &result) {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
-    result
-}
-
-/// What a refinement of `item` costs: its resolution's price (what `item` itself cost may have
-/// been nothing: a text edit, a free fix).
-fn refine_cost(item: &crate::model::InfographView) -> i64 {
-    item.resolution.parse::<crate::model::Resolution>().map_or(1, |r| r.credits_per_image())
+    Ok((result?, crate::api::server_fns::models::list_models().await?))
 }
 
 /// The text editor of a version whose words are layers; "Make the text editable" on any other
@@ -81,9 +79,12 @@ fn text_editing(shown: Memo<ViewerData>, item: Memo<crate::model::InfographView>
     }
 }
 
-/// Everything on the page that changes: one island.
+/// Everything on the page that changes: one island. `models`: the catalogue's list (names,
+/// prices, who can refine, the final model).
 #[island(lazy)]
-fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
+fn Viewer(initial: ViewerData, models: ModelList, compare: Option<String>) -> impl IntoView {
+    crate::components::models::model_names().0.set(crate::components::models::ModelNames::of(&models));
+    let models = StoredValue::new(models);
     let loaded = RwSignal::new(initial);
     let live = crate::components::live::live();
     let shown = Memo::new(move |_| with_pushed(loaded.get(), live));
@@ -117,10 +118,11 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
     let details = view! {
         <div class="viewer-grid">
             <div class="viewer-side">
+                {view! { <ModelPanel item=item models=models/> }.into_any()}
                 {view! { <Actions data=shown/> }.into_any()}
                 {move || completed.get().then(|| view! { <ProofreadPanel item=item loaded=loaded/> }.into_any())}
                 {move || completed.get().then(|| view! {
-                    <RefineForm id=shown.with_untracked(|d| d.item.id.clone()) cost=shown.with_untracked(|d| refine_cost(&d.item)) loaded=loaded/>
+                    <RefineForm item=item.get_untracked() models=models loaded=loaded/>
                 }.into_any())}
                 {move || completed.get().then(|| view! {
                     <SharePanel item=item.get_untracked() share=shown.with_untracked(|d| d.share.clone())
@@ -128,7 +130,7 @@ fn Viewer(initial: ViewerData, compare: Option<String>) -> impl IntoView {
                 }.into_any())}
                 {move || shown.with(|d| compare_form(d).map(IntoAny::into_any))}
             </div>
-            <div class="viewer-facts">{move || shown.with(|d| facts(d).into_any())}</div>
+            <div class="viewer-facts">{move || shown.with(|d| models.with_value(|m| facts(d, m).into_any()))}</div>
         </div>
     }
     .into_any();

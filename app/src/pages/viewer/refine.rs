@@ -3,12 +3,50 @@ use crate::api::server_fns::viewer::refine_infograph;
 use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::live::account_refresh;
 use crate::errors::AppError;
-use crate::model::{RefineRequest, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
+use crate::components::models::{price, refine_refusal};
+use crate::model::models::{ModelInfo, ModelList};
+use crate::model::{InfographView, RefineRequest, Resolution, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
 use leptos::prelude::*;
 
-/// "Make the title larger, use dark blue": new versions in this family.
+/// The models that can refine a picture at `resolution`, the catalogue's default first.
+fn refiners(models: &ModelList, resolution: &str) -> Vec<ModelInfo> {
+    let mut able: Vec<ModelInfo> = models.models.iter().filter(|m| refine_refusal(m, resolution).is_none()).cloned().collect();
+    able.sort_by_key(|m| m.id != models.default);
+    able
+}
+
+/// What one version costs with `model` at `resolution` (the resolution's usual price for a
+/// model the list does not know).
+fn cost_with(model: Option<&ModelInfo>, resolution: &str) -> i64 {
+    model.and_then(|m| m.credits_for(resolution)).unwrap_or_else(|| resolution.parse::<Resolution>().map_or(1, |r| r.credits_per_image()))
+}
+
+/// "Make the title larger, use dark blue": new versions in this family, by the picture's own
+/// model; when that one cannot refine (it has no edit endpoint), by one chosen here.
 #[component]
-pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) -> impl IntoView {
+pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, loaded: RwSignal<ViewerData>) -> impl IntoView {
+    let id = item.id.clone();
+    let resolution = item.resolution.clone();
+    // Why the picture's own model cannot refine it, and then who can.
+    let (own, unable) = models.with_value(|m| {
+        let own = m.get(&item.model).cloned();
+        let unable = own.as_ref().and_then(|o| refine_refusal(o, &resolution));
+        (own, unable)
+    });
+    let others = match unable {
+        Some(_) => models.with_value(|m| refiners(m, &resolution)),
+        None => Vec::new(),
+    };
+    // The model chosen for the refinement (`None`: the picture's own).
+    let chosen = RwSignal::new(others.first().map(|m| m.id.clone()));
+    let cost = {
+        let (own, others) = (own.clone(), others.clone());
+        let resolution = resolution.clone();
+        move || match chosen.get() {
+            Some(id) => cost_with(others.iter().find(|m| m.id == id), &resolution),
+            None => cost_with(own.as_ref(), &resolution),
+        }
+    };
     let refresh = account_refresh();
     let instruction_ref = NodeRef::<leptos::html::Textarea>::new();
     let count_ref = NodeRef::<leptos::html::Select>::new();
@@ -28,7 +66,7 @@ pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) ->
         let (id, idempotency_key) = (form_id.clone(), key.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let request = RefineRequest { instruction, number_of_infographs: count, model: None };
+            let request = RefineRequest { instruction, number_of_infographs: count, model: chosen.get_untracked() };
             let result = refine_infograph(id, request, Some(idempotency_key)).await;
             if let Ok(created) = &result {
                 refresh.bump();
@@ -50,9 +88,15 @@ pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) ->
             _ => None,
         })
     };
+    let model_error = move || {
+        outcome.with(|o| match o {
+            Some(Err(e)) => e.field("model"),
+            _ => None,
+        })
+    };
     let general_error = move || {
         outcome.with(|o| match o {
-            Some(Err(e)) if field_error().is_none() => Some(e.to_string()),
+            Some(Err(e)) if field_error().is_none() && model_error().is_none() => Some(e.to_string()),
             _ => None,
         })
     };
@@ -67,9 +111,21 @@ pub(super) fn RefineForm(id: String, cost: i64, loaded: RwSignal<ViewerData>) ->
                 aria-describedby="instruction-help"
                 placeholder="e.g. make the title larger, use dark blue, drop the third section"></textarea>
             <p id="instruction-help" class="help">
-                {format!("Up to {INSTRUCTION_MAX_CHARS} characters. Each new version costs {cost} credit{}, refunded if it fails.", if cost == 1 { "" } else { "s" })}
+                {move || { let cost = cost(); format!("Up to {INSTRUCTION_MAX_CHARS} characters. Each new version costs {cost} credit{}, refunded if it fails.", if cost == 1 { "" } else { "s" }) }}
             </p>
             {move || field_error().map(|m| view! { <p class="field-error" data-field="instruction">{m}</p> })}
+            {unable.map(|why| view! {
+                <p class="help" id="refine-model-why" data-testid="refine-model-why">{why} " Choose the model that refines it:"</p>
+                <label>"Refine with"
+                    <select name="model" data-testid="refine-model" aria-describedby="refine-model-why"
+                        on:change=move |ev| chosen.set(Some(event_target_value(&ev)))>
+                        {others.iter().map(|m| view! {
+                            <option value=m.id.clone()>{format!("{} — {}", m.name, m.credits_for(&resolution).map(|c| price(c, "version", &resolution)).unwrap_or_default())}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            {move || model_error().map(|m| view! { <p class="field-error" data-field="model">{m}</p> })}
             <label>"Versions"
                 <select node_ref=count_ref name="number_of_infographs">
                     {(1..=MAX_IMAGES).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}

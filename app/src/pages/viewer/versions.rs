@@ -3,6 +3,7 @@
 
 use crate::components::card::ProgressBar;
 use crate::components::header::go_to;
+use crate::components::models::model_names;
 use crate::model::{InfographView, JobStatus, ViewerData};
 use leptos::prelude::*;
 
@@ -57,6 +58,7 @@ pub(super) fn RunningVersions(data: Memo<ViewerData>) -> impl IntoView {
                 {running.into_iter().map(|(number, v)| view! {
                     <li data-testid="running-version">
                         <a href=format!("/i/{}", v.id)>{format!("Version {number}")}</a>
+                        <span class="running-model">{format!(" · {}", model_names().name(&v.model))}</span>
                         <ProgressBar job=v/>
                     </li>
                 }).collect_view()}
@@ -68,19 +70,24 @@ pub(super) fn RunningVersions(data: Memo<ViewerData>) -> impl IntoView {
 /// Every version of the family as a thumbnail, oldest first; the one shown is marked.
 #[component]
 pub(super) fn VersionStrip(data: Memo<ViewerData>) -> impl IntoView {
+    let names = model_names();
     view! {
         <nav class="strip" aria-label="Versions" data-testid="strip">
             <ol>
                 {move || data.with(|d| d.versions.iter().enumerate().map(|(i, v)| {
                     let current = v.id == d.item.id;
-                    // Starts with the visible "v2", so speech input can say what people see.
-                    let label = format!("v{n}: version {n}{}", if current { ", shown" } else { "" }, n = i + 1);
+                    // Starts with the visible "v2 Nano Banana 2", so speech input can say what
+                    // people see.
+                    let model = names.name(&v.model);
+                    let label = format!("v{n} {model}: version {n}{}", if current { ", shown" } else { "" }, n = i + 1);
                     view! {
                         <li>
                             <a href=format!("/i/{}", v.id) class="strip-item" data-testid="version" data-id=v.id.clone()
                                 data-status=v.status.as_str() aria-current=current.then_some("page") aria-label=label>
                                 {thumbnail(v)}
-                                <span class="strip-label">{format!("v{}", i + 1)}</span>
+                                // The space keeps the two words apart in the link's text.
+                                <span class="strip-label">{format!("v{}", i + 1)}</span>" "
+                                <span class="strip-model" data-testid="version-model">{model}</span>
                             </a>
                         </li>
                     }
@@ -109,9 +116,10 @@ fn thumbnail(v: &InfographView) -> AnyView {
 pub(super) fn compare_view(data: &ViewerData, other: &InfographView) -> impl IntoView {
     let figure = |v: &InfographView| {
         let number = data.version_number(&v.id).unwrap_or(0);
+        let model = model_names().name(&v.model);
         let caption = match &v.instruction {
-            Some(instruction) => format!("Version {number}: “{instruction}”"),
-            None => format!("Version {number}: the original"),
+            Some(instruction) => format!("Version {number}: “{instruction}” ({model})"),
+            None => format!("Version {number}: the original ({model})"),
         };
         view! {
             <figure>
@@ -146,7 +154,7 @@ pub(super) fn compare_form(data: &ViewerData) -> Option<impl IntoView> {
             <label for="compare">"Compare with"</label>
             <div class="row">
                 <select id="compare" name="compare">
-                    {others.into_iter().map(|(n, v)| view! { <option value=v.id.clone()>{format!("Version {n}")}</option> }).collect_view()}
+                    {others.into_iter().map(|(n, v)| view! { <option value=v.id.clone()>{format!("Version {n} ({})", model_names().name(&v.model))}</option> }).collect_view()}
                 </select>
                 <button type="submit" class="small">"Compare"</button>
             </div>

@@ -7,6 +7,7 @@
 
 use super::renditions;
 use super::storage::{self, ImageError};
+use super::vector;
 use crate::server::jobs::repo::{self, CopyJob, Stored};
 use crate::server::platform::queue;
 use crate::server::platform::state::AppState;
@@ -74,6 +75,9 @@ enum CopyError {
 async fn store_image(state: &AppState, job: &CopyJob) -> Result<bool, CopyError> {
     let store = &state.storage;
     let fetched = storage::fetch_image(store, &job.image_url, &state.config.fetch_policy(), state.config.storage.max_bytes).await?;
+    if vector::looks_like_svg(&fetched) {
+        return store_vector(state, job, fetched).await;
+    }
     // A layered version's fetched image is its background: what it shows is our rendering.
     let bytes = crate::server::layers::compose_for_copy(state, &job.id, &fetched).await?.unwrap_or(fetched);
     let edge = state.config.storage.thumbnail_edge;
@@ -102,6 +106,34 @@ async fn store_image(state: &AppState, job: &CopyJob) -> Result<bool, CopyError>
         thumb_key,
         width: i64::from(inspected.width),
         height: i64::from(inspected.height),
+    };
+    Ok(repo::record_stored(&state.db, job, &stored).await?)
+}
+
+/// A vector picture (SVG): only its sanitised text is stored, as the image (`<hash>.svg`, named
+/// after that text), with its PNG beside it (`<hash>.png`: what every other format and size is
+/// made from) and thumbnails made from the PNG. The job's size is the PNG's.
+async fn store_vector(state: &AppState, job: &CopyJob, fetched: Bytes) -> Result<bool, CopyError> {
+    let store = &state.storage;
+    let edge = state.config.storage.thumbnail_edge;
+    let copy = tokio::task::spawn_blocking(move || vector::prepare_copy(&fetched, edge)).await.map_err(|_| CopyError::Panicked)??;
+    let hash = hex::encode(&Sha256::digest(&copy.svg)[..16]);
+    let image_name = format!("{hash}.svg");
+    let thumb_name = format!("{hash}-thumb.jpg");
+    let image_key = storage::object_key(&job.id, &image_name);
+    let thumb_key = storage::object_key(&job.id, &thumb_name);
+    // The PNG first: a recorded SVG always has its raster beside it.
+    storage::put(store, &storage::object_key(&job.id, &format!("{hash}.png")), Bytes::from(copy.png)).await?;
+    storage::put(store, &thumb_key, Bytes::from(copy.thumb_jpeg)).await?;
+    storage::put(store, &storage::object_key(&job.id, &format!("{hash}-thumb.webp")), Bytes::from(copy.thumb_webp)).await?;
+    storage::put(store, &image_key, Bytes::from(copy.svg)).await?;
+    let stored = Stored {
+        image_url: storage::media_url(&job.id, &image_name),
+        thumbnail_url: storage::media_url(&job.id, &thumb_name),
+        image_key,
+        thumb_key,
+        width: i64::from(copy.width),
+        height: i64::from(copy.height),
     };
     Ok(repo::record_stored(&state.db, job, &stored).await?)
 }

@@ -65,7 +65,8 @@ pub async fn open(storage: &Storage, limits: &StorageConfig, file: MediaFile) ->
         Err(object_store::Error::NotFound { .. }) => {}
         opened => return opened,
     }
-    let bytes = storage::read_object(storage, &original, limits.max_bytes).await?;
+    // A vector picture's renditions are made from its PNG, never from the SVG.
+    let bytes = storage::read_object(storage, &super::vector::raster_source(&original), limits.max_bytes).await?;
     let made = renditions::make(bytes, rendition, limits.thumbnail_edge)
         .await
         .map_err(|e| object_store::Error::Generic { store: "renditions", source: e.to_string().into() })?;

@@ -8,3 +8,4 @@ pub mod files;
 pub mod renditions;
 pub mod sender;
 pub mod storage;
+pub mod vector;

@@ -168,6 +168,8 @@ pub fn content_type_of(extension: &str) -> &'static str {
         "jpg" => "image/jpeg",
         "webp" => "image/webp",
         "gif" => "image/gif",
+        // Only ever a sanitised SVG (`vector`): `inspect` never accepts one.
+        "svg" => "image/svg+xml",
         _ => "image/png",
     }
 }

@@ -52,6 +52,16 @@ impl DownloadAs {
     }
 }
 
+/// A vector picture's sanitised SVG, as `?format=svg` asks; `None` for a raster picture (whose
+/// SVG, if it has editable text, is `server::layers::export`'s to make).
+pub async fn vector_svg(state: &AppState, owner: &UserRow, id: &str) -> Result<Option<Download>, AppError> {
+    let row = repo::owned(&state.db, &owner.id, id).await?.ok_or(AppError::NotFound)?;
+    if !state.models.of_job(row.model.as_deref()).vector || row.layers.is_some() {
+        return Ok(None);
+    }
+    download(state, owner, id, DownloadAs::default()).await.map(Some)
+}
+
 /// Streamed from our storage once copied (another format or width is made, and kept, on the
 /// first request); before that, fetched from fal's URL under the same rules as the copier.
 pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: DownloadAs) -> Result<Download, AppError> {

@@ -10,7 +10,7 @@ use crate::model::design::{BrandSnapshot, Layout, Outline, Style};
 use crate::model::{AspectRatio, Resolution};
 use crate::server::brand;
 use crate::server::blog::{brief, extract, fetch};
-use crate::server::delivery::storage;
+use crate::server::delivery::{storage, vector};
 use crate::server::platform::db::now_ms;
 use crate::server::fal::client::FalError;
 use crate::server::platform::config::Config;
@@ -142,7 +142,7 @@ async fn read_blog(state: &AppState, raw: &str) -> Result<extract::Article, JobE
 
 /// A refinement's prompt and the source image fal is to edit: our stored copy through a URL
 /// signed for that file and an hour, or fal's own URL while the copy is not stored.
-async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str, aspect: AspectRatio, resolution: Resolution) -> Result<(String, String), JobError> {
+async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str, aspect: AspectRatio, resolution: Resolution, budget: usize) -> Result<(String, String), JobError> {
     let parent = repo::by_id(&state.db, parent_id)
         .await
         .map_err(internal("reading the source"))?
@@ -150,12 +150,13 @@ async fn refinement_input(state: &AppState, job: &InfographRow, parent_id: &str,
         .ok_or_else(|| "the infograph to refine no longer exists".to_string())?;
     let image = parent.image_url.clone().ok_or_else(|| "the infograph to refine has no image".to_string())?;
     let source = match image.strip_prefix(&format!("{}/{parent_id}/", storage::MEDIA_PREFIX)) {
-        Some(file) => storage::signed_media_url(&state.signer, &state.public_base_url, parent_id, file, now_ms() + SOURCE_URL_TTL_MS),
+        // A vector picture is edited from its PNG rendition: edit endpoints take raster images.
+        Some(file) => storage::signed_media_url(&state.signer, &state.public_base_url, parent_id, &vector::raster_source(file), now_ms() + SOURCE_URL_TTL_MS),
         None => image,
     };
     let instruction = job.instruction.as_deref().unwrap_or_default();
     let title = job.title.clone().unwrap_or_else(|| parent.name());
-    let prompt = brief::refinement(instruction, &title, parent.built_prompt.as_deref(), aspect, resolution, state.config.prompt_max_chars);
+    let prompt = brief::refinement(instruction, &title, parent.built_prompt.as_deref(), aspect, resolution, budget);
     Ok((prompt, source))
 }
 
@@ -247,9 +248,11 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
     let model = state.models.of_job(job.model.as_deref());
     let design = StoredDesign::of(job);
     let colors = design.brand.as_ref().map(|b| b.colors.clone()).unwrap_or_default();
+    // The brief is written to the model's own length budget.
+    let budget = state.config.prompt_max_chars.min(model.brief_max_chars);
     let (prompt, image, title) = match &job.parent_id {
         Some(parent_id) => {
-            let (prompt, source) = refinement_input(state, job, parent_id, aspect, resolution).await?;
+            let (prompt, source) = refinement_input(state, job, parent_id, aspect, resolution, budget).await?;
             (prompt, Some(source), job.name())
         }
         None => {
@@ -259,8 +262,6 @@ async fn submit_job(state: &AppState, job: &InfographRow) -> Result<(), JobError
                 _ => None,
             };
             let title = job_title(job, article.as_ref());
-            // The brief is written to the model's own length budget.
-            let budget = state.config.prompt_max_chars.min(model.brief_max_chars);
             let prompt = brief::build(&title, &job.user_prompt, article.as_ref(), aspect, resolution, budget, &design.brief());
             // With a logo, the model's edit endpoint places it: the logo is the image it gets.
             let logo = match model.logo {

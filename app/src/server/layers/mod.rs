@@ -40,6 +40,10 @@ pub async fn view(state: &AppState, owner: &UserRow, id: &str) -> Result<LayersV
 /// `layerize-text`, charged `LAYERS_CREDITS`, refunded if it fails.
 pub async fn start(state: &AppState, owner: &UserRow, id: &str, idempotency_key: Option<&str>) -> Result<CreateResponse, AppError> {
     let source = create::refinable(state, owner, id).await?;
+    // An SVG's words are already shapes a vector editor changes; fal's layerize-text reads rasters.
+    if state.models.of_job(source.model.as_deref()).vector {
+        return Err(AppError::Conflict("this picture is an SVG: download it and change its words in a vector editor".into()));
+    }
     Ok(create::layers(state, owner, &source, state.config.layers_credits, idempotency_key).await?.response)
 }
 

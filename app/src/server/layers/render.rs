@@ -16,7 +16,7 @@ mod wrap;
 #[cfg(test)]
 mod tests;
 
-pub use fonts::font_file;
+pub use fonts::{database as font_database, font_file};
 
 use crate::model::layers::{font, Align, TextBox, BOX_TEXT_MAX_CHARS, FONTS, MAX_BOXES, MAX_SIZE, MIN_SIZE};
 use base64::Engine as _;

@@ -129,23 +129,9 @@ impl ModelSpec {
         self.edit_endpoint.is_some()
     }
 
-    /// Why this model cannot draw what is asked, as the sentence shown beside `model`; `None`
-    /// when it can.
+    /// Why this model cannot draw what is asked (`ModelInfo::refusal`, the form's sentence too).
     pub fn refusal(&self, aspect: AspectRatio, resolution: Resolution, count: u32, with_logo: bool) -> Option<String> {
-        if !self.aspect_ratios.iter().any(|r| r == aspect.as_fal()) {
-            return Some(format!("{} does not draw {}; it draws {}.", self.name, aspect.as_fal(), self.aspect_ratios.join(", ")));
-        }
-        if self.credits_for(resolution).is_none() {
-            let sizes: Vec<&str> = self.credits.keys().map(String::as_str).collect();
-            return Some(format!("{} does not draw at {}; it offers {}.", self.name, resolution.as_str(), sizes.join(", ")));
-        }
-        if count > self.max_images {
-            return Some(format!("{} draws at most {} image{} at a time.", self.name, self.max_images, if self.max_images == 1 { "" } else { "s" }));
-        }
-        if with_logo && self.logo == Logo::None {
-            return Some(format!("{} cannot place a logo; choose another model, or a brand kit without a logo.", self.name));
-        }
-        None
+        self.info().refusal(aspect.as_fal(), resolution.as_str(), count, with_logo)
     }
 }
 

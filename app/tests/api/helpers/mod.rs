@@ -354,6 +354,19 @@ pub async fn sign_in_cookie(app: &TestApp, email: &str) -> String {
 }
 
 /// Polls the status until our copy is served (`image_url` is under `/media/`).
+/// Polls `GET …/layers/` until the layered version's background is stored (its size known).
+pub async fn wait_layers(app: &TestApp, token: &str, id: &str) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, body) = app.get(token, &format!("/api/infographs/{id}/layers/")).await;
+        if status == 200 && body["width"].as_u64() > Some(0) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "layers of {id} not ready: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn wait_stored(app: &TestApp, token: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {

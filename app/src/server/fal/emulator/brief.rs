@@ -9,6 +9,8 @@ use crate::server::blog::brief::{ORIGINAL_TITLE, REFINE_PREFIX, TITLE_LABEL};
 
 pub const TYPO_MARKER: &str = "[emulator:typo]";
 pub const NO_READBACK_MARKER: &str = "[emulator:noreadback]";
+/// A vector picture's SVG carries a script, an event handler and an external image.
+pub const HOSTILE_SVG_MARKER: &str = "[emulator:hostile-svg]";
 
 /// The prompt without its `[emulator:…]` markers.
 pub fn without_markers(text: &str) -> String {
@@ -39,6 +41,7 @@ pub fn picture_of(prompt: &str) -> Picture {
         brand: brand_colours(&clean),
         typo: prompt.contains(TYPO_MARKER),
         noreadback: prompt.contains(NO_READBACK_MARKER),
+        hostile: prompt.contains(HOSTILE_SVG_MARKER),
         ..Picture::default()
     }
 }

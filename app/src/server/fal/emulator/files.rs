@@ -1,8 +1,9 @@
 //! The images the emulator hands out: each URL carries everything needed to draw its picture
-//! (see `picture`), and `/files/…` draws it.
+//! (see `picture`), and `/files/…` draws it: a PNG, or an SVG for a vector model. Its SVGs are
+//! served with a policy that runs nothing, as a hostile one (`[emulator:hostile-svg]`) asks.
 
 use super::job::Job;
-use super::{image, not_found, Emulator};
+use super::{image, not_found, vector, Emulator};
 use axum::extract::{Path, RawQuery};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +12,8 @@ impl Emulator {
     /// The image URL carries everything needed to draw it, so images keep rendering after the
     /// emulator (an in-memory service) restarts, as fal's media URLs outlive their jobs.
     pub(super) fn image_url(&self, id: &str, job: &Job) -> String {
-        format!("{}/files/{id}.png?{}", self.0.media_url, job.picture.to_query())
+        let extension = if job.picture.vector { "svg" } else { "png" };
+        format!("{}/files/{id}.{extension}?{}", self.0.media_url, job.picture.to_query())
     }
 }
 
@@ -23,7 +25,11 @@ pub(super) async fn file(Path(file): Path<String>, RawQuery(query): RawQuery) ->
     if !file.ends_with(".svg") {
         return not_found();
     }
-    let svg = image::render_svg(&picture.title, picture.width, picture.height, picture.seed);
+    // A vector model's picture, else an image URL minted before PNGs.
+    let svg = match picture.vector {
+        true => vector::render(&picture),
+        false => image::render_svg(&picture.title, picture.width, picture.height, picture.seed),
+    };
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

@@ -95,9 +95,44 @@ pub fn render(p: &Picture) -> Result<Vec<u8>, ::image::ImageError> {
         let fitted = fit(placed);
         text::draw_fitted(&mut img, placed.weight, &fitted, placed.area, placed.colour, placed.align);
     }
+    // Kept on a picture without its words too: it is the model's mark, not one of the words.
+    if let Some(label) = label(p, w as f32, h as f32) {
+        fill(&mut img, label.band.x as u32, label.band.y as u32, label.band.w.round() as u32, label.band.h.round() as u32, theme.panel);
+        text::draw_fitted(&mut img, LABEL_WEIGHT, &label.fitted, label.area, theme.ink, text::Align::Left);
+    }
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, ::image::ImageFormat::Png)?;
     Ok(picture::with_spec(out.into_inner(), p))
+}
+
+/// The "drawn by <endpoint>" label of a picture with a model.
+pub(super) struct Label {
+    /// The card behind the words.
+    pub band: Area,
+    pub fitted: text::Fitted,
+    /// Where the words go.
+    pub area: Area,
+}
+
+pub(super) const LABEL_WEIGHT: text::Weight = text::Weight::Regular;
+
+/// The label's place: a small card at the right of the bottom margin, below everything the
+/// layout places, clear of the bottom row and the left column (an edit samples their ends for
+/// its source's colours). It is no part of the transcript: a read-back compares the brief's
+/// words with what is drawn.
+pub(super) fn label(p: &Picture, w: f32, h: f32) -> Option<Label> {
+    if p.model.is_empty() {
+        return None;
+    }
+    let margin = w.min(h) * 0.05;
+    let band_h = (margin * 0.7).max(layout::MIN_PX + 3.0);
+    let pad = band_h * 0.3;
+    let y = (h - margin * 0.85).min(h - band_h - 2.0).max(0.0);
+    let room = Area { x: margin + pad, y: y + band_h * 0.1, w: (w - 2.0 * margin - 2.0 * pad).max(1.0), h: band_h * 0.8 };
+    let fitted = text::fit(LABEL_WEIGHT, &format!("drawn by {}", p.model), room, band_h * 0.75, layout::MIN_PX);
+    let width = fitted.width(LABEL_WEIGHT).ceil() + 1.0;
+    let band = Area { x: (w - margin - width - 2.0 * pad).max(1.0), y, w: width + 2.0 * pad, h: band_h };
+    Some(Label { band, area: Area { x: band.x + pad, w: width, ..room }, fitted })
 }
 
 fn fit(placed: &Placed) -> text::Fitted {
@@ -183,6 +218,11 @@ pub fn palette_of_image(bytes: &[u8]) -> Option<Palette> {
     let img = ::image::load_from_memory(bytes).ok()?.to_rgb8();
     let (w, h) = img.dimensions();
     (w > 0 && h > 0).then(|| (img.get_pixel(0, 0).0, img.get_pixel(0, h - 1).0))
+}
+
+/// The pixel size of an image (from its header), whatever its format.
+pub fn size_of_image(bytes: &[u8]) -> Option<(u32, u32)> {
+    ::image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?.into_dimensions().ok()
 }
 
 /// Renders the PNG for a requested size (drawn at [`rendered_size`]) with no text (the tests'

@@ -1,6 +1,7 @@
 //! What the emulator remembers of a request: how it was asked, how it will end, and where it
 //! is by now (a status that moves with time alone).
 
+use super::models::Output;
 use super::picture;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -38,6 +39,10 @@ pub(super) struct Job {
     pub(super) answer: Option<Value>,
     /// Never finishes (a read-back of an `[emulator:noreadback]` picture): in progress for ever.
     pub(super) stuck: bool,
+    /// The input as submitted (for `/_emulator/submissions`).
+    pub(super) input: Value,
+    /// The shape of the endpoint's output.
+    pub(super) output: Output,
 }
 
 impl Job {

@@ -17,7 +17,7 @@ pub(super) const PATH: &str = "v3/layerize-text";
 impl Emulator {
     /// The background of `picture`: itself without its words, at an image URL of its own.
     pub(super) fn background_url(&self, id: &str, picture: &Picture) -> String {
-        let bare = Picture { textless: true, ..picture.clone() };
+        let bare = Picture { textless: true, vector: false, ..picture.clone() };
         format!("{}/files/{id}-background.png?{}", self.0.media_url, bare.to_query())
     }
 }

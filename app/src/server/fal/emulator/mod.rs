@@ -14,10 +14,17 @@
 //! and `fal-ai/ideogram/v3/layerize-text` turns an emulator picture's words into text layers over
 //! the same picture drawn without them (`layerize`).
 //!
+//! The image models it serves (`models`: Nano Banana Pro and 2, Ideogram V3, Recraft V3 and
+//! V4.1 vector, Seedream 4.5, with their edit endpoints) each check their input against their
+//! own schema as fal publishes it (`schema`: a refusal is fal's 422 at submit time) and answer in
+//! their own output shape; every picture is labelled with the endpoint that drew it, and the
+//! vector model's is an SVG (`vector`). Any other app is drawn like Nano Banana Pro, unchecked.
+//!
 //! Prompt markers steer it (and are never drawn): `[emulator:fail]` (ERROR webhook),
 //! `[emulator:nowebhook]` (completes silently), `[emulator:slow]` (takes ten times longer),
 //! `[emulator:typo]` (the picture misspells one word and changes one number),
-//! `[emulator:noreadback]` (a read-back of the picture never finishes).
+//! `[emulator:noreadback]` (a read-back of the picture never finishes), `[emulator:hostile-svg]`
+//! (a vector picture's SVG carries a script, an `onload` handler and an external image).
 
 mod brief;
 mod files;
@@ -25,15 +32,20 @@ pub mod image;
 mod job;
 mod layerize;
 mod layout;
+mod models;
 mod picture;
 mod queue;
 mod readback;
+mod schema;
 mod submit;
 pub mod text;
+mod vector;
 mod webhook;
 mod words;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_models;
 
 pub use brief::corrections_of;
 pub use readback::{drawn_text, injected_typo, transcription_of_url};
@@ -115,10 +127,8 @@ impl Emulator {
     /// Routes relative to the emulator root; nest them under [`PREFIX`] or serve them alone.
     pub fn router(&self) -> Router {
         Router::new()
-            .route("/queue/{owner}/{app}", post(submit::submit::<false>))
-            .route("/queue/{owner}/{app}/edit", post(submit::submit::<true>))
-            .route("/queue/{owner}/{app}/vision", post(submit::submit_vision))
-            .route(&format!("/queue/{{owner}}/{{app}}/{}", layerize::PATH), post(submit::submit_layerize))
+            .route("/queue/{owner}/{app}", post(submit::submit_app))
+            .route("/queue/{owner}/{app}/{*rest}", post(submit::submit_path))
             .route("/queue/{owner}/{app}/requests/{id}/status", get(queue::status))
             .route("/queue/{owner}/{app}/requests/{id}", get(queue::result))
             .route("/queue/{owner}/{app}/requests/{id}/cancel", put(queue::cancel))

@@ -40,6 +40,12 @@ pub struct Picture {
     pub textless: bool,
     /// For an edit: what was asked (drawn in a banner unless empty), the source's colours, kept.
     pub edit: Option<Edit>,
+    /// The endpoint that drew it (`fal-ai/ideogram/v3`), labelled on the picture; empty: none.
+    pub model: String,
+    /// Drawn as an SVG (a vector model's output) rather than a PNG.
+    pub vector: bool,
+    /// `[emulator:hostile-svg]`: the SVG carries a script, an event handler and an external image.
+    pub hostile: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,7 +110,10 @@ impl Picture {
         if let Some(logo) = &self.logo {
             q.append_pair("k", &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(logo));
         }
-        let flags: String = [(self.typo, 't'), (self.noreadback, 'n'), (self.textless, 'b')].iter().filter(|(on, _)| *on).map(|(_, c)| c).collect();
+        if !self.model.is_empty() {
+            q.append_pair("m", &self.model);
+        }
+        let flags: String = [(self.typo, 't'), (self.noreadback, 'n'), (self.textless, 'b'), (self.vector, 'v'), (self.hostile, 'h')].iter().filter(|(on, _)| *on).map(|(_, c)| c).collect();
         if !flags.is_empty() {
             q.append_pair("x", &flags);
         }
@@ -134,7 +143,11 @@ impl Picture {
                 "g" => p.language = bounded(&value, 16),
                 "c" => p.brand = colours_of_hex(&value).unwrap_or_default().into_iter().take(8).collect(),
                 "k" => p.logo = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(value.as_bytes()).ok().filter(|l| l.len() <= MAX_LOGO_BYTES * 2),
-                "x" => (p.typo, p.noreadback, p.textless) = (value.contains('t'), value.contains('n'), value.contains('b')),
+                "m" => p.model = bounded(&value, 120),
+                "x" => {
+                    (p.typo, p.noreadback, p.textless) = (value.contains('t'), value.contains('n'), value.contains('b'));
+                    (p.vector, p.hostile) = (value.contains('v'), value.contains('h'));
+                }
                 _ => {}
             }
         }
@@ -148,12 +161,15 @@ impl Picture {
         Some(p)
     }
 
-    /// The spec of an emulator image URL (`…/files/<id>.png?<spec>`), whoever minted it.
+    /// The spec of an emulator image URL (`…/files/<id>.png?<spec>`, or `….svg` for a vector
+    /// picture), whoever minted it.
     pub fn from_url(url: &str) -> Option<Self> {
         let parsed = url::Url::parse(url).ok()?;
         let path = parsed.path();
-        (path.contains("/files/") && path.ends_with(".png")).then_some(())?;
-        Self::from_query(parsed.query()?)
+        path.contains("/files/").then_some(())?;
+        let picture = Self::from_query(parsed.query()?)?;
+        let drawn = if picture.vector { path.ends_with(".svg") } else { path.ends_with(".png") };
+        drawn.then_some(picture)
     }
 
     /// The spec carried inside a PNG the emulator drew.
@@ -258,6 +274,7 @@ mod tests {
             noreadback: true,
             textless: true,
             edit: Some(Edit { instruction: String::new(), palette: ([1, 2, 3], [4, 5, 6]) }),
+            model: "fal-ai/ideogram/v3".into(),
             ..Picture::default()
         };
         let url = format!("http://x/fal-emulator/files/a.png?{}", picture.to_query());
@@ -265,8 +282,12 @@ mod tests {
         assert_eq!(Picture::from_url("http://x/elsewhere/a.png?w=1&h=1&s=1&t=x"), None);
         let png = crate::server::fal::emulator::image::render_png(64, 48, 1).expect("png");
         let tagged = with_spec(png, &picture);
-        assert_eq!(Picture::from_png(&tagged), Some(picture));
+        assert_eq!(Picture::from_png(&tagged), Some(picture.clone()));
         assert!(::image::load_from_memory(&tagged).is_ok(), "still a valid PNG");
+        let vector = Picture { vector: true, hostile: true, ..picture.clone() };
+        assert_eq!(Picture::from_url(&format!("http://x/fal-emulator/files/a.svg?{}", vector.to_query())), Some(vector.clone()));
+        assert_eq!(Picture::from_url(&format!("http://x/fal-emulator/files/a.png?{}", vector.to_query())), None, "a vector picture is an SVG");
+        assert_eq!(Picture::from_url(&format!("http://x/fal-emulator/files/a.svg?{}", picture.to_query())), None, "an older SVG is no picture spec");
         // URLs minted before outlines (no v, u, o, …) still describe their pictures.
         let old = Picture::from_query("w=800&h=600&s=3&t=Rain&l=a%0Ab").expect("old");
         assert_eq!((old.title.as_str(), old.lines.len(), old.layout, old.typo), ("Rain", 2, Layout::Auto, false));

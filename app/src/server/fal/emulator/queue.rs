@@ -1,8 +1,9 @@
 //! fal's queue protocol after the submit (`submit`): status, result and cancel with fal's
 //! answers, the key webhooks are signed with, and the emulator's own list of what it accepted.
 
-use super::job::{Job, Scripted};
-use super::{image, not_found, Authorized, Emulator};
+use super::job::{seed_of, Job, Scripted};
+use super::models::Output;
+use super::{image, not_found, vector, Authorized, Emulator};
 use crate::server::fal::signature::jwks_for;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -30,16 +31,20 @@ impl Emulator {
         }
         // The size of the file served, which may be smaller than asked (see image::rendered_size).
         let (width, height) = image::rendered_size(job.width, job.height);
-        json!({
-            "images": [{
-                "url": self.image_url(id, job),
-                "content_type": "image/png",
-                "file_name": format!("{id}.png"),
-                "width": width,
-                "height": height,
-            }],
-            "description": image::title_of(&job.prompt),
-        })
+        let mut file = json!({"url": self.image_url(id, job), "content_type": "image/png", "file_name": format!("{id}.png")});
+        if matches!(job.output, Output::NanoBanana | Output::Seedream | Output::SeedreamEdit) {
+            (file["width"], file["height"]) = (json!(width), json!(height));
+        }
+        if job.output == Output::Vector {
+            let size = vector::render(&job.picture).len();
+            (file["content_type"], file["file_name"], file["file_size"]) = (json!("image/svg+xml"), json!("image.svg"), json!(size));
+        }
+        let seed = seed_of(id) % (1 << 31);
+        match job.output {
+            Output::NanoBanana => json!({"images": [file], "description": image::title_of(&job.prompt)}),
+            Output::Ideogram | Output::Seedream => json!({"images": [file], "seed": seed}),
+            Output::Recraft | Output::Vector | Output::SeedreamEdit => json!({"images": [file]}),
+        }
     }
 
     pub(super) fn failure_payload(ending: &Scripted) -> Value {
@@ -119,7 +124,8 @@ pub(super) async fn cancel(
 }
 
 /// The emulator's own introspection (fal has no such call): every submission it accepted, with
-/// the webhook URL it was given, so tests can prove each job was submitted exactly once.
+/// the endpoint and input it was given and its webhook URL, so tests can prove each job was
+/// submitted exactly once, and to which model with what.
 pub(super) async fn submissions(State(emu): State<Emulator>, _: Authorized) -> Response {
     let Ok(jobs) = emu.0.jobs.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -128,7 +134,7 @@ pub(super) async fn submissions(State(emu): State<Emulator>, _: Authorized) -> R
         .iter()
         .map(|(id, job)| json!({
             "request_id": id, "model": job.model, "endpoint": job.endpoint, "image_urls": job.image_urls,
-            "prompt": job.prompt, "webhook": job.webhook,
+            "prompt": job.prompt, "webhook": job.webhook, "input": job.input,
         }))
         .collect();
     Json(json!({ "count": list.len(), "submissions": list })).into_response()

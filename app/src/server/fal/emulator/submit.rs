@@ -1,11 +1,12 @@
-//! fal's submit: a request's input read as fal reads it (an edit downloads its source images, a
-//! read-back reads its pictures), filed as a job, its webhook sent when it ends, and the four
-//! URLs answered. Each submission gets its own variant (from its request id), so the pictures of
+//! fal's submit: a request's input read as fal reads it (a catalogued model's checked against
+//! its own schema, see `models`; an edit downloads its source images, a read-back reads its
+//! pictures), filed as a job, its webhook sent when it ends, and the four URLs answered. Each submission gets its own variant (from its request id), so the pictures of
 //! a batch (the same prompt submitted several times) look different with the same words.
 
 use super::job::{seed_of, Job, Scripted};
 use super::picture::logo_thumbnail;
-use super::{brief, image, layerize, readback, words, Authorized, Emulator};
+use super::models::{self, Output, SizeAsk, Sources};
+use super::{brief, image, layerize, readback, schema, words, Authorized, Emulator};
 use crate::model::{AspectRatio, Resolution};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -33,53 +34,140 @@ pub(super) enum Kind {
     Layerize,
 }
 
-/// `POST {model}` or, with `EDIT`, `POST {model}/edit`, like fal's sub-path endpoints: an edit
-/// is filed under the model's app id, so its status and result URLs have no `/edit` in them.
-pub(super) async fn submit<const EDIT: bool>(
+/// `POST {owner}/{app}`: a catalogued endpoint (`fal-ai/nano-banana-pro`), or any other app as
+/// a picture.
+pub(super) async fn submit_app(
     State(emu): State<Emulator>,
     Path((owner, app)): Path<(String, String)>,
     Query(query): Query<SubmitQuery>,
     _: Authorized,
     body: Bytes,
 ) -> Response {
-    accept(emu, format!("{owner}/{app}"), query, body, if EDIT { Kind::Edit } else { Kind::Generate }).await
+    dispatch(emu, format!("{owner}/{app}"), None, query, body).await
 }
 
-/// `POST {model}/vision` (fal's `openrouter/router/vision`): filed under the app id too.
-pub(super) async fn submit_vision(
+/// `POST {owner}/{app}/{rest}`: a catalogued endpoint (`fal-ai/ideogram/v3/remix`), or any app's
+/// `/edit`, `/vision` or `/v3/layerize-text`. Like fal's sub-path endpoints, every request is
+/// filed under the app id (`{owner}/{app}`), so its status and result URLs have no sub-path.
+pub(super) async fn submit_path(
     State(emu): State<Emulator>,
-    Path((owner, app)): Path<(String, String)>,
+    Path((owner, app, rest)): Path<(String, String, String)>,
     Query(query): Query<SubmitQuery>,
     _: Authorized,
     body: Bytes,
 ) -> Response {
-    accept(emu, format!("{owner}/{app}"), query, body, Kind::Vision).await
+    dispatch(emu, format!("{owner}/{app}"), Some(rest), query, body).await
 }
 
-/// `POST {app}/v3/layerize-text` (fal's `fal-ai/ideogram/v3/layerize-text`): filed under the
-/// app id, like fal's sub-path endpoints.
-pub(super) async fn submit_layerize(
-    State(emu): State<Emulator>,
-    Path((owner, app)): Path<(String, String)>,
-    Query(query): Query<SubmitQuery>,
-    _: Authorized,
-    body: Bytes,
-) -> Response {
-    accept(emu, format!("{owner}/{app}"), query, body, Kind::Layerize).await
+async fn dispatch(emu: Emulator, app: String, rest: Option<String>, query: SubmitQuery, body: Bytes) -> Response {
+    let path = rest.as_deref().map_or(app.clone(), |rest| format!("{app}/{rest}"));
+    let endpoint = models::find(&path);
+    let kind = match rest.as_deref() {
+        _ if endpoint.is_some() => Kind::Generate,
+        None => Kind::Generate,
+        Some("edit") => Kind::Edit,
+        Some("vision") => Kind::Vision,
+        Some(sub) if sub == layerize::PATH => Kind::Layerize,
+        Some(_) => return (StatusCode::NOT_FOUND, Json(json!({"detail": format!("Application '{path}' not found")}))).into_response(),
+    };
+    let input: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(refusal(&["body"], &e.to_string(), "json_invalid"))).into_response(),
+    };
+    let asked = match endpoint {
+        Some(endpoint) => catalogued(endpoint, input),
+        None => lenient(path, input, kind),
+    };
+    match asked {
+        Ok(asked) => accept(emu, app, query, asked).await,
+        Err(refused) => (StatusCode::UNPROCESSABLE_ENTITY, Json(refused)).into_response(),
+    }
 }
 
-fn unprocessable(loc: &[&str], msg: &str, kind: &str) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": [{"loc": loc, "msg": msg, "type": kind}]}))).into_response()
+/// The body of fal's 422 for one refusal.
+fn refusal(loc: &[&str], msg: &str, kind: &str) -> Value {
+    json!({"detail": [{"loc": loc, "msg": msg, "type": kind}]})
+}
+
+/// A submission once read: what to do, with what, and how to answer.
+struct Asked {
+    /// The endpoint's full path (`fal-ai/nano-banana-pro/edit`).
+    endpoint: String,
+    kind: Kind,
+    prompt: String,
+    sources: Vec<String>,
+    size: SizeAsk,
+    output: Output,
+    /// The colours the input asks for (a palette), used when the brief names none.
+    colours: Vec<[u8; 3]>,
+    input: Value,
+}
+
+/// An input to a catalogued endpoint, checked against its schema as fal would: refused with
+/// fal's 422 (its body the error) before any job exists.
+fn catalogued(endpoint: &'static models::Endpoint, input: Value) -> Result<Asked, Value> {
+    let refusals = endpoint.check(&input);
+    if !refusals.is_empty() {
+        return Err(schema::detail(&refusals));
+    }
+    let sources: Vec<String> = match endpoint.sources {
+        Sources::None => Vec::new(),
+        Sources::One(field) => input.get(field).and_then(Value::as_str).map(str::to_string).into_iter().collect(),
+        Sources::List(field) => input.get(field).and_then(Value::as_array).map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default(),
+    };
+    Ok(Asked {
+        endpoint: endpoint.path.to_string(),
+        // Nano Banana 2's edit may be given a video, audio or PDF instead of images.
+        kind: if sources.is_empty() { Kind::Generate } else { Kind::Edit },
+        prompt: input.get("prompt").and_then(Value::as_str).unwrap_or_default().to_string(),
+        sources,
+        size: models::size_asked(endpoint, &input),
+        output: endpoint.output,
+        colours: models::colours_asked(&input),
+        input,
+    })
+}
+
+/// An input to any other app, read as the emulator always has: a prompt (optional for
+/// layerize-text), `image_urls` for an edit or a read-back, `image_url` for layerize-text, a
+/// `model` for a language model, and `aspect_ratio` + `resolution` for a picture.
+fn lenient(endpoint: String, input: Value, kind: Kind) -> Result<Asked, Value> {
+    let prompt = match input.get("prompt").and_then(Value::as_str) {
+        Some(prompt) => prompt.to_string(),
+        None if kind == Kind::Layerize => String::new(),
+        None => return Err(refusal(&["body", "prompt"], "Field required", "missing")),
+    };
+    let sources: Vec<String> = match kind {
+        Kind::Layerize => input.get("image_url").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
+        _ => input
+            .get("image_urls")
+            .and_then(Value::as_array)
+            .map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default(),
+    };
+    if kind != Kind::Generate && sources.is_empty() {
+        let field = if kind == Kind::Layerize { "image_url" } else { "image_urls" };
+        return Err(refusal(&["body", field], "Field required", "missing"));
+    }
+    let llm = kind == Kind::Generate && endpoint == crate::server::outline::llm::ENDPOINT;
+    if (llm || kind == Kind::Vision) && input.get("model").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(refusal(&["body", "model"], "Field required", "missing"));
+    }
+    let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
+    let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
+    let (width, height) = aspect.dimensions(resolution);
+    Ok(Asked { endpoint, kind, prompt, sources, size: SizeAsk::Fixed(width, height), output: Output::NanoBanana, colours: Vec::new(), input })
 }
 
 /// Largest source image an edit downloads.
 const MAX_SOURCE_BYTES: usize = 20 * 1024 * 1024;
 
-/// An edit's first source image: its bytes, its colours, and what it shows when an emulator
-/// drew it (from its URL, else from the spec inside the PNG).
+/// An edit's first source image: its bytes, its colours, its size, and what it shows when an
+/// emulator drew it (from its URL, else from the spec inside the PNG).
 struct Source {
     bytes: Bytes,
     palette: image::Palette,
+    size: Option<(u32, u32)>,
     picture: Option<image::Picture>,
 }
 
@@ -98,23 +186,31 @@ async fn fetch_sources(emu: &Emulator, urls: &[String]) -> Result<Source, Script
         }
         let read = bytes.clone();
         let from_url = image::Picture::from_url(url);
-        let (palette, picture) = tokio::task::spawn_blocking(move || (image::palette_of_image(&read), from_url.or_else(|| image::Picture::from_png(&read))))
-            .await
-            .map_err(|_| failed())?;
+        let (palette, picture, size) = tokio::task::spawn_blocking(move || {
+            let picture = from_url.or_else(|| image::Picture::from_png(&read));
+            // Ours say the size they were asked at; others are as large as they are.
+            let size = picture.as_ref().map(|p| (p.width, p.height)).or_else(|| image::size_of_image(&read));
+            (image::palette_of_image(&read), picture, size)
+        })
+        .await
+        .map_err(|_| failed())?;
         let palette = palette.ok_or_else(failed)?;
-        first = first.or(Some(Source { bytes, palette, picture }));
+        first = first.or(Some(Source { bytes, palette, size, picture }));
     }
     first.ok_or(Scripted::DownloadFailed { index: 0, url: String::new() })
 }
 
 /// The picture an image job draws: the brief's, or for a refinement its source's words with the
-/// instruction's corrections (its look kept), or with the brand logo it was given.
-async fn picture_for(emu: &Emulator, prompt: &str, sources: &[String], kind: Kind, size: (u32, u32), variant: u64) -> Result<image::Picture, Scripted> {
-    let mut picture = image::Picture { width: size.0, height: size.1, variant, ..brief::picture_of(prompt) };
+/// instruction's corrections (its look kept), or with the brand logo it was given; its size as
+/// asked, or its source's.
+async fn picture_for(emu: &Emulator, prompt: &str, sources: &[String], kind: Kind, ask: SizeAsk, variant: u64) -> Result<image::Picture, Scripted> {
+    let (width, height) = ask.resolve(None);
+    let mut picture = image::Picture { width, height, variant, ..brief::picture_of(prompt) };
     if kind != Kind::Edit {
         return Ok(picture);
     }
     let source = fetch_sources(emu, sources).await?;
+    (picture.width, picture.height) = ask.resolve(source.size);
     if !brief::is_refinement(prompt) {
         if brief::wants_logo(prompt) {
             picture.logo = tokio::task::spawn_blocking(move || logo_thumbnail(&source.bytes)).await.ok().flatten();
@@ -127,9 +223,10 @@ async fn picture_for(emu: &Emulator, prompt: &str, sources: &[String], kind: Kin
     let edit = Some(image::Edit { instruction, palette: source.palette });
     Ok(match source.picture {
         Some(drawn) => image::Picture {
-            width: size.0,
-            height: size.1,
+            width: picture.width,
+            height: picture.height,
             noreadback: picture.noreadback,
+            hostile: picture.hostile,
             edit,
             ..words::corrected(&drawn, &corrections)
         },
@@ -138,41 +235,15 @@ async fn picture_for(emu: &Emulator, prompt: &str, sources: &[String], kind: Kin
     })
 }
 
-async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, kind: Kind) -> Response {
-    let input: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return unprocessable(&["body"], &e.to_string(), "json_invalid"),
-    };
-    // layerize-text's prompt is optional and its one image is `image_url`.
-    let prompt = match input.get("prompt").and_then(Value::as_str) {
-        Some(prompt) => prompt.to_string(),
-        None if kind == Kind::Layerize => String::new(),
-        None => return unprocessable(&["body", "prompt"], "Field required", "missing"),
-    };
-    let sources: Vec<String> = match kind {
-        Kind::Layerize => input.get("image_url").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
-        _ => input
-            .get("image_urls")
-            .and_then(Value::as_array)
-            .map(|urls| urls.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default(),
-    };
-    if kind != Kind::Generate && sources.is_empty() {
-        let field = if kind == Kind::Layerize { "image_url" } else { "image_urls" };
-        return unprocessable(&["body", field], "Field required", "missing");
-    }
+/// Files the job and answers like fal's submit.
+async fn accept(emu: Emulator, model: String, query: SubmitQuery, asked: Asked) -> Response {
+    let Asked { endpoint, kind, prompt, sources, size, output, colours, input } = asked;
     // fal's LLM endpoint: a text answer, written by the outline heuristic (see `outline::llm`).
-    let llm = kind == Kind::Generate && model == crate::server::outline::llm::ENDPOINT;
-    if (llm || kind == Kind::Vision) && input.get("model").and_then(Value::as_str).is_none_or(str::is_empty) {
-        return unprocessable(&["body", "model"], "Field required", "missing");
-    }
+    let llm = kind == Kind::Generate && endpoint == crate::server::outline::llm::ENDPOINT;
     let answer = llm.then(|| {
         json!({"output": crate::server::outline::llm::emulated_answer(&prompt), "partial": false, "error": null,
             "usage": {"prompt_tokens": prompt.len() / 4, "completion_tokens": 400, "total_tokens": prompt.len() / 4 + 400, "cost": 0.0}})
     });
-    let aspect: AspectRatio = input.get("aspect_ratio").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(AspectRatio::R1x1);
-    let resolution: Resolution = input.get("resolution").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(Resolution::K1);
-    let (width, height) = aspect.dimensions(resolution);
     let id = uuid::Uuid::new_v4().to_string();
     let fail = || if prompt.contains("[emulator:fail]") { Scripted::Fail } else { Scripted::Ok };
     let (picture, answer, ending, stuck) = match kind {
@@ -192,19 +263,27 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, k
             None => (image::Picture::default(), None, Scripted::NotLayerizable { url: sources[0].clone() }, false),
         },
         _ if answer.is_some() => (image::Picture::default(), answer, fail(), false),
-        _ => match picture_for(&emu, &prompt, &sources, kind, (width, height), seed_of(&id)).await {
-            Ok(picture) => (picture, None, fail(), false),
-            Err(failed) => (image::Picture { width, height, ..brief::picture_of(&prompt) }, None, failed, false),
-        },
+        _ => {
+            let (drawn, ending) = match picture_for(&emu, &prompt, &sources, kind, size, seed_of(&id)).await {
+                Ok(picture) => (picture, fail()),
+                Err(failed) => {
+                    let (width, height) = size.resolve(None);
+                    (image::Picture { width, height, ..brief::picture_of(&prompt) }, failed)
+                }
+            };
+            // The picture says which model drew it; a vector model's is an SVG.
+            let brand = if drawn.brand.is_empty() { colours } else { drawn.brand.clone() };
+            let picture = image::Picture { model: endpoint.clone(), vector: output == Output::Vector, brand, ..drawn };
+            (picture, None, ending, false)
+        }
+    };
+    let (width, height) = match kind {
+        Kind::Generate | Kind::Edit if answer.is_none() => (picture.width, picture.height),
+        _ => size.resolve(None),
     };
     let slow = prompt.contains("[emulator:slow]");
     let job = Job {
-        endpoint: match kind {
-            Kind::Generate => model.clone(),
-            Kind::Edit => format!("{model}/edit"),
-            Kind::Vision => format!("{model}/vision"),
-            Kind::Layerize => format!("{model}/{}", layerize::PATH),
-        },
+        endpoint,
         image_urls: sources,
         model: model.clone(),
         picture,
@@ -218,6 +297,8 @@ async fn accept(emu: Emulator, model: String, query: SubmitQuery, body: Bytes, k
         answer,
         stuck,
         prompt,
+        input,
+        output,
         width,
         height,
         started: Instant::now(),

@@ -165,7 +165,7 @@ fn latin_greek_and_cyrillic_are_drawn_and_other_scripts_are_noted() {
 }
 
 /// A running emulator on its own listener, with a short delay.
-async fn serve() -> (Emulator, String) {
+pub(super) async fn serve() -> (Emulator, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let emu = Emulator::new(base.clone(), base.clone(), "k".into(), Duration::from_millis(40), reqwest::Client::new());
@@ -174,14 +174,14 @@ async fn serve() -> (Emulator, String) {
     (emu, base)
 }
 
-async fn submit(base: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+pub(super) async fn submit(base: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
     let r = reqwest::Client::new().post(format!("{base}/queue/{path}")).header("Authorization", "Key k").json(&body).send().await.expect("submit");
     assert_eq!(r.status(), 200);
     r.json().await.expect("json")
 }
 
 /// The job's final status and result, waiting at most a few seconds.
-async fn finished(submitted: &serde_json::Value) -> (serde_json::Value, serde_json::Value) {
+pub(super) async fn finished(submitted: &serde_json::Value) -> (serde_json::Value, serde_json::Value) {
     let http = reqwest::Client::new();
     let get = |url: &str| http.get(url).header("Authorization", "Key k").send();
     let deadline = Instant::now() + Duration::from_secs(10);

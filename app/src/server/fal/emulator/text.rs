@@ -201,6 +201,25 @@ impl Fitted {
     }
 }
 
+impl Fitted {
+    /// How wide its widest line is, in pixels.
+    pub fn width(&self, weight: Weight) -> f32 {
+        font(weight).map_or(0.0, |f| self.lines.iter().map(|l| width_of(f, self.scale, l)).fold(0.0, f32::max))
+    }
+
+    /// Each line as [`draw_fitted`] places it: where it starts and its baseline.
+    pub fn baselines(&self, weight: Weight, area: Area, align: Align) -> Vec<(f32, f32, &str)> {
+        let Some(font) = font(weight) else { return Vec::new() };
+        let (height, ascent) = (line_height(font, self.scale), font.as_scaled(self.scale).ascent());
+        let top = self.extent(weight, area, align).y;
+        let start = |line: &str| match align {
+            Align::Left => area.x,
+            Align::Centre => area.x + (area.w - width_of(font, self.scale, line)).max(0.0) / 2.0,
+        };
+        self.lines.iter().enumerate().map(|(i, line)| (start(line), top + i as f32 * height + ascent, line.as_str())).collect()
+    }
+}
+
 /// Draws fitted text in its box; returns the height used.
 pub fn draw_fitted(img: &mut RgbImage, weight: Weight, fitted: &Fitted, area: Area, colour: [u8; 3], align: Align) -> f32 {
     let Some(font) = font(weight) else { return 0.0 };
