@@ -66,7 +66,8 @@ export default defineConfig({
       SIGNUP_CREDITS: "10",
       // The suite signs up a dozen accounts from one address; the limit itself is tested in Rust.
       SIGNUP_RATE_PER_HOUR: "0",
-      RUST_LOG: "info",
+      // One access line per request would drown the test output: only failing requests.
+      RUST_LOG: "info,access=warn",
       STRIPE_SECRET_KEY: "sk_test_e2e",
       STRIPE_PUBLISHABLE_KEY: "pk_test_e2e",
       STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,

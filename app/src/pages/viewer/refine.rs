@@ -50,6 +50,14 @@ pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, lo
     let refresh = account_refresh();
     let instruction_ref = NodeRef::<leptos::html::Textarea>::new();
     let count_ref = NodeRef::<leptos::html::Select>::new();
+    let model_ref = NodeRef::<leptos::html::Select>::new();
+    // A choice made before the island woke (it hydrates on first use) changed the page, not the
+    // signal: read the page once awake, so the price shown is the chosen model's.
+    Effect::new(move |_| {
+        if let Some(el) = model_ref.get() {
+            chosen.set(Some(el.value()));
+        }
+    });
     let outcome = RwSignal::new(None::<Result<String, AppError>>);
     let busy = RwSignal::new(false);
     // A fresh key per form display, kept across a failed attempt (see the create form).
@@ -63,10 +71,12 @@ pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, lo
         }
         let instruction = instruction_ref.get_untracked().map(|el| el.value());
         let count = count_ref.get_untracked().map(|el| el.value());
+        // As for the other fields, what the page shows is what is sent.
+        let model = model_ref.get_untracked().map(|el| el.value()).filter(|v| !v.is_empty()).or_else(|| chosen.get_untracked());
         let (id, idempotency_key) = (form_id.clone(), key.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let request = RefineRequest { instruction, number_of_infographs: count, model: chosen.get_untracked() };
+            let request = RefineRequest { instruction, number_of_infographs: count, model };
             let result = refine_infograph(id, request, Some(idempotency_key)).await;
             if let Ok(created) = &result {
                 refresh.bump();
@@ -117,7 +127,7 @@ pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, lo
             {unable.map(|why| view! {
                 <p class="help" id="refine-model-why" data-testid="refine-model-why">{why} " Choose the model that refines it:"</p>
                 <label>"Refine with"
-                    <select name="model" data-testid="refine-model" aria-describedby="refine-model-why"
+                    <select name="model" data-testid="refine-model" aria-describedby="refine-model-why" node_ref=model_ref
                         on:change=move |ev| chosen.set(Some(event_target_value(&ev)))>
                         {others.iter().map(|m| view! {
                             <option value=m.id.clone()>{format!("{} — {}", m.name, m.credits_for(&resolution).map(|c| price(c, "version", &resolution)).unwrap_or_default())}</option>
