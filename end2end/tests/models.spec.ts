@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { uniqueEmail, signUp, looksRight } from "./helpers";
 
 /** The model choice's radio button for `id`, and the line under its name (price or reason). */
@@ -107,6 +108,17 @@ test("a picture whose model cannot refine is refined with one chosen for it, at 
   await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await card.getByTestId("open-viewer").click();
   await expect(page.getByTestId("drawn-with")).toHaveText("Drawn with Recraft V4.1 Vector (SVG)");
+
+  // Its download is the SVG, sanitised; the PNG is offered beside it.
+  await expect(page.getByTestId("download")).toHaveText("Download SVG");
+  const [svg] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+  expect(svg.suggestedFilename()).toMatch(/\.svg$/);
+  const text = readFileSync(await svg.path(), "utf8");
+  expect(text).toContain("<svg");
+  expect(text).not.toMatch(/<script|onload=|foreignObject/i);
+  const [png] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-png").click()]);
+  expect(png.suggestedFilename()).toMatch(/\.png$/);
+  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe("PNG");
 
   await expect(page.getByTestId("refine-model-why")).toHaveText(
     "Recraft V4.1 Vector (SVG) cannot refine a picture. Choose the model that refines it:",

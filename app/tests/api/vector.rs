@@ -76,3 +76,25 @@ async fn a_vector_picture_is_refined_from_its_png_and_is_not_layered() {
     assert_eq!(status, 409, "{answer}");
     assert!(answer["message"].as_str().unwrap_or_default().contains("SVG"), "{answer}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn before_its_copy_is_stored_a_vector_picture_downloads_sanitised_too() {
+    let app = TestApp::spawn().await;
+    // Copies cannot be written: every download is served from fal's file.
+    let images = app.running.state.config.data_dir().join("images");
+    std::fs::remove_dir_all(&images).expect("remove images");
+    std::fs::write(&images, b"not a folder").expect("block the store");
+    let token = app.register("vector-early@example.com").await;
+    let (status, created) = app.create(&token, json!({"prompt": "[emulator:hostile-svg] Moths", "model": "recraft-v4.1-vector"})).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["infographs"][0]["id"].as_str().expect("id").to_string();
+    assert_eq!(app.wait_final(&token, &id, WAIT).await["status"], "completed");
+    let svg = app.send(Method::GET, &token, &format!("/api/infographs/{id}/download/")).await;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
+    let text = svg.text().await.expect("svg").to_ascii_lowercase();
+    assert!(text.contains("<svg") && !text.contains("<script") && !text.contains("onload"), "{text}");
+    let png = app.send(Method::GET, &token, &format!("/api/infographs/{id}/download/?format=png")).await;
+    assert_eq!(png.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert!(png.bytes().await.expect("png").starts_with(b"\x89PNG"));
+}

@@ -71,7 +71,13 @@ pub(super) fn Actions(data: Memo<ViewerData>) -> impl IntoView {
         <div class="card-actions viewer-actions">
             {move || data.with(|d| d.item.status == JobStatus::Completed).then(|| view! {
                 <a class="button small" data-testid="download" download=""
-                    href=move || format!("/api/infographs/{}/download/", data.with(|d| d.item.id.clone()))>"Download"</a>
+                    href=move || format!("/api/infographs/{}/download/", data.with(|d| d.item.id.clone()))>
+                    {move || if is_vector(&data.read().item) { "Download SVG" } else { "Download" }}</a>
+            })}
+            // A vector picture downloads as SVG by default; its PNG is one click away.
+            {move || data.with(|d| d.item.status == JobStatus::Completed && is_vector(&d.item)).then(|| view! {
+                <a class="button small" data-testid="download-png" download=""
+                    href=move || format!("/api/infographs/{}/download/?format=png", data.with(|d| d.item.id.clone()))>"Download PNG"</a>
             })}
             {move || data.with(|d| d.item.cancellable).then(|| view! {
                 <button type="button" class="small" data-testid="cancel" disabled=move || busy.get() on:click=cancel>"Cancel"</button>
@@ -86,6 +92,11 @@ pub(super) fn Actions(data: Memo<ViewerData>) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </div>
     }
+}
+
+/// Drawn as SVG by a vector model (stored, or still at fal, as an `.svg`).
+fn is_vector(item: &crate::model::InfographView) -> bool {
+    item.image_url.as_deref().is_some_and(|u| u.split('?').next().is_some_and(|path| path.ends_with(".svg")))
 }
 
 /// "Delete this picture? …": what stops working, with how often its link was opened when it is

@@ -6,7 +6,7 @@ use crate::model::JobStatus;
 use crate::server::accounts::users::UserRow;
 use crate::server::delivery::files::{self, ByteStream};
 use crate::server::delivery::renditions::{self, Format, Rendition, Size};
-use crate::server::delivery::storage;
+use crate::server::delivery::{storage, vector};
 use crate::server::platform::state::AppState;
 use bytes::Bytes;
 
@@ -50,6 +50,21 @@ impl DownloadAs {
         let size = self.width.map_or(Size::Full, Size::Width);
         (self != Self::default()).then(|| Rendition { hash: hash.to_string(), size, format: self.format.unwrap_or(Format::Png) })
     }
+}
+
+/// fal's SVG, sanitised (the SVG) or drawn (a PNG, for any format or width asked), off the runtime.
+async fn vector_now(bytes: Bytes, wanted: DownloadAs) -> Result<(&'static str, Bytes), storage::ImageError> {
+    let decode = |e: vector::VectorError| storage::ImageError::Decode(e.to_string());
+    tokio::task::spawn_blocking(move || {
+        let svg = vector::sanitize_svg(&bytes).map_err(decode)?;
+        if wanted == DownloadAs::default() {
+            return Ok(("image/svg+xml", Bytes::from(svg.text().to_string())));
+        }
+        let edge = wanted.width.unwrap_or(vector::RASTER_EDGE);
+        Ok(("image/png", Bytes::from(vector::render_png(&svg, edge).map_err(decode)?)))
+    })
+    .await
+    .map_err(|_| storage::ImageError::Decode("the SVG could not be drawn".into()))?
 }
 
 /// A vector picture's sanitised SVG, as `?format=svg` asks; `None` for a raster picture (whose
@@ -100,6 +115,13 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
             let bytes = storage::fetch_image(&state.storage, url, &policy, state.config.storage.max_bytes)
                 .await
                 .map_err(unavailable)?;
+            // A vector picture not copied yet: sanitised here as the copier will (never served
+            // as fal sent it), or drawn to a PNG when another format is asked.
+            if vector::looks_like_svg(&bytes) {
+                let (content_type, made) = vector_now(bytes, wanted).await.map_err(unavailable)?;
+                let ext = if content_type == "image/svg+xml" { "svg" } else { "png" };
+                return Ok(Download { content_type, file_name: file_name(&row.name(), &row.id, None, ext), contents: Contents::Bytes(made) });
+            }
             let inspected = storage::inspect(&bytes).map_err(unavailable)?;
             let own_format = Format::parse(inspected.extension()).unwrap_or(Format::Png);
             match wanted.rendition("", own_format) {
