@@ -201,5 +201,10 @@ async fn the_largest_logo_passes_the_proxy_and_a_larger_body_is_a_413() {
     assert!(larger.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("application/json")));
     let refused: Value = larger.json().await.expect("a JSON error");
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("2 MB")), "{refused}");
+    // nginx writes its error line as it refuses; the reader thread may not have it yet.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !nginx.stderr_text().contains("client intended to send too large body") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(nginx.stderr_text().contains("client intended to send too large body"), "nginx refused it, not the app:\n{}", nginx.stderr_text());
 }
