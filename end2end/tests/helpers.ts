@@ -87,3 +87,15 @@ export async function looksRight(page: Page, name: string, widths = [390, 1366])
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `${name}: axe`).toEqual([]);
   }
 }
+
+/** Creates a picture from `prompt` with the form's defaults, waits until our copy is stored (the
+ *  gallery then offers its WebP), and opens it in the viewer, ready for clicks. */
+export async function createStoredAndOpen(page: Page, prompt: string) {
+  await page.fill("textarea[name=prompt]", prompt);
+  await page.click("form.create-form button[type=submit]");
+  const card = page.getByTestId("card").first();
+  await expect(card.locator("source[type='image/webp']")).toHaveCount(1, { timeout: 30_000 });
+  await card.getByTestId("open-viewer").click();
+  await page.waitForURL("**/i/*");
+  await waitForHydration(page);
+}

@@ -1,6 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { uniqueEmail, signUp, signIn, waitForHydration, looksRight } from "./helpers";
+import { uniqueEmail, signUp, signIn, waitForHydration, looksRight, createStoredAndOpen } from "./helpers";
 
 // What the landing page shows is the same for every visitor, so featuring an infographic changes
 // it for every test of the run. The tests that read the examples live here, before the one that
@@ -52,13 +52,7 @@ test("the landing page shows the examples, naming each one's shape as the size p
 test("an admin features a shared infographic on the landing page and takes it off, by keyboard", async ({ page, browser }) => {
   // An owner shares a picture.
   await signUp(page, uniqueEmail("featured"));
-  await page.fill("textarea[name=prompt]", "Lighthouses of Brittany");
-  await page.click("form.create-form button[type=submit]");
-  const card = page.getByTestId("card").first();
-  await expect(card.locator("source[type='image/webp']")).toHaveCount(1, { timeout: 30_000 });
-  await card.getByTestId("open-viewer").click();
-  await page.waitForURL("**/i/*");
-  await waitForHydration(page);
+  await createStoredAndOpen(page, "Lighthouses of Brittany");
   await page.getByTestId("share").click();
   await expect(page.getByTestId("share-url")).toHaveValue(/\/s\/[A-Za-z0-9_-]{40,}$/);
   const sharePath = new URL(await page.getByTestId("share-url").inputValue()).pathname;

@@ -1,6 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { uniqueEmail, signUp, looksRight } from "./helpers";
+import { uniqueEmail, signUp, looksRight, waitForHydration } from "./helpers";
 
 /** The model choice's radio button for `id`, and the line under its name (price or reason). */
 function model(page: Page, id: string) {
@@ -75,6 +75,7 @@ test("choose the model: a draft from the Draft preset, then made the final", asy
   // The viewer says who drew it and offers the final at the final model's price.
   await card.getByTestId("open-viewer").click();
   await page.waitForURL(`**/i/${draftId}`);
+  await waitForHydration(page);
   await expect(page.getByTestId("drawn-with")).toHaveText("Drawn with Nano Banana 2 (fast draft)");
   await expect(page.getByTestId("model")).toHaveText("Nano Banana 2 (fast draft)");
   await expect(page.getByTestId("version-model")).toHaveText(["Nano Banana 2"]);
@@ -107,6 +108,8 @@ test("a picture whose model cannot refine is refined with one chosen for it, at 
   const card = page.getByTestId("card").first();
   await expect(card).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   await card.getByTestId("open-viewer").click();
+  await page.waitForURL("**/i/*");
+  await waitForHydration(page);
   await expect(page.getByTestId("drawn-with")).toHaveText("Drawn with Recraft V4.1 Vector (SVG)");
 
   // Its download is the SVG, sanitised; the PNG is offered beside it.

@@ -1,17 +1,11 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { uniqueEmail, signUp, waitForHydration } from "./helpers";
+import { uniqueEmail, signUp, createStoredAndOpen } from "./helpers";
 
 test("share from the viewer, open the link signed out, copy the embed, turn it off", async ({ page, browser, context, baseURL }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await signUp(page, uniqueEmail("share"));
-  await page.fill("textarea[name=prompt]", "How tides work");
-  await page.click("form.create-form button[type=submit]");
-  const card = page.getByTestId("card").first();
-  await expect(card.locator("source[type='image/webp']")).toHaveCount(1, { timeout: 30_000 });
-  await card.getByTestId("open-viewer").click();
-  await page.waitForURL("**/i/*");
-  await waitForHydration(page);
+  await createStoredAndOpen(page, "How tides work");
 
   // Alt text: written from the brief, editable.
   const alt = page.getByTestId("alt-text");

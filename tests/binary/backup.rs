@@ -2,8 +2,8 @@
 //! load, the first server goes away, and a new server started on the copy must end every job the
 //! copy caught in flight, refunding the failed ones, with every balance equal to its ledger.
 
-use crate::running::{spawn_listening, Running, SERVE_LINE};
-use serde_json::{json, Value};
+use crate::running::{add_user, api_token, spawn_listening, Running, SERVE_LINE};
+use serde_json::json;
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -74,24 +74,12 @@ fn email(user: usize) -> String {
 
 fn add_users(db: &str) {
     for user in 0..USERS {
-        let mut cmd = infograph(db);
-        cmd.args(["user", "add", &email(user), "--password", "password123", "--credits", &CREDITS.to_string()]);
-        let out = run(cmd);
-        assert!(out.status.success(), "{out:?}");
+        add_user(db, &email(user), CREDITS);
     }
 }
 
 async fn token(http: &reqwest::Client, base: &str, user: usize) -> String {
-    let answer: Value = http
-        .post(format!("{base}/api/auth/token/"))
-        .json(&json!({"email": email(user), "password": "password123"}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    answer["token"].as_str().expect("token").to_string()
+    api_token(http, base, &email(user)).await
 }
 
 /// One in ten fails at fal, one in ten never gets a webhook (the reconciler polls for it).

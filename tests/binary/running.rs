@@ -51,3 +51,31 @@ pub fn spawn_listening(mut cmd: Command, prefix: &'static str) -> (Running, Stri
         Err(mpsc::RecvTimeoutError::Timeout) => panic!("infograph did not say where it listens within {START_DEADLINE:?}"),
     }
 }
+
+/// The password the tests' accounts get.
+pub const PASSWORD: &str = "password123";
+
+/// `infograph user add EMAIL --credits N` on `db`, as an operator would (confirmed, with credits).
+pub fn add_user(db: &str, email: &str, credits: i64) {
+    let added = Command::new(env!("CARGO_BIN_EXE_infograph"))
+        .args(["user", "add", email, "--password", PASSWORD, "--credits", &credits.to_string()])
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("user add");
+    assert!(added.status.success(), "{added:?}");
+}
+
+/// An API token for `email`, from `base`'s `POST /api/auth/token/`.
+pub async fn api_token(http: &reqwest::Client, base: &str, email: &str) -> String {
+    let answer: serde_json::Value = http
+        .post(format!("{base}/api/auth/token/"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    answer["token"].as_str().expect("token").to_string()
+}

@@ -3,7 +3,7 @@
 //! failing, some webhook-less), one instance is SIGKILLed mid-way, and the ledger and the job
 //! table must still add up. Runs when `TEST_POSTGRES_URL` is set (`make test` sets it).
 
-use crate::running::{spawn_listening, Running, EMULATOR_LINE, SERVE_LINE};
+use crate::running::{add_user, api_token, spawn_listening, Running, EMULATOR_LINE, SERVE_LINE};
 use serde_json::{json, Value};
 use sqlx::{AnyPool, Connection, Executor};
 use std::process::{Command, Stdio};
@@ -102,23 +102,8 @@ async fn two_instances_behave_as_one_service_through_a_sigkill() {
 
     // Registered on A (confirmed as its emailed link would, with the sign-up credits), used on
     // both: tokens (like sessions) are rows, valid on any instance.
-    let added = Command::new(env!("CARGO_BIN_EXE_infograph"))
-        .args(["user", "add", "scale@example.com", "--password", "password123", "--credits", &CREDITS.to_string()])
-        .env("DATABASE_URL", &db)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("user add");
-    assert!(added.status.success(), "{added:?}");
-    let reg: Value = http
-        .post(format!("{a}/api/auth/token/"))
-        .json(&json!({"email": "scale@example.com", "password": "password123"}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = reg["token"].as_str().expect("token").to_string();
+    add_user(&db, "scale@example.com", CREDITS);
+    let token = api_token(&http, &a, "scale@example.com").await;
 
     let pool = AnyPool::connect(&db).await.expect("pool");
     let mut open_at_kill = 0;

@@ -7,7 +7,7 @@
 //! given back (the lease here is ten minutes: a job left leased would never finish in time),
 //! and the ledger must equal the balances. Runs when `TEST_POSTGRES_URL` is set.
 
-use crate::running::{spawn_listening, Running, EMULATOR_LINE, SERVE_LINE};
+use crate::running::{add_user, api_token, spawn_listening, Running, EMULATOR_LINE, SERVE_LINE};
 use crate::scale_out::fresh_database;
 use serde_json::{json, Value};
 use sqlx::AnyPool;
@@ -180,23 +180,8 @@ async fn sigterm_under_load_loses_nothing_and_gives_work_back() {
     let (_instance_b, b) = spawn_instance(&db, None, &emulator, &blog);
     let (mut instance_a, a) = spawn_instance(&db, Some(&b), &emulator, &blog);
 
-    let added = Command::new(env!("CARGO_BIN_EXE_infograph"))
-        .args(["user", "add", "stop@example.com", "--password", "password123", "--credits", &CREDITS.to_string()])
-        .env("DATABASE_URL", &db)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("user add");
-    assert!(added.status.success(), "{added:?}");
-    let login: Value = http
-        .post(format!("{a}/api/auth/token/"))
-        .json(&json!({"email": "stop@example.com", "password": "password123"}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token").to_string();
+    add_user(&db, "stop@example.com", CREDITS);
+    let token = api_token(&http, &a, "stop@example.com").await;
     let pool = AnyPool::connect(&db).await.expect("pool");
 
     let stream = watch_stream(&http, &a, &token);
@@ -215,9 +200,12 @@ async fn sigterm_under_load_loses_nothing_and_gives_work_back() {
                 let created = blog_create(&http, &a, &token, &blog, j).await;
                 blog_jobs.push(created["infographs"][0]["id"].as_str().expect("id").to_string());
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let leased = scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE blog_url IS NOT NULL AND lease_until IS NOT NULL").await;
-            eprintln!("blog jobs leased when A gets SIGTERM: {leased}");
+            // The stop must find A's worker reading them: wait until all three are leased.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while scalar(&pool, "SELECT COUNT(*) FROM infographs WHERE blog_url IS NOT NULL AND lease_until IS NOT NULL").await < 3 {
+                assert!(Instant::now() < deadline, "A's worker never claimed the blog jobs");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             sigterm(&instance_a);
             stopped_at = Some(Instant::now());
         }

@@ -3,7 +3,7 @@
 //! could break it, MemoryDenyWriteExecute (no memory both writable and executable).
 
 use crate::cli::tempfile_dir;
-use crate::running::{spawn_listening, SERVE_LINE};
+use crate::running::{add_user, api_token, spawn_listening, SERVE_LINE};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -143,13 +143,7 @@ async fn the_server_works_with_memory_deny_write_execute() {
     let dir = tempfile_dir();
     let db = format!("sqlite://{dir}/mdwe.db");
     let bin = env!("CARGO_BIN_EXE_infograph");
-    let added = Command::new(bin)
-        .args(["user", "add", "mdwe@example.com", "--password", "password123", "--credits", "5"])
-        .env("DATABASE_URL", &db)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("user add");
-    assert!(added.status.success(), "{added:?}");
+    add_user(&db, "mdwe@example.com", 5);
     let mut serve = Command::new("python3");
     serve.args(["-c", UNDER_MDWE, bin, "serve"]);
     for name in ["FAL_KEY", "FAL_QUEUE_URL", "FETCH_ALLOW_ADDRS", "STRIPE_SECRET_KEY"] {
@@ -164,16 +158,7 @@ async fn the_server_works_with_memory_deny_write_execute() {
         .env("RUST_LOG", "warn");
     let (_server, base) = spawn_listening(serve, SERVE_LINE);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-    let token: Value = http
-        .post(format!("{base}/api/auth/token/"))
-        .json(&json!({"email": "mdwe@example.com", "password": "password123"}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let auth = format!("Token {}", token["token"].as_str().expect("token"));
+    let auth = format!("Token {}", api_token(&http, &base, "mdwe@example.com").await);
 
     // A whole create: the job submitted, the emulator's picture drawn, signed and fetched, our
     // copy stored and served.

@@ -2,16 +2,8 @@
 //! short name on a card. The catalogue is the server's (`server::models`); the browser has its
 //! list (`ModelList`, from `list_models`) and says the same things from it.
 
-use crate::model::models::{ModelInfo, ModelList};
+use crate::model::models::ModelList;
 use leptos::prelude::*;
-
-/// Why `model` cannot refine a picture at `resolution`; `None` when it can.
-pub fn refine_refusal(model: &ModelInfo, resolution: &str) -> Option<String> {
-    if model.edit_endpoint.is_none() {
-        return Some(format!("{} cannot refine a picture.", model.name));
-    }
-    model.credits_for(resolution).is_none().then(|| format!("{} does not draw at {resolution}.", model.name))
-}
 
 /// "1 credit per image at 1K"; `thing`: what is priced ("image", "version").
 pub fn price(credits: i64, thing: &str, resolution: &str) -> String {
@@ -21,11 +13,6 @@ pub fn price(credits: i64, thing: &str, resolution: &str) -> String {
 /// "Nano Banana 2" for "Nano Banana 2 (fast draft)": a card's room.
 pub fn short_name(name: &str) -> &str {
     name.split(" (").next().unwrap_or(name).trim()
-}
-
-/// The name of the model `id` names, else the id itself (a model since removed).
-pub fn name_of<'a>(list: &'a ModelList, id: &'a str) -> &'a str {
-    list.get(id).map_or(id, |m| m.name.as_str())
 }
 
 fn plural(n: i64) -> &'static str {

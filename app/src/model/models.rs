@@ -56,6 +56,15 @@ impl ModelInfo {
         }
         None
     }
+
+    /// Why this model cannot make `count` refinements of a picture of `aspect` at `resolution`
+    /// (it has no edit endpoint, or does not draw that ratio, size or count); `None` when it can.
+    pub fn refine_refusal(&self, aspect: &str, resolution: &str, count: u32) -> Option<String> {
+        if self.edit_endpoint.is_none() {
+            return Some(format!("{} cannot refine a picture.", self.name));
+        }
+        self.refusal(aspect, resolution, count, false)
+    }
 }
 
 /// `GET /api/models/`: every model, and which one a create gets by default, as a draft and as

@@ -181,3 +181,20 @@ async fn refine_goes_to_the_models_edit_endpoint_or_says_which_models_can() {
     assert_eq!(done["model"], "nano-banana-pro");
     assert_eq!(submitted(&app, &id).await["endpoint"], "fal-ai/nano-banana-pro/edit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refinement_by_a_model_that_cannot_draw_the_pictures_ratio_is_refused_before_charging() {
+    let app = TestApp::spawn().await;
+    let token = app.register("refine-ratio@example.com").await;
+    let (_, created) = app.create(&token, json!({"prompt": "Tides", "aspect_ratio": "21:9"})).await;
+    let source = first_id(&created);
+    app.wait_final(&token, &source, WAIT).await;
+    let before = app.balance(&token).await;
+    let (status, answer) = app
+        .post_json(Some(&token), &format!("/api/infographs/{source}/refine/"), json!({"instruction": "Bigger title", "model": "ideogram-v3"}).to_string().into())
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    let message = answer["fields"]["model"].as_str().expect("model");
+    assert!(message.contains("does not draw 21:9") && message.contains("nano-banana-pro (1)") && !message.contains("ideogram-v3 ("), "{message}");
+    assert_eq!(app.balance(&token).await, before);
+}

@@ -97,4 +97,9 @@ async fn before_its_copy_is_stored_a_vector_picture_downloads_sanitised_too() {
     let png = app.send(Method::GET, &token, &format!("/api/infographs/{id}/download/?format=png")).await;
     assert_eq!(png.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
     assert!(png.bytes().await.expect("png").starts_with(b"\x89PNG"));
+    // Another format or a width is made from that PNG, as for any picture.
+    let jpeg = app.send(Method::GET, &token, &format!("/api/infographs/{id}/download/?format=jpg&width=600")).await;
+    assert_eq!(jpeg.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+    let small = image::load_from_memory(&jpeg.bytes().await.expect("jpeg")).expect("decodes");
+    assert_eq!(small.width(), 600, "a true width");
 }

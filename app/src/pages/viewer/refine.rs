@@ -3,14 +3,14 @@ use crate::api::server_fns::viewer::refine_infograph;
 use crate::components::create_form::{new_idempotency_key, started};
 use crate::components::live::account_refresh;
 use crate::errors::AppError;
-use crate::components::models::{price, refine_refusal};
+use crate::components::models::price;
 use crate::model::models::{ModelInfo, ModelList};
 use crate::model::{InfographView, RefineRequest, Resolution, ViewerData, INSTRUCTION_MAX_CHARS, MAX_IMAGES};
 use leptos::prelude::*;
 
-/// The models that can refine a picture at `resolution`, the catalogue's default first.
-fn refiners(models: &ModelList, resolution: &str) -> Vec<ModelInfo> {
-    let mut able: Vec<ModelInfo> = models.models.iter().filter(|m| refine_refusal(m, resolution).is_none()).cloned().collect();
+/// The models that can refine a picture of `aspect` at `resolution`, the catalogue's default first.
+fn refiners(models: &ModelList, aspect: &str, resolution: &str) -> Vec<ModelInfo> {
+    let mut able: Vec<ModelInfo> = models.models.iter().filter(|m| m.refine_refusal(aspect, resolution, 1).is_none()).cloned().collect();
     able.sort_by_key(|m| m.id != models.default);
     able
 }
@@ -30,11 +30,11 @@ pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, lo
     // Why the picture's own model cannot refine it, and then who can.
     let (own, unable) = models.with_value(|m| {
         let own = m.get(&item.model).cloned();
-        let unable = own.as_ref().and_then(|o| refine_refusal(o, &resolution));
+        let unable = own.as_ref().and_then(|o| o.refine_refusal(&item.aspect_ratio, &resolution, 1));
         (own, unable)
     });
     let others = match unable {
-        Some(_) => models.with_value(|m| refiners(m, &resolution)),
+        Some(_) => models.with_value(|m| refiners(m, &item.aspect_ratio, &resolution)),
         None => Vec::new(),
     };
     // The model chosen for the refinement (`None`: the picture's own).
@@ -72,7 +72,7 @@ pub(super) fn RefineForm(item: InfographView, models: StoredValue<ModelList>, lo
         let instruction = instruction_ref.get_untracked().map(|el| el.value());
         let count = count_ref.get_untracked().map(|el| el.value());
         // As for the other fields, what the page shows is what is sent.
-        let model = model_ref.get_untracked().map(|el| el.value()).filter(|v| !v.is_empty()).or_else(|| chosen.get_untracked());
+        let model = model_ref.get_untracked().map(|el| el.value()).filter(|v| !v.is_empty());
         let (id, idempotency_key) = (form_id.clone(), key.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {

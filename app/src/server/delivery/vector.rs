@@ -154,6 +154,9 @@ pub fn sanitize_svg(bytes: &[u8]) -> Result<SanitizedSvg, VectorError> {
     let (width, height) = checked_size(tree.size())?;
     check_tree(&tree)?;
     let text = tree.to_string(&usvg::WriteOptions { indent: usvg::Indent::None, ..Default::default() });
+    // usvg's writer escapes only `"` in attributes: an id kept from the source with `&` or `<`
+    // would be written as broken XML. Nothing can run from it, but a browser would show an error.
+    roxmltree::Document::parse(&text).map_err(|e| VectorError::Xml(format!("the cleaned SVG is not well-formed: {e}")))?;
     Ok(SanitizedSvg { text, width, height, tree })
 }
 

@@ -5,7 +5,7 @@
 use super::repo::{self, FixKind, InfographRow, JobDesign, NewJob};
 use crate::errors::AppError;
 use crate::model::infograph::VersionKind;
-use crate::model::{CreateCommand, CreateRequest, CreateResponse, CreatedJob, JobStatus, RefineRequest, Resolution};
+use crate::model::{AspectRatio, CreateCommand, CreateRequest, CreateResponse, CreatedJob, JobStatus, RefineRequest, Resolution};
 use crate::server::accounts::users::UserRow;
 use crate::server::billing::ledger;
 use crate::server::platform::rate_limit;
@@ -56,16 +56,6 @@ struct DesignJson {
     outline: Option<String>,
 }
 
-impl DesignJson {
-    /// Whether its brand kit places a logo (the model must be able to).
-    fn has_logo(&self) -> bool {
-        self.brand
-            .as_deref()
-            .and_then(|b| serde_json::from_str::<crate::model::design::BrandSnapshot>(b).ok())
-            .is_some_and(|b| b.logo_key.is_some())
-    }
-}
-
 /// The model a create names, if it can draw what the command asks: else a `400` naming `model`.
 fn model_for<'s>(state: &'s AppState, cmd: &CreateCommand, design: &DesignJson) -> Result<&'s ModelSpec, AppError> {
     let model = state.models.named(cmd.model.as_deref())?;
@@ -76,6 +66,14 @@ fn model_for<'s>(state: &'s AppState, cmd: &CreateCommand, design: &DesignJson) 
 }
 
 impl DesignJson {
+    /// Whether its brand kit places a logo (the model must be able to).
+    fn has_logo(&self) -> bool {
+        self.brand
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<crate::model::design::BrandSnapshot>(b).ok())
+            .is_some_and(|b| b.logo_key.is_some())
+    }
+
     /// For a new create: the owner's kit, looked up now (someone else's is a 404, before any
     /// charge).
     async fn of(state: &AppState, owner: &UserRow, cmd: &CreateCommand) -> Result<Self, AppError> {
@@ -226,45 +224,48 @@ pub async fn refine(
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
 
-/// The model a refinement of `source` is drawn with: the one asked for, else the picture's own;
-/// it must have an edit endpoint and offer the source's size (else a `400` naming `model` that
-/// says which models can).
+/// The model a refinement of `source` is drawn with: the one asked for, else the picture's own.
+/// One that cannot refine it (no edit endpoint, or not its size, ratio or count) is a `400`
+/// naming `model` that says which models can, at what price.
 fn refining_model<'s>(state: &'s AppState, source: &InfographRow, asked: Option<&str>, count: u32) -> Result<&'s ModelSpec, AppError> {
     let model = match asked {
         Some(id) => state.models.named(Some(id))?,
         None => state.models.of_job(source.model.as_deref()),
     };
-    let resolution: Resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
+    let (aspect, resolution) = size_of(source)?;
+    let Some(why) = refine_refusal(model, aspect, resolution, count) else { return Ok(model) };
     let able: Vec<String> = state
         .models
         .list()
         .models
         .iter()
-        .filter(|m| m.edit_endpoint.is_some() && m.credits_for(resolution.as_str()).is_some())
-        .map(|m| format!("{} ({})", m.id, m.credits_for(resolution.as_str()).unwrap_or_default()))
+        .filter_map(|m| state.models.get(&m.id))
+        .filter(|m| refine_refusal(m, aspect, resolution, count).is_none())
+        .map(|m| format!("{} ({})", m.id, m.credits_for(resolution).unwrap_or_default()))
         .collect();
-    let why = if !model.can_refine() {
-        Some(format!("{} cannot refine a picture; refine it with another model: {} (credits per version).", model.name, able.join(", ")))
-    } else if model.credits_for(resolution).is_none() {
-        Some(format!("{} does not draw at {}; refine it with {}.", model.name, resolution.as_str(), able.join(", ")))
-    } else if count > model.max_images {
-        Some(format!("{} makes at most {} version{} at a time.", model.name, model.max_images, if model.max_images == 1 { "" } else { "s" }))
-    } else {
-        None
-    };
-    match why {
-        Some(why) => Err(AppError::invalid_field("model", why)),
-        None => Ok(model),
-    }
+    Err(AppError::invalid_field("model", format!("{why} Refine it with another model: {} (credits per version).", able.join(", "))))
 }
 
-/// A fix or a layering keeps the picture's model where it can refine, else the first that can.
-fn fixing_model<'s>(state: &'s AppState, source: &InfographRow) -> &'s ModelSpec {
-    let own = state.models.of_job(source.model.as_deref());
-    if own.can_refine() {
-        return own;
-    }
-    [state.models.default_model(), state.models.final_model()].into_iter().find(|m| m.can_refine()).unwrap_or(own)
+/// Why `model` cannot make `count` refinements of a picture of this size and ratio
+/// (`ModelInfo::refine_refusal`, which the viewer shows too).
+fn refine_refusal(model: &ModelSpec, aspect: AspectRatio, resolution: Resolution, count: u32) -> Option<String> {
+    model.info().refine_refusal(aspect.as_fal(), resolution.as_str(), count)
+}
+
+/// A stored picture's ratio and size (validated when it was created).
+fn size_of(source: &InfographRow) -> Result<(AspectRatio, Resolution), AppError> {
+    let aspect = source.aspect_ratio.parse().map_err(|_| AppError::Internal)?;
+    let resolution = source.resolution.parse().map_err(|_| AppError::Internal)?;
+    Ok((aspect, resolution))
+}
+
+/// A fix keeps the picture's model where it can refine it, else the default's or the final's.
+fn fixing_model<'s>(state: &'s AppState, source: &InfographRow) -> Result<&'s ModelSpec, AppError> {
+    let (aspect, resolution) = size_of(source)?;
+    [state.models.of_job(source.model.as_deref()), state.models.default_model(), state.models.final_model()]
+        .into_iter()
+        .find(|m| refine_refusal(m, aspect, resolution, 1).is_none())
+        .ok_or_else(|| AppError::Conflict("no model of the catalogue can refine a picture of this size and ratio".into()))
 }
 
 /// How a refinement came to be, which decides its price.
@@ -286,7 +287,7 @@ pub const LAYERS_INSTRUCTION: &str = "Make the text editable";
 pub async fn layers(state: &AppState, owner: &UserRow, source: &InfographRow, cost: i64, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["layers", source.id]))).transpose()?;
     let names = Names::of(source);
-    let order = refinement_order(owner, source, &names, LAYERS_INSTRUCTION, 1, RefineKind::Layers { cost }, fixing_model(state, source))?;
+    let order = refinement_order(owner, source, &names, LAYERS_INSTRUCTION, 1, RefineKind::Layers { cost }, state.models.of_job(source.model.as_deref()))?;
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: true }, key.as_ref()).await
 }
 
@@ -305,7 +306,7 @@ pub async fn refinable(state: &AppState, owner: &UserRow, id: &str) -> Result<In
 pub async fn fix(state: &AppState, owner: &UserRow, source: &InfographRow, instruction: &str, free: bool, idempotency_key: Option<&str>) -> Result<Created, AppError> {
     let key = idempotency_key.map(|key| IdempotencyKey::new(key, &serde_json::json!(["fix", source.id]))).transpose()?;
     let names = Names::of(source);
-    let order = refinement_order(owner, source, &names, instruction, 1, RefineKind::Fix { free }, fixing_model(state, source))?;
+    let order = refinement_order(owner, source, &names, instruction, 1, RefineKind::Fix { free }, fixing_model(state, source)?)?;
     charge_and_queue(state, owner, &order, &Charge { actor: &owner.id, rate_limited: !free }, key.as_ref()).await
 }
 
@@ -349,7 +350,8 @@ fn refinement_order<'a>(
     };
     let (cost, version_kind) = match kind {
         RefineKind::Layers { cost } => (cost, VersionKind::Layers),
-        _ => (model.credits_for(resolution).unwrap_or_else(|| resolution.credits_per_image()), VersionKind::Refined),
+        // The model was chosen for offering this size (`refining_model`, `fixing_model`).
+        _ => (model.credits_for(resolution).ok_or(AppError::Internal)?, VersionKind::Refined),
     };
     Ok(Order {
         job: NewJob {

@@ -52,16 +52,15 @@ impl DownloadAs {
     }
 }
 
-/// fal's SVG, sanitised (the SVG) or drawn (a PNG, for any format or width asked), off the runtime.
-async fn vector_now(bytes: Bytes, wanted: DownloadAs) -> Result<(&'static str, Bytes), storage::ImageError> {
-    let decode = |e: vector::VectorError| storage::ImageError::Decode(e.to_string());
+/// fal's SVG, sanitised: the SVG itself when that is what is asked, else its PNG at the size the
+/// copier draws (which any other format or width is then made from, as for a raster picture).
+async fn vector_now(bytes: Bytes, wanted: DownloadAs) -> Result<(bool, Bytes), storage::ImageError> {
     tokio::task::spawn_blocking(move || {
-        let svg = vector::sanitize_svg(&bytes).map_err(decode)?;
+        let svg = vector::sanitize_svg(&bytes)?;
         if wanted == DownloadAs::default() {
-            return Ok(("image/svg+xml", Bytes::from(svg.text().to_string())));
+            return Ok((true, Bytes::from(svg.text().to_string())));
         }
-        let edge = wanted.width.unwrap_or(vector::RASTER_EDGE);
-        Ok(("image/png", Bytes::from(vector::render_png(&svg, edge).map_err(decode)?)))
+        Ok((false, Bytes::from(vector::render_png(&svg, vector::RASTER_EDGE)?)))
     })
     .await
     .map_err(|_| storage::ImageError::Decode("the SVG could not be drawn".into()))?
@@ -117,11 +116,15 @@ pub async fn download(state: &AppState, owner: &UserRow, id: &str, wanted: Downl
                 .map_err(unavailable)?;
             // A vector picture not copied yet: sanitised here as the copier will (never served
             // as fal sent it), or drawn to a PNG when another format is asked.
-            if vector::looks_like_svg(&bytes) {
-                let (content_type, made) = vector_now(bytes, wanted).await.map_err(unavailable)?;
-                let ext = if content_type == "image/svg+xml" { "svg" } else { "png" };
-                return Ok(Download { content_type, file_name: file_name(&row.name(), &row.id, None, ext), contents: Contents::Bytes(made) });
-            }
+            let bytes = match vector::looks_like_svg(&bytes) {
+                true => match vector_now(bytes, wanted).await.map_err(unavailable)? {
+                    (true, svg) => {
+                        return Ok(Download { content_type: "image/svg+xml", file_name: file_name(&row.name(), &row.id, None, "svg"), contents: Contents::Bytes(svg) })
+                    }
+                    (false, png) => png,
+                },
+                false => bytes,
+            };
             let inspected = storage::inspect(&bytes).map_err(unavailable)?;
             let own_format = Format::parse(inspected.extension()).unwrap_or(Format::Png);
             match wanted.rendition("", own_format) {

@@ -262,6 +262,9 @@ fn check_model(model: &ModelSpec) -> Result<(), String> {
             return Err("\"edit_image_field\" (image_urls or image_url) is required with an edit_endpoint".into());
         }
     }
+    if model.logo == Logo::Edit && model.edit_endpoint.is_none() {
+        return Err("\"logo\": \"edit\" places the logo through the edit endpoint, and there is no \"edit_endpoint\"".into());
+    }
     if model.credits.is_empty() {
         return Err("\"credits\" offers no size".into());
     }

@@ -54,6 +54,7 @@ fn a_catalogue_that_cannot_be_served_is_refused_naming_the_model_and_field() {
         (json!({"endpoint": "no-slash"}), "\"endpoint\""),
         (json!({"edit_endpoint": "fal-ai/m/edit"}), "edit_image_field"),
         (json!({"max_images": 9}), "max_images"),
+        (json!({"logo": "edit"}), "there is no \"edit_endpoint\""),
         (json!({"size": "image_size"}), "\"image_sizes\" has no 1K size for 1:1"),
         (json!({"colors": "rainbow"}), "unknown variant"),
         (json!({"surprise": true}), "unknown field"),

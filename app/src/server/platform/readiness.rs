@@ -34,7 +34,7 @@ async fn bounded<F: std::future::Future<Output = Option<String>>>(what: &str, ch
 
 async fn database(state: &AppState) -> Option<String> {
     bounded("the database", async {
-        sqlx::query("SELECT 1").execute(state.db.read()).await.err().map(|e| format!("cannot query the database: {e}"))
+        sqlx::query("SELECT 1").execute(state.db.read()).await.err().map(|e| logged("cannot query the database", e))
     })
     .await
 }
@@ -47,19 +47,27 @@ async fn migrations(state: &AppState) -> Option<String> {
                 Some(format!("the database is at migration {applied}, newer than this build's {known}: a newer version migrated it"))
             }
             Ok((applied, known)) => Some(format!("the database is at migration {applied}; this build needs {known}")),
-            Err(e) => Some(format!("cannot read the applied migrations: {e}")),
+            Err(e) => Some(logged("cannot read the applied migrations", e)),
         }
     })
     .await
 }
 
+/// A probe object of its own each time: two probes at once (a load balancer and a watchdog, or
+/// two instances on one store) must not delete each other's.
 async fn storage(state: &AppState) -> Option<String> {
-    let instance = state.public_base_url.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     bounded("the image store", async {
-        storage::probe_write(&state.storage, &format!("{instance:x}-{}", std::process::id()))
+        storage::probe_write(&state.storage, &crate::server::platform::db::new_id())
             .await
             .err()
-            .map(|e| format!("cannot write to the image store: {e}"))
+            .map(|e| logged("cannot write to the image store", e))
     })
     .await
+}
+
+/// The answer is public: it says what is wrong in words, and the error itself (paths, bucket,
+/// database messages) goes to the log.
+fn logged(what: &str, error: impl std::fmt::Display) -> String {
+    tracing::warn!(%error, "not ready: {what}");
+    what.to_string()
 }

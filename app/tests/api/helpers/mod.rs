@@ -353,7 +353,6 @@ pub async fn sign_in_cookie(app: &TestApp, email: &str) -> String {
     cookie.split(';').next().expect("pair").to_string()
 }
 
-/// Polls the status until our copy is served (`image_url` is under `/media/`).
 /// Polls `GET …/layers/` until the layered version's background is stored (its size known).
 pub async fn wait_layers(app: &TestApp, token: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
@@ -367,6 +366,7 @@ pub async fn wait_layers(app: &TestApp, token: &str, id: &str) -> Value {
     }
 }
 
+/// Polls the status until our copy is served (`image_url` is under `/media/`).
 pub async fn wait_stored(app: &TestApp, token: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {

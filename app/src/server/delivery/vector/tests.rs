@@ -235,3 +235,13 @@ async fn read_all(store: &storage::Storage, config: &Config, file: MediaFile) ->
     }
     out
 }
+
+#[test]
+fn ids_that_would_be_written_back_as_broken_xml_are_refused_or_written_well_formed() {
+    for id in ["a&amp;b", "&lt;x", "q&quot;r"] {
+        let svg = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect id="{id}" width="10" height="10" fill="red"/></svg>"#);
+        if let Ok(clean) = sanitize_svg(svg.as_bytes()) {
+            roxmltree::Document::parse(clean.text()).unwrap_or_else(|e| panic!("{id}: {e}: {}", clean.text()));
+        }
+    }
+}

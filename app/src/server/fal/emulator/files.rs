@@ -34,7 +34,8 @@ pub(super) async fn file(Path(file): Path<String>, RawQuery(query): RawQuery) ->
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         svg,
     )

@@ -242,7 +242,7 @@ async fn a_hostile_svg_marker_makes_the_vector_model_answer_an_svg_a_sanitiser_m
     let output = finished(&submit(&base, "fal-ai/recraft/v4.1/text-to-vector", json!({"prompt": prompt})).await).await.1;
     let served = reqwest::get(output["images"][0]["url"].as_str().expect("url")).await.expect("svg");
     let policy = served.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).map(str::to_string);
-    assert_eq!(policy.as_deref(), Some("default-src 'none'; style-src 'unsafe-inline'"), "served so that nothing runs");
+    assert_eq!(policy.as_deref(), Some("default-src 'none'; style-src 'unsafe-inline'; sandbox"), "served so that nothing runs");
     let svg = served.text().await.expect("text");
     assert!(svg.contains("<script>") && svg.contains(" onload=\"") && svg.contains(r#"<image href="http://"#), "{svg}");
     assert!(!svg.contains("emulator:"), "the marker is never drawn");
